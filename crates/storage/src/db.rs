@@ -1,0 +1,216 @@
+//! The database handle: one concrete sqlx pool of SQLite or PostgreSQL.
+//!
+//! `sqlx::Any` cannot carry dates or JSON, so instead of it each query is written once
+//! and compiled for both drivers by [`on_conn!`]. SQL stays in the portable subset:
+//! `$n` placeholders, `RETURNING`, `ON CONFLICT`, no `ILIKE` or arrays.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use crate::error::StorageError;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database engine is behind a [`Db`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// A pool of connections to the one database Tanu runs on.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// Embedded SQLite in WAL mode.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// A borrowed connection of either kind; repositories take this.
+#[derive(Debug)]
+pub enum Conn<'c> {
+    /// SQLite.
+    Sqlite(&'c mut SqliteConnection),
+    /// PostgreSQL.
+    Postgres(&'c mut PgConnection),
+}
+
+/// Runs the same statement text on whichever connection `$conn` holds.
+/// `$c` is bound to `&mut SqliteConnection` or `&mut PgConnection`.
+#[macro_export]
+macro_rules! on_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::Conn::Sqlite($c) => $body,
+            $crate::Conn::Postgres($c) => $body,
+        }
+    };
+}
+
+/// An open transaction; dropped without [`Tx::commit`] it rolls back.
+#[derive(Debug)]
+pub enum Tx {
+    /// SQLite.
+    Sqlite(Transaction<'static, Sqlite>),
+    /// PostgreSQL.
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    /// The transaction's connection, for a repository call.
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(t) => Conn::Sqlite(&mut *t),
+            Self::Postgres(t) => Conn::Postgres(&mut *t),
+        }
+    }
+
+    /// Makes the changes durable.
+    pub async fn commit(self) -> Result<(), StorageError> {
+        match self {
+            Self::Sqlite(t) => t.commit().await?,
+            Self::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// A connection taken from the pool for reads outside a transaction.
+#[derive(Debug)]
+pub enum Pooled {
+    /// SQLite.
+    Sqlite(PoolConnection<Sqlite>),
+    /// PostgreSQL.
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Pooled {
+    /// The connection, for a repository call.
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(c) => Conn::Sqlite(&mut *c),
+            Self::Postgres(c) => Conn::Postgres(&mut *c),
+        }
+    }
+}
+
+impl Db {
+    /// Opens (creating if missing) the SQLite database at `path`: WAL journal, foreign
+    /// keys enforced, full fsync on commit, and a busy timeout so writers queue instead
+    /// of failing.
+    pub async fn open_sqlite(path: &Path) -> Result<Self, StorageError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StorageError::Config(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(options)
+            .await?;
+        Ok(Self::Sqlite(pool))
+    }
+
+    /// Connects to PostgreSQL at `url`.
+    pub async fn open_postgres(url: &str) -> Result<Self, StorageError> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StorageError::Config(format!("DATABASE_URL: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(options)
+            .await?;
+        Ok(Self::Postgres(pool))
+    }
+
+    /// Opens the database a URL names: `postgres://…` or `sqlite://path`.
+    pub async fn open_url(url: &str) -> Result<Self, StorageError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::open_postgres(url).await
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            let path = path.split('?').next().unwrap_or(path);
+            Self::open_sqlite(Path::new(path)).await
+        } else {
+            Err(StorageError::Config(
+                "DATABASE_URL must start with postgres://, postgresql:// or sqlite://".to_owned(),
+            ))
+        }
+    }
+
+    /// Which engine this is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies pending migrations of this backend's tree.
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        match self {
+            Self::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Self::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> Result<Tx, StorageError> {
+        Ok(match self {
+            Self::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Self::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Takes a connection for reads.
+    pub async fn acquire(&self) -> Result<Pooled, StorageError> {
+        Ok(match self {
+            Self::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
+            Self::Postgres(p) => Pooled::Postgres(p.acquire().await?),
+        })
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        match self {
+            Self::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
+            Self::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
+        }
+        Ok(())
+    }
+
+    /// Closes every connection (graceful shutdown).
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(p) => p.close().await,
+            Self::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Conn<'_> {
+    /// Borrows the connection again for another statement in the same function.
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(c) => Conn::Sqlite(&mut **c),
+            Self::Postgres(c) => Conn::Postgres(&mut **c),
+        }
+    }
+}

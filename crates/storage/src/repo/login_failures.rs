@@ -1,0 +1,56 @@
+//! Failed logins, counted to throttle guessing. Kept in the database so a restart does
+//! not reset the count.
+
+use time::OffsetDateTime;
+
+use super::{execute, scalar};
+use crate::{Conn, StorageError};
+
+/// Records one failure.
+pub async fn record(conn: Conn<'_>, email: &str, ip: &str, now: OffsetDateTime) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3)",
+        email,
+        ip,
+        now
+    )?;
+    Ok(())
+}
+
+/// Failures for this e-mail, and from this address, since `since`.
+pub async fn count_since(
+    mut conn: Conn<'_>,
+    email: &str,
+    ip: &str,
+    since: OffsetDateTime,
+) -> Result<(i64, i64), StorageError> {
+    let by_email = scalar!(
+        conn.reborrow(),
+        fetch_one,
+        i64,
+        "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $2",
+        email,
+        since
+    )?;
+    let by_ip = scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2",
+        ip,
+        since
+    )?;
+    Ok((by_email, by_ip))
+}
+
+/// Forgets the failures of an e-mail after a successful login.
+pub async fn clear(conn: Conn<'_>, email: &str) -> Result<(), StorageError> {
+    execute!(conn, "DELETE FROM login_failures WHERE email = $1", email)?;
+    Ok(())
+}
+
+/// Removes records older than `before`.
+pub async fn purge(conn: Conn<'_>, before: OffsetDateTime) -> Result<u64, StorageError> {
+    Ok(execute!(conn, "DELETE FROM login_failures WHERE at <= $1", before)?)
+}

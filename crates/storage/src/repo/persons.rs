@@ -1,0 +1,129 @@
+//! People: everyone who logs in – operators, staff and candidates.
+
+use time::OffsetDateTime;
+
+use super::{execute, fetch, scalar};
+use crate::{Conn, StorageError};
+
+/// A person as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonRow {
+    /// Key.
+    pub id: i64,
+    /// Lower-cased e-mail, the login.
+    pub email: String,
+    /// Full name as written.
+    pub full_name: String,
+    /// IIN, when given.
+    pub iin: Option<String>,
+    /// Foreign identity document number, for those without an IIN.
+    pub foreign_document: Option<String>,
+    /// Argon2id PHC string; `None` until an invitation is accepted.
+    pub password_hash: Option<String>,
+    /// Preferred language code.
+    pub locale: String,
+    /// Platform operator.
+    pub is_operator: bool,
+    /// Registered as a candidate.
+    pub is_candidate: bool,
+    /// When created.
+    pub created_at: OffsetDateTime,
+}
+
+const COLUMNS: &str = "id, email, full_name, iin, foreign_document, password_hash, locale, \
+                       is_operator, is_candidate, created_at";
+
+/// What a new person is created with.
+#[derive(Debug, Clone)]
+pub struct NewPerson<'a> {
+    /// Lower-cased e-mail.
+    pub email: &'a str,
+    /// Full name.
+    pub full_name: &'a str,
+    /// IIN, when known.
+    pub iin: Option<&'a str>,
+    /// Foreign document number, when no IIN.
+    pub foreign_document: Option<&'a str>,
+    /// Password hash, when set now.
+    pub password_hash: Option<&'a str>,
+    /// Language code.
+    pub locale: &'a str,
+    /// Platform operator.
+    pub is_operator: bool,
+    /// Candidate.
+    pub is_candidate: bool,
+}
+
+/// Inserts a person and returns the new id.
+pub async fn insert(
+    conn: Conn<'_>,
+    p: &NewPerson<'_>,
+    now: OffsetDateTime,
+) -> Result<i64, StorageError> {
+    let search = p.full_name.to_lowercase();
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "INSERT INTO persons (email, full_name, search_name, iin, foreign_document, password_hash, \
+         locale, is_operator, is_candidate, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        p.email,
+        p.full_name,
+        &search,
+        p.iin,
+        p.foreign_document,
+        p.password_hash,
+        p.locale,
+        p.is_operator,
+        p.is_candidate,
+        now
+    )?)
+}
+
+/// Finds a person by e-mail (already lower-cased).
+pub async fn by_email(conn: Conn<'_>, email: &str) -> Result<Option<PersonRow>, StorageError> {
+    let sql = format!("SELECT {COLUMNS} FROM persons WHERE email = $1");
+    Ok(fetch!(conn, fetch_optional, PersonRow, sqlx::AssertSqlSafe(sql), email)?)
+}
+
+/// Finds a person by id.
+pub async fn by_id(conn: Conn<'_>, id: i64) -> Result<Option<PersonRow>, StorageError> {
+    let sql = format!("SELECT {COLUMNS} FROM persons WHERE id = $1");
+    Ok(fetch!(conn, fetch_optional, PersonRow, sqlx::AssertSqlSafe(sql), id)?)
+}
+
+/// Finds a person by IIN.
+pub async fn by_iin(conn: Conn<'_>, iin: &str) -> Result<Option<PersonRow>, StorageError> {
+    let sql = format!("SELECT {COLUMNS} FROM persons WHERE iin = $1");
+    Ok(fetch!(conn, fetch_optional, PersonRow, sqlx::AssertSqlSafe(sql), iin)?)
+}
+
+/// Sets the password hash.
+pub async fn set_password(conn: Conn<'_>, id: i64, hash: &str) -> Result<(), StorageError> {
+    execute!(conn, "UPDATE persons SET password_hash = $1 WHERE id = $2", hash, id)?;
+    Ok(())
+}
+
+/// Sets the preferred language.
+pub async fn set_locale(conn: Conn<'_>, id: i64, locale: &str) -> Result<(), StorageError> {
+    execute!(conn, "UPDATE persons SET locale = $1 WHERE id = $2", locale, id)?;
+    Ok(())
+}
+
+/// Makes a person a platform operator.
+pub async fn make_operator(conn: Conn<'_>, id: i64) -> Result<(), StorageError> {
+    execute!(conn, "UPDATE persons SET is_operator = TRUE WHERE id = $1", id)?;
+    Ok(())
+}
+
+/// Marks a person as a candidate.
+pub async fn make_candidate(conn: Conn<'_>, id: i64) -> Result<(), StorageError> {
+    execute!(conn, "UPDATE persons SET is_candidate = TRUE WHERE id = $1", id)?;
+    Ok(())
+}
+
+/// How many people there are (to tell an empty installation).
+pub async fn count(conn: Conn<'_>) -> Result<i64, StorageError> {
+    Ok(scalar!(conn, fetch_one, i64, "SELECT COUNT(*) FROM persons")?)
+}

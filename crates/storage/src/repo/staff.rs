@@ -1,0 +1,162 @@
+//! Staff of an organisation: who works there, in which position, with which roles.
+//! Every query is scoped by the organisation's id, so a staff id from another
+//! organisation finds nothing.
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use super::{execute, fetch, scalar};
+use crate::{Conn, StorageError};
+
+/// A staff post joined with the person who holds it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffRow {
+    /// Key of the post.
+    pub id: i64,
+    /// Organisation.
+    pub org_id: i64,
+    /// The person.
+    pub person_id: i64,
+    /// Their full name.
+    pub full_name: String,
+    /// Their e-mail.
+    pub email: String,
+    /// Their IIN.
+    pub iin: Option<String>,
+    /// Position code.
+    pub position: String,
+    /// Whether the post is active.
+    pub active: bool,
+    /// Whether the person has set a password (accepted the invitation).
+    pub has_password: bool,
+    /// Roles, filled by a second query.
+    #[sqlx(skip)]
+    pub roles: Vec<String>,
+}
+
+const SELECT: &str = "SELECT s.id, s.org_id, s.person_id, p.full_name, p.email, p.iin, s.position, \
+                      s.active, (p.password_hash IS NOT NULL) AS has_password \
+                      FROM staff s JOIN persons p ON p.id = s.person_id";
+
+/// Creates a staff post; returns its id.
+pub async fn insert(
+    conn: Conn<'_>,
+    org_id: i64,
+    person_id: i64,
+    position: &str,
+    now: OffsetDateTime,
+) -> Result<i64, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "INSERT INTO staff (org_id, person_id, position, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, TRUE, $4, $4) RETURNING id",
+        org_id,
+        person_id,
+        position,
+        now
+    )?)
+}
+
+/// Replaces the roles of a post.
+pub async fn set_roles(mut conn: Conn<'_>, staff_id: i64, roles: &[&str]) -> Result<(), StorageError> {
+    execute!(conn.reborrow(), "DELETE FROM staff_roles WHERE staff_id = $1", staff_id)?;
+    for role in roles {
+        execute!(
+            conn.reborrow(),
+            "INSERT INTO staff_roles (staff_id, role) VALUES ($1, $2)",
+            staff_id,
+            *role
+        )?;
+    }
+    Ok(())
+}
+
+/// Updates position and active flag; `false` when no such post in that organisation.
+pub async fn update(
+    conn: Conn<'_>,
+    org_id: i64,
+    staff_id: i64,
+    position: &str,
+    active: bool,
+    now: OffsetDateTime,
+) -> Result<bool, StorageError> {
+    let n = execute!(
+        conn,
+        "UPDATE staff SET position = $1, active = $2, updated_at = $3 WHERE id = $4 AND org_id = $5",
+        position,
+        active,
+        now,
+        staff_id,
+        org_id
+    )?;
+    Ok(n == 1)
+}
+
+/// One post of an organisation, with its roles.
+pub async fn get(mut conn: Conn<'_>, org_id: i64, staff_id: i64) -> Result<Option<StaffRow>, StorageError> {
+    let sql = format!("{SELECT} WHERE s.org_id = $1 AND s.id = $2");
+    let row = fetch!(conn.reborrow(), fetch_optional, StaffRow, sqlx::AssertSqlSafe(sql), org_id, staff_id)?;
+    let Some(mut row) = row else { return Ok(None) };
+    row.roles = scalar!(
+        conn,
+        fetch_all,
+        String,
+        "SELECT role FROM staff_roles WHERE staff_id = $1 ORDER BY role",
+        staff_id
+    )?;
+    Ok(Some(row))
+}
+
+/// The post a person holds in an organisation, if any.
+pub async fn find(
+    conn: Conn<'_>,
+    org_id: i64,
+    person_id: i64,
+) -> Result<Option<i64>, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_optional,
+        i64,
+        "SELECT id FROM staff WHERE org_id = $1 AND person_id = $2",
+        org_id,
+        person_id
+    )?)
+}
+
+/// Every post of an organisation, by name, with roles.
+pub async fn list(mut conn: Conn<'_>, org_id: i64) -> Result<Vec<StaffRow>, StorageError> {
+    let sql = format!("{SELECT} WHERE s.org_id = $1 ORDER BY p.search_name, s.id");
+    let mut rows = fetch!(conn.reborrow(), fetch_all, StaffRow, sqlx::AssertSqlSafe(sql), org_id)?;
+    let pairs: Vec<(i64, String)> = fetch!(
+        conn,
+        fetch_all,
+        (i64, String),
+        "SELECT r.staff_id, r.role FROM staff_roles r JOIN staff s ON s.id = r.staff_id \
+         WHERE s.org_id = $1 ORDER BY r.role",
+        org_id
+    )?;
+    let mut by_staff: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (id, role) in pairs {
+        by_staff.entry(id).or_default().push(role);
+    }
+    for row in &mut rows {
+        row.roles = by_staff.remove(&row.id).unwrap_or_default();
+    }
+    Ok(rows)
+}
+
+/// A person's active roles in every organisation: `(org_id, role)` pairs. This is what
+/// access control reads on each request.
+pub async fn roles_of_person(conn: Conn<'_>, person_id: i64) -> Result<Vec<(i64, String)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (i64, String),
+        "SELECT s.org_id, r.role FROM staff s JOIN staff_roles r ON r.staff_id = s.id \
+         WHERE s.person_id = $1 AND s.active = TRUE ORDER BY s.org_id, r.role",
+        person_id
+    )?)
+}

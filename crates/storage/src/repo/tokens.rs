@@ -1,0 +1,92 @@
+//! API bearer tokens: shown once, stored as SHA-256, revocable.
+
+use time::OffsetDateTime;
+
+use super::{execute, fetch, scalar};
+use crate::{Conn, StorageError};
+
+/// A token as listed to its owner (never the secret).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    /// Key.
+    pub id: i64,
+    /// Owner's label.
+    pub name: String,
+    /// First characters, to recognise it.
+    pub prefix: String,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Last used.
+    pub last_used_at: Option<OffsetDateTime>,
+    /// Revoked.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// Stores a new token; returns its id.
+pub async fn insert(
+    conn: Conn<'_>,
+    person_id: i64,
+    name: &str,
+    token_hash: &str,
+    prefix: &str,
+    now: OffsetDateTime,
+) -> Result<i64, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "INSERT INTO api_tokens (person_id, name, token_hash, prefix, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        person_id,
+        name,
+        token_hash,
+        prefix,
+        now
+    )?)
+}
+
+/// A person's tokens, newest first.
+pub async fn list(conn: Conn<'_>, person_id: i64) -> Result<Vec<TokenRow>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        TokenRow,
+        "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens \
+         WHERE person_id = $1 ORDER BY id DESC",
+        person_id
+    )?)
+}
+
+/// Revokes one of a person's tokens; `false` when they have no such live token.
+pub async fn revoke(
+    conn: Conn<'_>,
+    person_id: i64,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<bool, StorageError> {
+    let n = execute!(
+        conn,
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL",
+        now,
+        id,
+        person_id
+    )?;
+    Ok(n == 1)
+}
+
+/// The owner of a live token, marking it used.
+pub async fn authenticate(
+    conn: Conn<'_>,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<i64>, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_optional,
+        i64,
+        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
+         RETURNING person_id",
+        now,
+        token_hash
+    )?)
+}
