@@ -1,1 +1,30 @@
-//! placeholder
+//! Application services: who may do what, and the transactions that carry out the
+//! domain's decisions.
+//!
+//! Every operation of the UI and the API is one function here. It takes an [`Actor`]
+//! or an [`OrgScope`] (proof that access was checked), the parsed input and `now`, and
+//! returns a value or an [`AppError`]. The web layer authenticates and shapes
+//! responses; it never checks a rule or an access right itself.
+
+pub mod access;
+pub mod accounts;
+pub mod error;
+pub mod organisations;
+pub mod rule_sets;
+pub mod secrets;
+pub mod staff;
+pub mod tokens;
+
+use tanu_storage::{Db, Objects};
+
+pub use access::{Actor, OrgScope};
+pub use error::AppError;
+
+/// Everything a service needs: the database and the file store.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The database.
+    pub db: Db,
+    /// The file store.
+    pub objects: Objects,
+}

@@ -67,6 +67,9 @@ pub enum DomainError {
         /// Which field.
         field: Field,
     },
+    /// A person must be identified by an IIN or, for foreigners, a document number.
+    #[error("give an IIN or, without one, a foreign identity document number")]
+    IdentityRequired,
     /// A rule-set parameter out of its range.
     #[error("{field}: {reason}")]
     RuleSetParameter {
@@ -91,6 +94,7 @@ impl DomainError {
             Self::UnknownValue { .. } => "unknown-value",
             Self::DateRangeInverted { .. } => "date-range-inverted",
             Self::RuleSetParameter { .. } => "rule-set-parameter",
+            Self::IdentityRequired => "identity-required",
         }
     }
 
@@ -113,6 +117,7 @@ impl DomainError {
             | Self::DateRangeInverted { field }
             | Self::RuleSetParameter { field, .. } => Some(field),
             Self::EmailInvalid => Some("email"),
+            Self::IdentityRequired => Some("iin"),
             Self::PasswordPolicy { .. } => Some("password"),
             Self::OrganisationNotEligible { .. } => Some("kind"),
         }
@@ -138,7 +143,7 @@ impl DomainError {
             | Self::IdNumberCheckDigit { field }
             | Self::IdNumberNeverIssued { field }
             | Self::DateRangeInverted { field } => vec![("field", (*field).to_owned())],
-            Self::EmailInvalid => Vec::new(),
+            Self::EmailInvalid | Self::IdentityRequired => Vec::new(),
         }
     }
 }

@@ -1,0 +1,146 @@
+//! Access control, in one place.
+//!
+//! An [`Actor`] is who is calling, with the roles they hold per organisation. Any
+//! service that touches an organisation's data takes an [`OrgScope`], which only
+//! [`Actor::scope`] can make: holding one is proof that the actor may do that kind of
+//! thing in that organisation. Handlers cannot forget the check, because without a
+//! scope they cannot call the service.
+
+use tanu_domain::{Locale, Role};
+
+use crate::AppError;
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// Person id.
+    pub person_id: i64,
+    /// E-mail (login).
+    pub email: String,
+    /// Full name.
+    pub full_name: String,
+    /// Preferred language.
+    pub locale: Locale,
+    /// Platform operator.
+    pub is_operator: bool,
+    /// Registered as a candidate.
+    pub is_candidate: bool,
+    /// Active roles: `(organisation id, role)`.
+    pub roles: Vec<(i64, Role)>,
+}
+
+/// What the caller wants to do within an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// See the organisation's public details.
+    ReadOrg,
+    /// See the staff list (names, e-mails, IINs): admins, secretaries, auditors.
+    ReadStaff,
+    /// Add and change staff: organisation admins, and the operator (to appoint the first
+    /// admin of a newly registered organisation).
+    ManageStaff,
+    /// Change the organisation's registration details: the operator only.
+    EditRegistration,
+}
+
+impl Need {
+    fn allows(self, role: Role) -> bool {
+        match self {
+            Self::ReadOrg => true,
+            Self::ReadStaff => matches!(role, Role::OrgAdmin | Role::Secretary | Role::Auditor),
+            Self::ManageStaff => role == Role::OrgAdmin,
+            Self::EditRegistration => false,
+        }
+    }
+}
+
+/// Proof that an actor may do a [`Need`] in one organisation.
+#[derive(Debug, Clone)]
+pub struct OrgScope {
+    org_id: i64,
+    person_id: i64,
+}
+
+impl OrgScope {
+    /// The organisation.
+    pub fn org_id(&self) -> i64 {
+        self.org_id
+    }
+
+    /// The acting person.
+    pub fn person_id(&self) -> i64 {
+        self.person_id
+    }
+}
+
+impl Actor {
+    /// The roles held in one organisation.
+    pub fn roles_in(&self, org_id: i64) -> impl Iterator<Item = Role> + '_ {
+        self.roles.iter().filter(move |(o, _)| *o == org_id).map(|(_, r)| *r)
+    }
+
+    /// Whether the actor holds any role in the organisation.
+    pub fn belongs_to(&self, org_id: i64) -> bool {
+        self.roles_in(org_id).next().is_some()
+    }
+
+    /// Checks `need` in `org_id`. Someone with no role there gets `NotFound`, so that
+    /// the existence of another organisation's records is not disclosed; someone with
+    /// a role that is not enough gets `Forbidden`.
+    pub fn scope(&self, org_id: i64, need: Need) -> Result<OrgScope, AppError> {
+        let allowed = self.is_operator || self.roles_in(org_id).any(|r| need.allows(r));
+        if allowed {
+            Ok(OrgScope { org_id, person_id: self.person_id })
+        } else if self.belongs_to(org_id) {
+            Err(AppError::Forbidden)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// Requires the platform operator.
+    pub fn require_operator(&self) -> Result<(), AppError> {
+        if self.is_operator { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: Vec<(i64, Role)>, is_operator: bool) -> Actor {
+        Actor {
+            person_id: 1,
+            email: "a@b.kz".into(),
+            full_name: "A".into(),
+            locale: Locale::Kk,
+            is_operator,
+            is_candidate: false,
+            roles,
+        }
+    }
+
+    #[test]
+    fn another_organisation_is_not_found() {
+        let a = actor(vec![(1, Role::OrgAdmin)], false);
+        assert!(a.scope(1, Need::ManageStaff).is_ok());
+        assert!(matches!(a.scope(2, Need::ReadOrg), Err(AppError::NotFound)));
+    }
+
+    #[test]
+    fn weaker_role_is_forbidden() {
+        let a = actor(vec![(1, Role::Member)], false);
+        assert!(a.scope(1, Need::ReadOrg).is_ok());
+        assert!(matches!(a.scope(1, Need::ReadStaff), Err(AppError::Forbidden)));
+        assert!(matches!(a.scope(1, Need::ManageStaff), Err(AppError::Forbidden)));
+    }
+
+    #[test]
+    fn operator_reaches_every_organisation() {
+        let a = actor(vec![], true);
+        assert!(a.scope(7, Need::ManageStaff).is_ok());
+        assert!(a.scope(7, Need::EditRegistration).is_ok());
+        let admin = actor(vec![(7, Role::OrgAdmin)], false);
+        assert!(matches!(admin.scope(7, Need::EditRegistration), Err(AppError::Forbidden)));
+    }
+}

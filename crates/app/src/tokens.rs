@@ -1,0 +1,111 @@
+//! API bearer tokens for integrations: the secret is shown once and stored hashed.
+
+use serde::{Deserialize, Serialize};
+use tanu_domain::person::required_text;
+use tanu_storage::repo::tokens;
+use time::OffsetDateTime;
+
+use crate::secrets::{random_token, token_hash};
+use crate::{Actor, AppError, Ctx};
+
+/// Prefix that makes a Tanu token recognisable (e.g. by secret scanners).
+pub const TOKEN_PREFIX: &str = "tanu_";
+
+/// A token as its owner sees it later (no secret).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TokenInfo {
+    /// Token id.
+    pub id: i64,
+    /// Label given at creation.
+    pub name: String,
+    /// First characters of the secret, to recognise it.
+    pub prefix: String,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last used.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+    /// Revoked.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A new token: the only time the secret is shown.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NewToken {
+    /// Token id.
+    pub id: i64,
+    /// The secret; send as `Authorization: Bearer <token>`. Not shown again.
+    pub token: String,
+}
+
+/// Request to create a token.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct CreateToken {
+    /// A label, e.g. the name of the integration.
+    pub name: String,
+}
+
+/// Creates a token for the actor.
+pub async fn create(ctx: &Ctx, actor: &Actor, input: &CreateToken, now: OffsetDateTime) -> Result<NewToken, AppError> {
+    create_for(ctx, actor.person_id, &input.name, now).await
+}
+
+pub(crate) async fn create_for(ctx: &Ctx, person_id: i64, name: &str, now: OffsetDateTime) -> Result<NewToken, AppError> {
+    let name = required_text(name, "name", 100)?;
+    let token = format!("{TOKEN_PREFIX}{}", random_token()?);
+    let prefix: String = token.chars().take(12).collect();
+    let mut conn = ctx.db.acquire().await?;
+    let id = tokens::insert(conn.conn(), person_id, &name, &token_hash(&token), &prefix, now).await?;
+    Ok(NewToken { id, token })
+}
+
+/// Logs in with e-mail and password and creates a token in one call (for scripts).
+pub async fn create_with_password(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    name: &str,
+    ip: &str,
+    now: OffsetDateTime,
+) -> Result<NewToken, AppError> {
+    let person = crate::accounts::login(ctx, email, password, ip, now).await?;
+    create_for(ctx, person, name, now).await
+}
+
+/// The actor's tokens.
+pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<TokenInfo>, AppError> {
+    let mut conn = ctx.db.acquire().await?;
+    Ok(tokens::list(conn.conn(), actor.person_id)
+        .await?
+        .into_iter()
+        .map(|t| TokenInfo {
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        })
+        .collect())
+}
+
+/// Revokes one of the actor's tokens.
+pub async fn revoke(ctx: &Ctx, actor: &Actor, id: i64, now: OffsetDateTime) -> Result<(), AppError> {
+    let mut conn = ctx.db.acquire().await?;
+    if tokens::revoke(conn.conn(), actor.person_id, id, now).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The person a bearer token belongs to, if it is live.
+pub async fn authenticate(ctx: &Ctx, token: &str, now: OffsetDateTime) -> Result<Option<i64>, AppError> {
+    if !token.starts_with(TOKEN_PREFIX) || token.len() > 100 {
+        return Ok(None);
+    }
+    let mut conn = ctx.db.acquire().await?;
+    Ok(tokens::authenticate(conn.conn(), &token_hash(token), now).await?)
+}
