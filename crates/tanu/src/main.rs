@@ -1,1 +1,5 @@
-fn main() {}
+//! `tanu`: serve, migrate, admin, demo, config. See `tanu --help`.
+
+fn main() -> std::process::ExitCode {
+    tanu::cli::run()
+}

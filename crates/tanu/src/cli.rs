@@ -1,0 +1,178 @@
+//! The command line: `tanu serve | migrate | admin create-operator | demo | config | openapi`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Overrides, SETTINGS};
+use crate::startup;
+
+/// Tanu: recognition of learning outcomes obtained through non-formal education.
+#[derive(Debug, Parser)]
+#[command(name = "tanu", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: ./tanu.toml when present). Env: TANU_CONFIG.
+    #[arg(long, global = true, env = "TANU_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the SQLite database and files. Env: TANU_DATA_DIR.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://…); unset for SQLite. Env: DATABASE_URL.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the web server (applies migrations first).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080). Env: TANU_LISTEN.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Applies database migrations and exits.
+    Migrate,
+    /// Administrative tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Fills an empty database with a sample college and university.
+    Demo,
+    /// Shows the effective configuration (secrets redacted) and every setting.
+    Config,
+    /// Prints the OpenAPI document of the API.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Creates the platform operator (or makes an existing account one).
+    CreateOperator {
+        /// E-mail (the login).
+        #[arg(long)]
+        email: String,
+        /// Password, at least 10 characters. Env: TANU_OPERATOR_PASSWORD.
+        #[arg(long, env = "TANU_OPERATOR_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Full name.
+        #[arg(long, default_value = "Platform operator")]
+        name: String,
+    },
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tanu: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tanu: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[allow(clippy::print_stdout)]
+async fn execute(cli: Cli) -> anyhow::Result<()> {
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides { data_dir: cli.data_dir.clone(), listen, database_url: cli.database_url.clone() };
+    let config = Config::load(cli.config.as_deref(), &overrides).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    match cli.command {
+        Command::Config => {
+            println!("# Effective configuration (defaults < tanu.toml < environment < flags)\n");
+            println!("{}\n", config.redacted_toml());
+            println!("# Settings");
+            for s in SETTINGS {
+                println!("{:<22} {:<36} {}", s.key, s.env, s.help);
+            }
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&tanu_web::api::openapi())?);
+            Ok(())
+        }
+        Command::Migrate => {
+            startup::init_logging(&config);
+            let db = startup::open_db(&config).await?;
+            db.migrate().await.context("migrations failed")?;
+            println!("migrations applied ({:?})", db.backend());
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::CreateOperator { email, password, name } } => {
+            startup::init_logging(&config);
+            let ctx = startup::open(&config).await?;
+            tanu_app::accounts::create_operator(&ctx, &email, &name, &password, tanu_storage::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{} ({})", e, e.code()))?;
+            println!("operator {email} can now log in");
+            Ok(())
+        }
+        Command::Demo => {
+            startup::init_logging(&config);
+            let ctx = startup::open(&config).await?;
+            let summary = crate::demo::fill(&ctx, tanu_storage::now()).await?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Serve { .. } => serve(config).await,
+    }
+}
+
+#[allow(clippy::print_stdout)]
+async fn serve(config: Config) -> anyhow::Result<()> {
+    startup::init_logging(&config);
+    tracing::info!(config = ?config, "starting");
+    let ctx = startup::open(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let db_desc = match ctx.db.backend() {
+        tanu_storage::Backend::Sqlite => format!("SQLite at {}", config.data_dir.join("tanu.db").display()),
+        tanu_storage::Backend::Postgres => "PostgreSQL".to_owned(),
+    };
+    println!("Tanu is listening on http://{addr}/  (database: {db_desc}; files: {})", ctx.objects.describe());
+    let db = ctx.db.clone();
+    let state = tanu_web::state(
+        ctx,
+        tanu_web::WebSettings { secure_cookies: config.secure_cookies, trust_forwarded_for: config.trust_forwarded_for },
+    );
+    tanu_web::serve(listener, state, shutdown_signal()).await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

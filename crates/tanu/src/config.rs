@@ -1,0 +1,265 @@
+//! Typed configuration: defaults, then a TOML file (`tanu.toml` or `--config`), then
+//! `TANU_*` environment variables (and `DATABASE_URL`), then command-line flags.
+//! Secrets are wrapped so that they never reach a log line.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+/// Where uploaded files go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    /// `<data_dir>/files`.
+    #[default]
+    Local,
+    /// An S3-compatible service (`s3_*` settings).
+    S3,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Everything that can be configured.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Folder for the SQLite database, files and keys.
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    pub listen: String,
+    /// `postgres://…` to run on PostgreSQL; unset for embedded SQLite.
+    #[serde(serialize_with = "ser_secret_opt")]
+    pub database_url: Option<SecretString>,
+    /// `local` or `s3`.
+    pub storage: StorageKind,
+    /// S3 endpoint URL.
+    pub s3_endpoint: Option<String>,
+    /// S3 bucket.
+    pub s3_bucket: Option<String>,
+    /// S3 region.
+    pub s3_region: String,
+    /// S3 access key id.
+    pub s3_access_key_id: Option<String>,
+    /// S3 secret access key.
+    #[serde(serialize_with = "ser_secret_opt")]
+    pub s3_secret_access_key: Option<SecretString>,
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// Log filter, e.g. `info` or `tanu=debug,info` (`RUST_LOG` wins when set).
+    pub log_level: String,
+    /// Mark cookies Secure and send HSTS (set when served over https).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
+    pub trust_forwarded_for: bool,
+}
+
+fn ser_secret_opt<S: serde::Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(secret) => s.serialize_some(secret.expose_secret()),
+        None => s.serialize_none(),
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            listen: "127.0.0.1:8080".to_owned(),
+            database_url: None,
+            storage: StorageKind::Local,
+            s3_endpoint: None,
+            s3_bucket: None,
+            s3_region: "us-east-1".to_owned(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            log_format: LogFormat::Text,
+            log_level: "info".to_owned(),
+            secure_cookies: false,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// Hides the password of a database URL.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("[redacted]"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "[unparseable URL]".to_owned(),
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field("database_url", &self.database_url.as_ref().map(|u| redact_url(u.expose_secret())))
+            .field("storage", &self.storage)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_region", &self.s3_region)
+            .field("s3_access_key_id", &self.s3_access_key_id)
+            .field("s3_secret_access_key", &self.s3_secret_access_key.as_ref().map(|_| "[redacted]"))
+            .field("log_format", &self.log_format)
+            .field("log_level", &self.log_level)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .finish()
+    }
+}
+
+/// One documented setting, for `tanu config`.
+#[derive(Debug)]
+pub struct Setting {
+    /// Key in `tanu.toml`.
+    pub key: &'static str,
+    /// Environment variable.
+    pub env: &'static str,
+    /// What it does.
+    pub help: &'static str,
+}
+
+/// Every setting, documented.
+pub const SETTINGS: &[Setting] = &[
+    Setting { key: "data_dir", env: "TANU_DATA_DIR", help: "folder for the SQLite database and local files (default ./data); flag --data-dir" },
+    Setting { key: "listen", env: "TANU_LISTEN", help: "address to listen on (default 127.0.0.1:8080); flag --listen" },
+    Setting { key: "database_url", env: "DATABASE_URL or TANU_DATABASE_URL", help: "postgres://user:pass@host/db to use PostgreSQL; unset for embedded SQLite; flag --database-url" },
+    Setting { key: "storage", env: "TANU_STORAGE", help: "local (default) or s3" },
+    Setting { key: "s3_endpoint", env: "TANU_S3_ENDPOINT", help: "S3-compatible endpoint URL" },
+    Setting { key: "s3_bucket", env: "TANU_S3_BUCKET", help: "bucket name" },
+    Setting { key: "s3_region", env: "TANU_S3_REGION", help: "region (default us-east-1)" },
+    Setting { key: "s3_access_key_id", env: "TANU_S3_ACCESS_KEY_ID", help: "access key id" },
+    Setting { key: "s3_secret_access_key", env: "TANU_S3_SECRET_ACCESS_KEY", help: "secret access key (never logged)" },
+    Setting { key: "log_format", env: "TANU_LOG_FORMAT", help: "text (default) or json" },
+    Setting { key: "log_level", env: "TANU_LOG_LEVEL", help: "log filter, e.g. info (RUST_LOG wins when set)" },
+    Setting { key: "secure_cookies", env: "TANU_SECURE_COOKIES", help: "true when served over https: Secure cookies and HSTS" },
+    Setting { key: "trust_forwarded_for", env: "TANU_TRUST_FORWARDED_FOR", help: "true behind your own reverse proxy: client address from X-Forwarded-For" },
+];
+
+/// The keys the environment may set (other `TANU_*` variables, e.g. of the tests, are
+/// not settings).
+const KEYS: &[&str] = &[
+    "data_dir",
+    "listen",
+    "database_url",
+    "storage",
+    "s3_endpoint",
+    "s3_bucket",
+    "s3_region",
+    "s3_access_key_id",
+    "s3_secret_access_key",
+    "log_format",
+    "log_level",
+    "secure_cookies",
+    "trust_forwarded_for",
+];
+
+/// Flags that override the other sources.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    /// `--data-dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    /// `--listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    /// `--database-url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads defaults < file < environment < flags. `file` is `--config`; without it
+    /// `tanu.toml` in the working directory is read when present.
+    pub fn load(file: Option<&std::path::Path>, overrides: &Overrides) -> Result<Self, String> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => return Err(format!("config file {} does not exist", path.display())),
+            Some(path) => fig = fig.merge(Toml::file_exact(path)),
+            None if std::path::Path::new("tanu.toml").exists() => fig = fig.merge(Toml::file_exact("tanu.toml")),
+            None => {}
+        }
+        fig = fig
+            .merge(Env::prefixed("TANU_").only(KEYS))
+            .merge(Env::raw().only(&["database_url"]))
+            .merge(Serialized::defaults(overrides));
+        let mut config: Config = fig.extract().map_err(|e| e.to_string())?;
+        if config.database_url.as_ref().is_some_and(|u| u.expose_secret().trim().is_empty()) {
+            config.database_url = None;
+        }
+        Ok(config)
+    }
+
+    /// The effective configuration as TOML, secrets redacted.
+    pub fn redacted_toml(&self) -> String {
+        let mut lines = vec![
+            format!("data_dir = {:?}", self.data_dir.display().to_string()),
+            format!("listen = {:?}", self.listen),
+        ];
+        match &self.database_url {
+            Some(u) => lines.push(format!("database_url = {:?}", redact_url(u.expose_secret()))),
+            None => lines.push(format!("# database_url unset: SQLite at {}", self.data_dir.join("tanu.db").display())),
+        }
+        lines.push(format!("storage = {:?}", format!("{:?}", self.storage).to_lowercase()));
+        for (k, v) in [
+            ("s3_endpoint", &self.s3_endpoint),
+            ("s3_bucket", &self.s3_bucket),
+            ("s3_access_key_id", &self.s3_access_key_id),
+        ] {
+            if let Some(v) = v {
+                lines.push(format!("{k} = {v:?}"));
+            }
+        }
+        lines.push(format!("s3_region = {:?}", self.s3_region));
+        if self.s3_secret_access_key.is_some() {
+            lines.push("s3_secret_access_key = \"[redacted]\"".to_owned());
+        }
+        lines.push(format!("log_format = {:?}", format!("{:?}", self.log_format).to_lowercase()));
+        lines.push(format!("log_level = {:?}", self.log_level));
+        lines.push(format!("secure_cookies = {}", self.secure_cookies));
+        lines.push(format!("trust_forwarded_for = {}", self.trust_forwarded_for));
+        lines.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let config = Config {
+            database_url: Some(SecretString::from("postgres://tanu:hunter2@db/tanu")),
+            s3_secret_access_key: Some(SecretString::from("very-secret")),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}\n{}", config.redacted_toml());
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+        assert!(shown.contains("postgres://tanu:%5Bredacted%5D@db/tanu") || shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn flags_win_over_defaults() {
+        let o = Overrides { listen: Some("127.0.0.1:9999".into()), ..Overrides::default() };
+        let c = Config::load(None, &o);
+        assert_eq!(c.map(|c| c.listen).ok().as_deref(), Some("127.0.0.1:9999"));
+    }
+}

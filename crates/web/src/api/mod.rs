@@ -1,0 +1,93 @@
+//! The JSON API under `/api/v1`: every operation the UI offers, documented in
+//! OpenAPI 3.1 at `/api/v1/openapi.json` and browsable at `/api/v1/docs`. Errors are
+//! RFC 9457 problem details with a stable `code` (see [`crate::error::Problem`]).
+
+mod accounts;
+mod docs;
+mod organisations;
+mod rule_sets;
+
+use axum::extract::{FromRequest, Request};
+use axum::extract::rejection::JsonRejection;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::WebError;
+use crate::state::AppState;
+
+/// Largest JSON body accepted.
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tanu API",
+        description = "Recognition of learning outcomes obtained through non-formal education. \
+                       Authenticate with `Authorization: Bearer <token>`; create a token on the \
+                       API tokens page or with POST /api/v1/auth/token. Errors are RFC 9457 \
+                       problem details (`application/problem+json`) with a stable `code` and, \
+                       where a rule of the act refused the request, its number in `rule`. \
+                       Messages follow `Accept-Language` (kk, ru, en)."
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(crate::error::Problem)),
+    tags(
+        (name = "accounts", description = "Tokens, candidates, invitations"),
+        (name = "organisations", description = "Educational organisations (rule 4) and their staff"),
+        (name = "rule-sets", description = "Versioned rule sets and their parameters"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API router and its OpenAPI document.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", accounts::router().merge(organisations::router()).merge(rule_sets::router()))
+        .split_for_parts();
+    let spec = std::sync::Arc::new(doc.clone());
+    let json_spec = spec.clone();
+    let router = router
+        .route("/api/v1/openapi.json", get(move || async move { Json(json_spec.as_ref().clone()) }))
+        .route("/api/v1/docs", get(move |rctx| docs::page(rctx, spec.clone())));
+    (router, doc)
+}
+
+/// The OpenAPI document (for the snapshot test and `tanu openapi`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router().1
+}
+
+/// A JSON body whose rejections are problem documents.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(WebError::UnsupportedMediaType),
+            Err(JsonRejection::BytesRejection(r)) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(WebError::BodyTooLarge)
+            }
+            Err(e) => Err(WebError::MalformedBody(e.body_text())),
+        }
+    }
+}

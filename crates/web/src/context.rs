@@ -1,0 +1,294 @@
+//! The request context: who is calling, in which language, with which CSRF token –
+//! worked out once per request by one middleware, which also turns errors into
+//! problem documents or error pages on the way out.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use tanu_app::{Actor, AppError, accounts, tokens};
+use tanu_domain::Locale;
+
+use crate::error::{ErrorMarker, Problem, WebError};
+use crate::i18n::I18n;
+use crate::state::AppState;
+
+/// Session cookie name.
+pub const SESSION_COOKIE: &str = "tanu_session";
+/// CSRF cookie name (double-submit: forms and htmx send the same value back).
+pub const CSRF_COOKIE: &str = "tanu_csrf";
+/// Language cookie name.
+pub const LANG_COOKIE: &str = "tanu_lang";
+/// Largest form body accepted (urlencoded).
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+/// Who is calling and how; available to every handler.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    /// The authenticated person, if any.
+    pub actor: Option<Actor>,
+    /// Authenticated by a bearer token (no cookies, no CSRF).
+    pub via_bearer: bool,
+    /// The language of the response.
+    pub locale: Locale,
+    /// The CSRF token to embed in forms.
+    pub csrf: String,
+    /// Path and query, for "back here after login" links.
+    pub path: String,
+    /// Client address.
+    pub ip: String,
+    /// Request id (`x-request-id`).
+    pub request_id: Option<String>,
+}
+
+impl RequestCtx {
+    /// Translator for this request.
+    pub fn i18n(&self) -> I18n {
+        I18n::new(self.locale)
+    }
+
+    /// The actor, or `Unauthenticated`.
+    pub fn actor(&self) -> Result<&Actor, WebError> {
+        self.actor.as_ref().ok_or(WebError::App(AppError::Unauthenticated))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<RequestCtx>()
+            .cloned()
+            .ok_or(WebError::Status(StatusCode::INTERNAL_SERVER_ERROR))
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+fn client_ip(req: &Request, trust_forwarded: bool) -> String {
+    if trust_forwarded {
+        let fwd = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        if let Some(first) = fwd.and_then(|v| v.split(',').next()) {
+            return first.trim().to_owned();
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+async fn resolve_actor(
+    state: &AppState,
+    headers: &HeaderMap,
+    jar: &CookieJar,
+) -> Result<(Option<Actor>, bool), WebError> {
+    let now = tanu_storage::now();
+    if let Some(token) = bearer(headers) {
+        let person = tokens::authenticate(&state.ctx, token, now).await?;
+        let Some(person) = person else {
+            return Err(WebError::App(AppError::Unauthenticated));
+        };
+        return Ok((accounts::load_actor(&state.ctx, person).await?, true));
+    }
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        if let Some(person) = accounts::session_person(&state.ctx, cookie.value(), now).await? {
+            return Ok((accounts::load_actor(&state.ctx, person).await?, false));
+        }
+    }
+    Ok((None, false))
+}
+
+/// Checks the double-submit CSRF token of a state-changing request made with cookies.
+/// Returns the request, its body restored when it had to be read.
+async fn check_csrf(req: Request, expected: Option<&str>) -> Result<Request, WebError> {
+    let Some(expected) = expected else { return Err(WebError::Csrf) };
+    if let Some(sent) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return if constant_time_eq(sent, expected) { Ok(req) } else { Err(WebError::Csrf) };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(WebError::Csrf);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| WebError::BodyTooLarge)?;
+    let sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+    match sent {
+        Some(sent) if constant_time_eq(&sent, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        _ => Err(WebError::Csrf),
+    }
+}
+
+fn cookie(name: &'static str, value: String, secure: bool, http_only: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(http_only)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+/// Builds a `Set-Cookie` header value.
+pub fn set_cookie_header(c: &Cookie<'_>) -> Option<HeaderValue> {
+    HeaderValue::from_str(&c.encoded().to_string()).ok()
+}
+
+/// The session cookie for a new login.
+pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    let mut c = cookie(SESSION_COOKIE, token, secure, true);
+    c.set_max_age(time::Duration::hours(12));
+    c
+}
+
+/// A cookie that removes the session.
+pub fn clear_session_cookie(secure: bool) -> Cookie<'static> {
+    let mut c = cookie(SESSION_COOKIE, String::new(), secure, true);
+    c.set_max_age(time::Duration::ZERO);
+    c
+}
+
+/// The language cookie.
+pub fn lang_cookie(locale: Locale, secure: bool) -> Cookie<'static> {
+    let mut c = cookie(LANG_COOKIE, locale.as_str().to_owned(), secure, true);
+    c.set_max_age(time::Duration::days(365));
+    c
+}
+
+/// Works out the request context, enforces CSRF, and finishes errors.
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path_and_query().map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+    let api = is_api(req.uri().path());
+    let jar = CookieJar::from_headers(req.headers());
+    let accept_language = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::negotiate);
+    let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let csrf_cookie = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32);
+    let csrf = match &csrf_cookie {
+        Some(c) => c.clone(),
+        None => tanu_app::secrets::random_token().unwrap_or_default(),
+    };
+    let ip = client_ip(&req, state.settings.trust_forwarded_for);
+
+    let mut rctx = RequestCtx {
+        actor: None,
+        via_bearer: false,
+        locale: jar
+            .get(LANG_COOKIE)
+            .and_then(|c| Locale::parse(c.value()))
+            .or(accept_language)
+            .unwrap_or_default(),
+        csrf,
+        path,
+        ip,
+        request_id,
+    };
+
+    let outcome = async {
+        let (actor, via_bearer) = resolve_actor(&state, req.headers(), &jar).await?;
+        if jar.get(LANG_COOKIE).is_none() && (accept_language.is_none() || via_bearer) {
+            if let Some(a) = &actor {
+                rctx.locale = if api { accept_language.unwrap_or(a.locale) } else { a.locale };
+            }
+        }
+        rctx.actor = actor;
+        rctx.via_bearer = via_bearer;
+        let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        let has_session = jar.get(SESSION_COOKIE).is_some();
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded") || v.starts_with("multipart/"));
+        let req = if unsafe_method && !via_bearer && (has_session || is_form || !api) {
+            check_csrf(req, csrf_cookie.as_deref()).await?
+        } else {
+            req
+        };
+        Ok::<_, WebError>(req)
+    }
+    .await;
+
+    let mut response = match outcome {
+        Ok(mut req) => {
+            req.extensions_mut().insert(rctx.clone());
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    };
+    if csrf_cookie.is_none() {
+        let c = cookie(CSRF_COOKIE, rctx.csrf.clone(), state.settings.secure_cookies, true);
+        if let Some(v) = set_cookie_header(&c) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    finish_errors(response, &rctx, api)
+}
+
+/// Turns an error response into a problem document (API) or an error page (UI).
+fn finish_errors(response: Response, rctx: &RequestCtx, api: bool) -> Response {
+    let status = response.status();
+    let marker = response.extensions().get::<ErrorMarker>().cloned();
+    if marker.is_none() && !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    // A problem document, or a page a handler rendered itself (a form shown again with
+    // its errors), is already finished.
+    if is_problem || (marker.is_none() && is_page) {
+        return response;
+    }
+    let err = marker.map_or_else(|| std::sync::Arc::new(WebError::Status(status)), |m| m.0);
+    let (mut parts, _) = response.into_parts();
+    let i18n = rctx.i18n();
+    if api {
+        let problem = Problem::new(&err, &i18n, rctx.path.split('?').next().unwrap_or_default(), rctx.request_id.clone());
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::from(body));
+    }
+    if matches!(&*err, WebError::App(AppError::Unauthenticated)) {
+        let next = url::form_urlencoded::byte_serialize(rctx.path.as_bytes()).collect::<String>();
+        let mut r = Redirect::to(&format!("/login?next={next}")).into_response();
+        for v in parts.headers.get_all(header::SET_COOKIE) {
+            r.headers_mut().append(header::SET_COOKIE, v.clone());
+        }
+        return r;
+    }
+    let page = crate::views::layout::Page::from_ctx(rctx);
+    let body = crate::views::errors::render(&page, &err);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}

@@ -1,0 +1,156 @@
+//! Translations. Messages live in Fluent files per locale (`locales/{kk,ru,en}/main.ftl`),
+//! embedded in the binary; a test fails when a key is missing in any locale. Dates and
+//! numbers are formatted here in Rust, not by Fluent.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use tanu_domain::Locale;
+use unic_langid::LanguageIdentifier;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "kk",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+fn langid(locale: Locale) -> LanguageIdentifier {
+    match locale {
+        Locale::Kk => unic_langid::langid!("kk"),
+        Locale::Ru => unic_langid::langid!("ru"),
+        Locale::En => unic_langid::langid!("en"),
+    }
+}
+
+/// Translator for one request's locale.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    /// The locale in use.
+    pub locale: Locale,
+}
+
+impl I18n {
+    /// Translator for `locale`.
+    pub fn new(locale: Locale) -> Self {
+        Self { locale }
+    }
+
+    /// The message `key`; the key itself when missing (a test prevents that).
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.try_lookup(&langid(self.locale), key).unwrap_or_else(|| key.to_owned())
+    }
+
+    /// The message `key` with named arguments.
+    pub fn t_args(&self, key: &str, args: &[(&str, String)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(&langid(self.locale), key, &map)
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    /// Whether a key exists in this locale.
+    pub fn has(&self, key: &str) -> bool {
+        LOCALES.try_lookup(&langid(self.locale), key).is_some()
+    }
+
+    /// A date as the locale writes it: 25.11.2026 for kk and ru, 25 Nov 2026 for en.
+    pub fn date(&self, d: time::Date) -> String {
+        match self.locale {
+            Locale::Kk | Locale::Ru => {
+                format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
+            }
+            Locale::En => {
+                let m = &format!("{:?}", d.month())[..3];
+                format!("{} {m} {}", d.day(), d.year())
+            }
+        }
+    }
+
+    /// A timestamp in the locale's style, in Kazakhstan time (UTC+5).
+    pub fn datetime(&self, t: time::OffsetDateTime) -> String {
+        let local = t.to_offset(time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC));
+        format!("{} {:02}:{:02}", self.date(local.date()), local.hour(), local.minute())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn keys(locale: &str) -> BTreeSet<String> {
+        let path = format!("{}/locales/{locale}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(!text.is_empty(), "{path} is missing or empty");
+        text.lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn every_key_is_translated_in_every_locale() {
+        let all: BTreeSet<String> = ["kk", "ru", "en"].iter().flat_map(|l| keys(l)).collect();
+        for locale in Locale::ALL {
+            let i18n = I18n::new(locale);
+            let missing: Vec<&String> = all.iter().filter(|k| !i18n.has(k)).collect();
+            assert!(missing.is_empty(), "{locale} lacks {missing:?}");
+            // The loader falls back to kk; make sure the key is really in this file.
+            let own = keys(locale.as_str());
+            let not_own: Vec<&String> = all.iter().filter(|k| !own.contains(*k)).collect();
+            assert!(not_own.is_empty(), "{locale}/main.ftl lacks {not_own:?}");
+        }
+    }
+
+    #[test]
+    fn every_error_code_has_a_message() {
+        let codes = [
+            "id-number-format",
+            "id-number-check-digit",
+            "id-number-never-issued",
+            "email-invalid",
+            "text-length",
+            "password-policy",
+            "rule-4-organisation-not-eligible",
+            "unknown-value",
+            "date-range-inverted",
+            "rule-set-parameter",
+            "identity-required",
+            "not-found",
+            "unauthenticated",
+            "forbidden",
+            "bad-credentials",
+            "too-many-attempts",
+            "email-taken",
+            "iin-taken",
+            "bin-taken",
+            "staff-exists",
+            "invitation-invalid",
+            "internal",
+            "csrf",
+            "malformed-body",
+            "body-too-large",
+            "unsupported-media-type",
+        ];
+        for locale in Locale::ALL {
+            for code in codes {
+                assert!(I18n::new(locale).has(&format!("err-{code}")), "{locale}: err-{code}");
+            }
+        }
+    }
+
+    #[test]
+    fn dates_per_locale() {
+        let d = time::macros::date!(2026 - 11 - 05);
+        assert_eq!(I18n::new(Locale::Kk).date(d), "05.11.2026");
+        assert_eq!(I18n::new(Locale::En).date(d), "5 Nov 2026");
+    }
+}

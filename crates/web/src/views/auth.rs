@@ -1,0 +1,207 @@
+//! Logging in and out, candidate registration, invitations, and the language switch.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+use tanu_app::accounts::{self, Registration};
+use tanu_domain::Locale;
+
+use super::layout::{FormState, Page};
+use super::{form_error, html, page_with_status, safe_next};
+use crate::context::{self, RequestCtx};
+use crate::error::WebError;
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", axum::routing::post(logout))
+        .route("/register", get(register_page).post(register))
+        .route("/invite/{token}", get(invite_page).post(invite_accept))
+        .route("/lang/{code}", get(switch_language))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Page,
+    form: FormState,
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(rctx: RequestCtx, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
+    let form = FormState::new().with("next", safe_next(q.next.as_deref()));
+    html(&LoginPage { page: Page::from_ctx(&rctx), form })
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+fn with_session(state: &AppState, token: String, to: &str) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    if let Some(v) = context::set_cookie_header(&context::session_cookie(token, state.settings.secure_cookies)) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+async fn login(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form<LoginForm>) -> Result<Response, WebError> {
+    let now = tanu_storage::now();
+    let next = safe_next(f.next.as_deref());
+    match accounts::login(&state.ctx, &f.email, &f.password, &rctx.ip, now).await {
+        Ok(person) => {
+            let token = accounts::start_session(&state.ctx, person, now).await?;
+            Ok(with_session(&state, token, &next))
+        }
+        Err(e) => {
+            let e = form_error(e.into())?;
+            let status = e.status();
+            let form = FormState::new().with("email", f.email).with("next", next).fail(&e, &rctx.i18n());
+            page_with_status(status, &LoginPage { page: Page::from_ctx(&rctx), form })
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, jar: axum_extra::extract::cookie::CookieJar) -> Result<Response, WebError> {
+    if let Some(c) = jar.get(context::SESSION_COOKIE) {
+        accounts::end_session(&state.ctx, c.value()).await?;
+    }
+    let mut r = Redirect::to("/").into_response();
+    if let Some(v) = context::set_cookie_header(&context::clear_session_cookie(state.settings.secure_cookies)) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    page: Page,
+    form: FormState,
+}
+
+async fn register_page(rctx: RequestCtx) -> Result<Response, WebError> {
+    html(&RegisterPage { page: Page::from_ctx(&rctx), form: FormState::new() })
+}
+
+#[derive(Debug, Deserialize)]
+struct RegisterForm {
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    iin: String,
+    #[serde(default)]
+    foreign_document: String,
+}
+
+async fn register(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form<RegisterForm>) -> Result<Response, WebError> {
+    let now = tanu_storage::now();
+    let input = Registration {
+        full_name: f.full_name.clone(),
+        email: f.email.clone(),
+        password: f.password,
+        iin: Some(f.iin.clone()),
+        foreign_document: Some(f.foreign_document.clone()),
+        locale: Some(rctx.locale.as_str().to_owned()),
+    };
+    match accounts::register_candidate(&state.ctx, &input, now).await {
+        Ok(person) => {
+            let token = accounts::start_session(&state.ctx, person, now).await?;
+            Ok(with_session(&state, token, "/"))
+        }
+        Err(e) => {
+            let e = form_error(e.into())?;
+            let form = FormState::new()
+                .with("full_name", f.full_name)
+                .with("email", f.email)
+                .with("iin", f.iin)
+                .with("foreign_document", f.foreign_document)
+                .fail(&e, &rctx.i18n());
+            page_with_status(e.status(), &RegisterPage { page: Page::from_ctx(&rctx), form })
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "invite.html")]
+struct InvitePage {
+    page: Page,
+    form: FormState,
+    invitation: accounts::InvitationView,
+    organisation: String,
+}
+
+fn invite_view(rctx: &RequestCtx, invitation: accounts::InvitationView, form: FormState) -> InvitePage {
+    let organisation = match rctx.locale {
+        Locale::Kk => invitation.organisation_kk.clone(),
+        _ => invitation.organisation_ru.clone(),
+    };
+    InvitePage { page: Page::from_ctx(rctx), form, invitation, organisation }
+}
+
+async fn invite_page(State(state): State<AppState>, rctx: RequestCtx, Path(token): Path<String>) -> Result<Response, WebError> {
+    let invitation = accounts::invitation(&state.ctx, &token, tanu_storage::now()).await?;
+    html(&invite_view(&rctx, invitation, FormState::new()))
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn invite_accept(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(token): Path<String>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let now = tanu_storage::now();
+    let invitation = accounts::invitation(&state.ctx, &token, now).await?;
+    match accounts::accept_invitation(&state.ctx, &token, &f.password, now).await {
+        Ok(person) => {
+            let session = accounts::start_session(&state.ctx, person, now).await?;
+            Ok(with_session(&state, session, "/"))
+        }
+        Err(e) => {
+            let e = form_error(e.into())?;
+            let form = FormState::new().fail(&e, &rctx.i18n());
+            page_with_status(e.status(), &invite_view(&rctx, invitation, form))
+        }
+    }
+}
+
+async fn switch_language(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    let locale = Locale::parse(&code).ok_or(WebError::Status(StatusCode::NOT_FOUND))?;
+    if let Some(actor) = &rctx.actor {
+        tanu_app::accounts::set_locale(&state.ctx, actor, locale).await?;
+    }
+    let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    if let Some(v) = context::set_cookie_header(&context::lang_cookie(locale, state.settings.secure_cookies)) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}

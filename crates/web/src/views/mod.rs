@@ -1,0 +1,74 @@
+//! Server-rendered pages: one module per area, each owning its routes. Handlers
+//! authorise (through the services' scopes), call a service and render a template.
+
+pub mod errors;
+pub mod layout;
+
+mod auth;
+mod home;
+mod orgs;
+mod rule_sets;
+mod tokens;
+
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::WebError;
+use crate::state::AppState;
+
+/// Every page route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(home::router())
+        .merge(auth::router())
+        .merge(orgs::router())
+        .merge(rule_sets::router())
+        .merge(tokens::router())
+}
+
+/// Renders a template as a 200 page.
+pub(crate) fn html<T: Template>(t: &T) -> Result<Response, WebError> {
+    page_with_status(StatusCode::OK, t)
+}
+
+/// Renders a template with a status (a form shown again with its errors).
+pub(crate) fn page_with_status<T: Template>(status: StatusCode, t: &T) -> Result<Response, WebError> {
+    let body = t.render().map_err(|e| {
+        tracing::error!(error = %e, "template failed");
+        WebError::Status(StatusCode::INTERNAL_SERVER_ERROR)
+    })?;
+    Ok((status, Html(body)).into_response())
+}
+
+/// A local path to return to after a form, never another site.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// Splits a service result into "show the form again with this error" and the rest.
+/// Refusals a person can fix are shown in the form; failures propagate.
+pub(crate) fn form_error(e: WebError) -> Result<WebError, WebError> {
+    match e.status() {
+        s if s.is_client_error() && s != StatusCode::NOT_FOUND && s != StatusCode::FORBIDDEN => Ok(e),
+        _ => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/orgs/1")), "/orgs/1");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,92 @@
+//! Rule sets: everyone logged in can read them; the operator sets their dates.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Form;
+use serde::Deserialize;
+use tanu_app::rule_sets::{self, RuleSetUpdate, StoredRuleSet};
+
+use super::layout::{FormState, Page};
+use super::{form_error, html, page_with_status};
+use crate::context::RequestCtx;
+use crate::error::WebError;
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/rule-sets", get(list)).route("/rule-sets/{id}", get(show).post(update))
+}
+
+#[derive(Template)]
+#[template(path = "rule_sets.html")]
+struct ListPage {
+    page: Page,
+    sets: Vec<StoredRuleSet>,
+    in_force: Option<String>,
+}
+
+async fn list(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
+    rctx.actor()?;
+    let sets = rule_sets::list(&state.ctx).await?;
+    let today = tanu_storage::now().date();
+    let in_force = rule_sets::in_force_on(&state.ctx, today).await?.map(|s| s.set.code);
+    html(&ListPage { page: Page::from_ctx(&rctx), sets, in_force })
+}
+
+#[derive(Template)]
+#[template(path = "rule_set.html")]
+struct ShowPage {
+    page: Page,
+    set: StoredRuleSet,
+    params: String,
+    form: FormState,
+}
+
+fn show_page(rctx: &RequestCtx, set: StoredRuleSet, form: FormState) -> ShowPage {
+    let params = serde_json::to_string_pretty(&set.set.params).unwrap_or_default();
+    ShowPage { page: Page::from_ctx(rctx), set, params, form }
+}
+
+fn dates(set: &StoredRuleSet) -> FormState {
+    FormState::new()
+        .with("effective_from", set.set.effective_from.to_string())
+        .with("effective_to", set.set.effective_to.map(|d| d.to_string()).unwrap_or_default())
+}
+
+async fn show(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Response, WebError> {
+    rctx.actor()?;
+    let set = rule_sets::get(&state.ctx, id).await?;
+    let form = dates(&set);
+    html(&show_page(&rctx, set, form))
+}
+
+#[derive(Debug, Deserialize)]
+struct DatesForm {
+    #[serde(default)]
+    effective_from: String,
+    #[serde(default)]
+    effective_to: String,
+}
+
+async fn update(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>, Form(f): Form<DatesForm>) -> Result<Response, WebError> {
+    let actor = rctx.actor()?;
+    let input = RuleSetUpdate {
+        effective_from: f.effective_from.clone(),
+        effective_to: Some(f.effective_to.clone()),
+        params: None,
+    };
+    match rule_sets::update(&state.ctx, actor, id, &input, tanu_storage::now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/rule-sets/{id}")).into_response()),
+        Err(e) => {
+            let e = form_error(e.into())?;
+            let set = rule_sets::get(&state.ctx, id).await?;
+            let form = FormState::new()
+                .with("effective_from", f.effective_from)
+                .with("effective_to", f.effective_to)
+                .fail(&e, &rctx.i18n());
+            page_with_status(e.status(), &show_page(&rctx, set, form))
+        }
+    }
+}
