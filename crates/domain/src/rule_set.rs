@@ -102,6 +102,8 @@ impl RuleSetParams {
     }
 }
 
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
 /// A named, versioned set of rules with the dates it applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleSet {
@@ -112,8 +114,10 @@ pub struct RuleSet {
     /// Human title (the act it implements).
     pub title: String,
     /// First day the set applies.
+    #[serde(with = "iso_date")]
     pub effective_from: Date,
     /// Last day the set applies; `None` while open-ended.
+    #[serde(with = "iso_date::option")]
     pub effective_to: Option<Date>,
     /// The policy parameters.
     pub params: RuleSetParams,

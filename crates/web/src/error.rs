@@ -112,10 +112,15 @@ impl WebError {
             Self::MalformedBody(detail) => vec![("detail", detail.chars().take(300).collect())],
             _ => Vec::new(),
         };
-        if let Some((_, field)) = args.iter_mut().find(|(k, _)| *k == "field") {
-            let label = format!("field-{field}");
+        // Field names and kinds are codes; show their translated labels.
+        for (name, value) in &mut args {
+            let label = match *name {
+                "field" => format!("field-{value}"),
+                "kind" => format!("kind-{value}"),
+                _ => continue,
+            };
             if i18n.has(&label) {
-                *field = i18n.t(&label);
+                *value = i18n.t(&label);
             }
         }
         i18n.t_args(&key, &args)

@@ -55,9 +55,17 @@ impl I18n {
             .unwrap_or_else(|| key.to_owned())
     }
 
-    /// Whether a key exists in this locale.
+    /// Whether a key exists in this locale itself (no fallback). A message that needs
+    /// arguments exists even though formatting it without them reports an error.
     pub fn has(&self, key: &str) -> bool {
-        LOCALES.try_lookup(&langid(self.locale), key).is_some()
+        // Every variable any message uses, so formatting cannot fail for want of one.
+        let dummy: HashMap<String, FluentValue<'_>> = [
+            "field", "max", "min", "kind", "value", "reason", "minutes", "name", "organisation", "detail",
+        ]
+        .iter()
+        .map(|k| ((*k).to_owned(), FluentValue::from("x")))
+        .collect();
+        LOCALES.lookup_single_language(&langid(self.locale), key, Some(&dummy)).is_ok()
     }
 
     /// A date as the locale writes it: 25.11.2026 for kk and ru, 25 Nov 2026 for en.

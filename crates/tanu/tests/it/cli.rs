@@ -1,0 +1,70 @@
+//! The binary's subcommands, run as a user would.
+
+use std::process::Command;
+
+use crate::common::TempDir;
+
+fn tanu(dir: &TempDir, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tanu"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(&dir.0)
+        .env_remove("DATABASE_URL")
+        .env_remove("TANU_DATABASE_URL")
+        .output()
+        .expect("tanu runs")
+}
+
+#[test]
+fn config_lists_settings_and_redacts_secrets() {
+    let dir = TempDir::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_tanu"))
+        .args(["config", "--data-dir"])
+        .arg(&dir.0)
+        .env("DATABASE_URL", "postgres://tanu:hunter2@db.example/tanu")
+        .env("TANU_S3_SECRET_ACCESS_KEY", "s3cr3t")
+        .env("TANU_LISTEN", "0.0.0.0:9000")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("hunter2") && !text.contains("s3cr3t"), "{text}");
+    assert!(text.contains("listen = \"0.0.0.0:9000\""), "{text}");
+    for key in ["TANU_DATA_DIR", "TANU_LISTEN", "DATABASE_URL", "TANU_S3_ENDPOINT", "TANU_LOG_FORMAT"] {
+        assert!(text.contains(key), "{key} documented");
+    }
+}
+
+#[test]
+fn migrate_create_operator_and_demo_on_a_fresh_folder() {
+    let dir = TempDir::new();
+    let out = tanu(&dir, &["migrate"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.0.join("tanu.db").exists());
+    let out = tanu(&dir, &["admin", "create-operator", "--email", "op@tanu.kz", "--password", "short"]);
+    assert!(!out.status.success(), "a short password is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
+    let out = tanu(&dir, &["demo"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("admin@college.demo"));
+    let out = tanu(&dir, &["demo"]);
+    assert!(!out.status.success(), "demo refuses a database with accounts");
+    let out = tanu(&dir, &["admin", "create-operator", "--email", "op@tanu.kz", "--password", "a long enough password"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn openapi_snapshot_is_current() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tanu")).arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    let current = String::from_utf8_lossy(&out.stdout).to_string();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+        std::fs::write(&path, &current).unwrap();
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        stored == current,
+        "the API changed: review, then run `UPDATE_SNAPSHOTS=1 cargo nextest run -E 'test(openapi_snapshot)'` and commit docs/openapi.json"
+    );
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real app over HTTP, every story on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod common;
+
+mod accounts;
+mod browser;
+mod cli;
+mod errors;
+mod organisations;
+mod rule_sets;
+mod schema;
+mod web;
