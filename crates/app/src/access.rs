@@ -76,7 +76,10 @@ impl OrgScope {
 impl Actor {
     /// The roles held in one organisation.
     pub fn roles_in(&self, org_id: i64) -> impl Iterator<Item = Role> + '_ {
-        self.roles.iter().filter(move |(o, _)| *o == org_id).map(|(_, r)| *r)
+        self.roles
+            .iter()
+            .filter(move |(o, _)| *o == org_id)
+            .map(|(_, r)| *r)
     }
 
     /// Whether the actor holds any role in the organisation.
@@ -90,7 +93,10 @@ impl Actor {
     pub fn scope(&self, org_id: i64, need: Need) -> Result<OrgScope, AppError> {
         let allowed = self.is_operator || self.roles_in(org_id).any(|r| need.allows(r));
         if allowed {
-            Ok(OrgScope { org_id, person_id: self.person_id })
+            Ok(OrgScope {
+                org_id,
+                person_id: self.person_id,
+            })
         } else if self.belongs_to(org_id) {
             Err(AppError::Forbidden)
         } else {
@@ -100,7 +106,11 @@ impl Actor {
 
     /// Requires the platform operator.
     pub fn require_operator(&self) -> Result<(), AppError> {
-        if self.is_operator { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.is_operator {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -131,8 +141,14 @@ mod tests {
     fn weaker_role_is_forbidden() {
         let a = actor(vec![(1, Role::Member)], false);
         assert!(a.scope(1, Need::ReadOrg).is_ok());
-        assert!(matches!(a.scope(1, Need::ReadStaff), Err(AppError::Forbidden)));
-        assert!(matches!(a.scope(1, Need::ManageStaff), Err(AppError::Forbidden)));
+        assert!(matches!(
+            a.scope(1, Need::ReadStaff),
+            Err(AppError::Forbidden)
+        ));
+        assert!(matches!(
+            a.scope(1, Need::ManageStaff),
+            Err(AppError::Forbidden)
+        ));
     }
 
     #[test]
@@ -141,6 +157,9 @@ mod tests {
         assert!(a.scope(7, Need::ManageStaff).is_ok());
         assert!(a.scope(7, Need::EditRegistration).is_ok());
         let admin = actor(vec![(7, Role::OrgAdmin)], false);
-        assert!(matches!(admin.scope(7, Need::EditRegistration), Err(AppError::Forbidden)));
+        assert!(matches!(
+            admin.scope(7, Need::EditRegistration),
+            Err(AppError::Forbidden)
+        ));
     }
 }

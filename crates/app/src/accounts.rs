@@ -1,8 +1,8 @@
 //! Accounts: operators, candidates, logins, sessions, invitations, language.
 
 use serde::{Deserialize, Serialize};
-use tanu_domain::{DomainError, Email, FullName, Iin, Locale, Password, Role};
 use tanu_domain::person::optional_text;
+use tanu_domain::{DomainError, Email, FullName, Iin, Locale, Password, Role};
 use tanu_storage::repo::{invitations, login_failures, organisations, persons, sessions, staff};
 use time::{Duration, OffsetDateTime};
 
@@ -86,19 +86,29 @@ pub async fn register_candidate(
     let name = FullName::parse(&input.full_name)?;
     let email = Email::parse(&input.email)?;
     let password = Password::parse(&input.password)?;
-    let iin = optional_text(input.iin.as_deref(), "iin", 32)?.map(|s| Iin::parse(&s)).transpose()?;
+    let iin = optional_text(input.iin.as_deref(), "iin", 32)?
+        .map(|s| Iin::parse(&s))
+        .transpose()?;
     let foreign = optional_text(input.foreign_document.as_deref(), "foreign_document", 64)?;
     if iin.is_none() && foreign.is_none() {
         return Err(DomainError::IdentityRequired.into());
     }
-    let locale = input.locale.as_deref().and_then(Locale::parse).unwrap_or_default();
+    let locale = input
+        .locale
+        .as_deref()
+        .and_then(Locale::parse)
+        .unwrap_or_default();
     let hash = hash_password(password.expose())?;
     let iin_text = iin.map(|i| i.as_string());
     let new = persons::NewPerson {
         email: email.as_str(),
         full_name: name.as_str(),
         iin: iin_text.as_deref(),
-        foreign_document: if iin_text.is_some() { None } else { foreign.as_deref() },
+        foreign_document: if iin_text.is_some() {
+            None
+        } else {
+            foreign.as_deref()
+        },
         password_hash: Some(&hash),
         locale: locale.as_str(),
         is_operator: false,
@@ -107,7 +117,10 @@ pub async fn register_candidate(
     let mut tx = ctx.db.begin().await?;
     let id = persons::insert(tx.conn(), &new, now).await.map_err(|e| {
         if e.is_unique_on("persons", "iin") {
-            AppError::Taken { code: "iin-taken", field: "iin" }
+            AppError::Taken {
+                code: "iin-taken",
+                field: "iin",
+            }
         } else {
             AppError::taken_or(e, "persons", "email", "email-taken")
         }
@@ -150,15 +163,30 @@ pub async fn login(
 }
 
 /// Starts a browser session; returns the secret for the cookie.
-pub async fn start_session(ctx: &Ctx, person_id: i64, now: OffsetDateTime) -> Result<String, AppError> {
+pub async fn start_session(
+    ctx: &Ctx,
+    person_id: i64,
+    now: OffsetDateTime,
+) -> Result<String, AppError> {
     let token = random_token()?;
     let mut conn = ctx.db.acquire().await?;
-    sessions::insert(conn.conn(), &token_hash(&token), person_id, now, now + SESSION_TTL).await?;
+    sessions::insert(
+        conn.conn(),
+        &token_hash(&token),
+        person_id,
+        now,
+        now + SESSION_TTL,
+    )
+    .await?;
     Ok(token)
 }
 
 /// The person of a live session cookie.
-pub async fn session_person(ctx: &Ctx, token: &str, now: OffsetDateTime) -> Result<Option<i64>, AppError> {
+pub async fn session_person(
+    ctx: &Ctx,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Option<i64>, AppError> {
     let mut conn = ctx.db.acquire().await?;
     Ok(sessions::person_of(conn.conn(), &token_hash(token), now).await?)
 }
@@ -181,7 +209,9 @@ pub async fn purge_expired(ctx: &Ctx, now: OffsetDateTime) -> Result<(), AppErro
 /// Loads who a person is and what roles they hold; `None` when the person is gone.
 pub async fn load_actor(ctx: &Ctx, person_id: i64) -> Result<Option<Actor>, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    let Some(p) = persons::by_id(conn.conn(), person_id).await? else { return Ok(None) };
+    let Some(p) = persons::by_id(conn.conn(), person_id).await? else {
+        return Ok(None);
+    };
     let roles = staff::roles_of_person(conn.conn(), person_id)
         .await?
         .into_iter()
@@ -219,14 +249,22 @@ pub struct InvitationView {
 }
 
 /// Looks up a live invitation.
-pub async fn invitation(ctx: &Ctx, token: &str, now: OffsetDateTime) -> Result<InvitationView, AppError> {
+pub async fn invitation(
+    ctx: &Ctx,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<InvitationView, AppError> {
     let mut conn = ctx.db.acquire().await?;
     let inv = invitations::get(conn.conn(), &token_hash(token))
         .await?
         .filter(|i| i.used_at.is_none() && i.expires_at > now)
         .ok_or(AppError::InvitationInvalid)?;
-    let person = persons::by_id(conn.conn(), inv.person_id).await?.ok_or(AppError::InvitationInvalid)?;
-    let org = organisations::get(conn.conn(), inv.org_id).await?.ok_or(AppError::InvitationInvalid)?;
+    let person = persons::by_id(conn.conn(), inv.person_id)
+        .await?
+        .ok_or(AppError::InvitationInvalid)?;
+    let org = organisations::get(conn.conn(), inv.org_id)
+        .await?
+        .ok_or(AppError::InvitationInvalid)?;
     Ok(InvitationView {
         email: person.email,
         full_name: person.full_name,
@@ -268,6 +306,15 @@ pub(crate) async fn invite(
     now: OffsetDateTime,
 ) -> Result<String, AppError> {
     let token = random_token()?;
-    invitations::insert(conn, &token_hash(&token), person_id, org_id, by, now, now + INVITATION_TTL).await?;
+    invitations::insert(
+        conn,
+        &token_hash(&token),
+        person_id,
+        org_id,
+        by,
+        now,
+        now + INVITATION_TTL,
+    )
+    .await?;
     Ok(token)
 }

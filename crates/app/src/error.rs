@@ -93,9 +93,17 @@ impl AppError {
     }
 
     /// Maps a unique violation on `table.column` to [`AppError::Taken`].
-    pub(crate) fn taken_or(e: StorageError, table: &str, column: &'static str, code: &'static str) -> Self {
+    pub(crate) fn taken_or(
+        e: StorageError,
+        table: &str,
+        column: &'static str,
+        code: &'static str,
+    ) -> Self {
         if e.is_unique_on(table, column) {
-            Self::Taken { code, field: column }
+            Self::Taken {
+                code,
+                field: column,
+            }
         } else {
             Self::Internal(e)
         }

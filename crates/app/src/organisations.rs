@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use tanu_domain::person::required_text;
 use tanu_domain::{Bin, OrgKind, OrgNames};
-use tanu_storage::repo::organisations::{self, OrgFields, OrgRow};
 use tanu_storage::StorageError;
+use tanu_storage::repo::organisations::{self, OrgFields, OrgRow};
 use time::OffsetDateTime;
 
 use crate::access::Need;
@@ -37,7 +37,11 @@ pub struct Organisation {
 impl Organisation {
     /// The names as a domain value.
     pub fn names(&self) -> OrgNames {
-        OrgNames { kk: self.name_kk.clone(), ru: self.name_ru.clone(), en: self.name_en.clone() }
+        OrgNames {
+            kk: self.name_kk.clone(),
+            ru: self.name_ru.clone(),
+            en: self.name_en.clone(),
+        }
     }
 }
 
@@ -47,7 +51,9 @@ impl TryFrom<OrgRow> for Organisation {
         let corrupt = |column, reason: String| StorageError::Corrupt { column, reason };
         Ok(Self {
             id: r.id,
-            kind: r.kind.parse().map_err(|e: tanu_domain::DomainError| corrupt("organisations.kind", e.to_string()))?,
+            kind: r.kind.parse().map_err(|e: tanu_domain::DomainError| {
+                corrupt("organisations.kind", e.to_string())
+            })?,
             bin: Bin::parse(&r.bin).map_err(|e| corrupt("organisations.bin", e.to_string()))?,
             name_kk: r.name_kk,
             name_ru: r.name_ru,
@@ -109,7 +115,12 @@ fn fields<'a>(p: &'a ParsedOrg, bin: &'a str) -> OrgFields<'a> {
 }
 
 /// Registers an organisation (the operator only).
-pub async fn register(ctx: &Ctx, actor: &Actor, input: &OrgInput, now: OffsetDateTime) -> Result<Organisation, AppError> {
+pub async fn register(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &OrgInput,
+    now: OffsetDateTime,
+) -> Result<Organisation, AppError> {
     actor.require_operator()?;
     let p = input.parse()?;
     let bin = p.bin.as_string();
@@ -118,13 +129,20 @@ pub async fn register(ctx: &Ctx, actor: &Actor, input: &OrgInput, now: OffsetDat
     let id = organisations::insert(tx.conn(), &f, actor.person_id, now)
         .await
         .map_err(|e| AppError::taken_or(e, "organisations", "bin", "bin-taken"))?;
-    let row = organisations::get(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let row = organisations::get(tx.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(row.try_into()?)
 }
 
 /// Changes the registration details (the operator only).
-pub async fn update(ctx: &Ctx, actor: &Actor, org_id: i64, input: &OrgInput) -> Result<Organisation, AppError> {
+pub async fn update(
+    ctx: &Ctx,
+    actor: &Actor,
+    org_id: i64,
+    input: &OrgInput,
+) -> Result<Organisation, AppError> {
     let scope = actor.scope(org_id, Need::EditRegistration)?;
     let p = input.parse()?;
     let bin = p.bin.as_string();
@@ -136,7 +154,9 @@ pub async fn update(ctx: &Ctx, actor: &Actor, org_id: i64, input: &OrgInput) -> 
     if !found {
         return Err(AppError::NotFound);
     }
-    let row = organisations::get(tx.conn(), scope.org_id()).await?.ok_or(AppError::NotFound)?;
+    let row = organisations::get(tx.conn(), scope.org_id())
+        .await?
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(row.try_into()?)
 }
@@ -144,7 +164,9 @@ pub async fn update(ctx: &Ctx, actor: &Actor, org_id: i64, input: &OrgInput) -> 
 /// One organisation, for someone who may see it.
 pub async fn get(ctx: &Ctx, scope: &OrgScope) -> Result<Organisation, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    let row = organisations::get(conn.conn(), scope.org_id()).await?.ok_or(AppError::NotFound)?;
+    let row = organisations::get(conn.conn(), scope.org_id())
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(row.try_into()?)
 }
 
@@ -157,5 +179,7 @@ pub async fn list_visible(ctx: &Ctx, actor: &Actor) -> Result<Vec<Organisation>,
     } else {
         organisations::list_for_person(conn.conn(), actor.person_id).await?
     };
-    rows.into_iter().map(|r| r.try_into().map_err(AppError::from)).collect()
+    rows.into_iter()
+        .map(|r| r.try_into().map_err(AppError::from))
+        .collect()
 }

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 use tanu_domain::{DomainError, RuleSet, RuleSetParams};
-use tanu_storage::repo::rule_sets::{self, RuleSetRow};
 use tanu_storage::StorageError;
+use tanu_storage::repo::rule_sets::{self, RuleSetRow};
 use time::{Date, OffsetDateTime};
 
 use crate::{Actor, AppError, Ctx};
@@ -25,7 +25,10 @@ pub struct StoredRuleSet {
 
 fn from_row(r: RuleSetRow) -> Result<StoredRuleSet, AppError> {
     let params: RuleSetParams = serde_json::from_str(&r.params).map_err(|e| {
-        AppError::Internal(StorageError::Corrupt { column: "rule_sets.params", reason: e.to_string() })
+        AppError::Internal(StorageError::Corrupt {
+            column: "rule_sets.params",
+            reason: e.to_string(),
+        })
     })?;
     Ok(StoredRuleSet {
         id: r.id,
@@ -45,7 +48,8 @@ fn from_row(r: RuleSetRow) -> Result<StoredRuleSet, AppError> {
 pub async fn seed(ctx: &Ctx, now: OffsetDateTime) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
     for set in RuleSet::shipped() {
-        let params = serde_json::to_string(&set.params).map_err(|e| AppError::Other(e.to_string()))?;
+        let params =
+            serde_json::to_string(&set.params).map_err(|e| AppError::Other(e.to_string()))?;
         rule_sets::insert_if_missing(
             tx.conn(),
             &set.code,
@@ -65,13 +69,21 @@ pub async fn seed(ctx: &Ctx, now: OffsetDateTime) -> Result<(), AppError> {
 /// Every rule set.
 pub async fn list(ctx: &Ctx) -> Result<Vec<StoredRuleSet>, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    rule_sets::list(conn.conn()).await?.into_iter().map(from_row).collect()
+    rule_sets::list(conn.conn())
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect()
 }
 
 /// One rule set.
 pub async fn get(ctx: &Ctx, id: i64) -> Result<StoredRuleSet, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    from_row(rule_sets::get(conn.conn(), id).await?.ok_or(AppError::NotFound)?)
+    from_row(
+        rule_sets::get(conn.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    )
 }
 
 /// The set in force on a day.

@@ -1,8 +1,8 @@
 //! Random tokens and their hashes, and password hashing with Argon2id.
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
@@ -33,7 +33,11 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 /// Whether `password` matches the PHC string `hash`. A malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -50,7 +54,9 @@ mod tests {
 
     #[test]
     fn password_round_trip() {
-        let Ok(hash) = hash_password("correct horse battery") else { panic!("hashes") };
+        let Ok(hash) = hash_password("correct horse battery") else {
+            panic!("hashes")
+        };
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("wrong horse battery", &hash));
@@ -59,7 +65,9 @@ mod tests {
 
     #[test]
     fn tokens_are_random_and_hashed() {
-        let (Ok(a), Ok(b)) = (random_token(), random_token()) else { panic!("random") };
+        let (Ok(a), Ok(b)) = (random_token(), random_token()) else {
+            panic!("random")
+        };
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
         assert_eq!(token_hash(&a).len(), 64);

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use tanu_domain::person::optional_text;
 use tanu_domain::{Email, FullName, Iin, Locale, Position, Role};
-use tanu_storage::repo::{persons, staff};
 use tanu_storage::repo::staff::StaffRow;
+use tanu_storage::repo::{persons, staff};
 use time::OffsetDateTime;
 
 use crate::{AppError, Ctx, OrgScope};
@@ -43,7 +43,10 @@ impl TryFrom<StaffRow> for StaffMember {
     type Error = AppError;
     fn try_from(r: StaffRow) -> Result<Self, Self::Error> {
         let corrupt = |column, e: tanu_domain::DomainError| {
-            AppError::Internal(tanu_storage::StorageError::Corrupt { column, reason: e.to_string() })
+            AppError::Internal(tanu_storage::StorageError::Corrupt {
+                column,
+                reason: e.to_string(),
+            })
         };
         Ok(Self {
             id: r.id,
@@ -52,7 +55,10 @@ impl TryFrom<StaffRow> for StaffMember {
             full_name: r.full_name,
             email: r.email,
             iin: r.iin,
-            position: r.position.parse().map_err(|e| corrupt("staff.position", e))?,
+            position: r
+                .position
+                .parse()
+                .map_err(|e| corrupt("staff.position", e))?,
             roles: r
                 .roles
                 .iter()
@@ -104,16 +110,25 @@ pub struct StaffAdded {
 }
 
 fn parse_roles(roles: &[String]) -> Result<Vec<Role>, AppError> {
-    let set: BTreeSet<Role> =
-        roles.iter().map(|r| r.trim().parse::<Role>()).collect::<Result<_, _>>()?;
+    let set: BTreeSet<Role> = roles
+        .iter()
+        .map(|r| r.trim().parse::<Role>())
+        .collect::<Result<_, _>>()?;
     Ok(set.into_iter().collect())
 }
 
 /// Adds a person to the organisation's staff.
-pub async fn add(ctx: &Ctx, scope: &OrgScope, input: &NewStaff, now: OffsetDateTime) -> Result<StaffAdded, AppError> {
+pub async fn add(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    input: &NewStaff,
+    now: OffsetDateTime,
+) -> Result<StaffAdded, AppError> {
     let name = FullName::parse(&input.full_name)?;
     let email = Email::parse(&input.email)?;
-    let iin = optional_text(input.iin.as_deref(), "iin", 32)?.map(|s| Iin::parse(&s)).transpose()?;
+    let iin = optional_text(input.iin.as_deref(), "iin", 32)?
+        .map(|s| Iin::parse(&s))
+        .transpose()?;
     let position: Position = input.position.trim().parse()?;
     let roles = parse_roles(&input.roles)?;
     let role_codes: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
@@ -124,7 +139,10 @@ pub async fn add(ctx: &Ctx, scope: &OrgScope, input: &NewStaff, now: OffsetDateT
     if let Some(iin) = &iin_text {
         let holder = persons::by_iin(tx.conn(), iin).await?;
         if holder.is_some_and(|h| existing.as_ref().is_none_or(|e| e.id != h.id)) {
-            return Err(AppError::Taken { code: "iin-taken", field: "iin" });
+            return Err(AppError::Taken {
+                code: "iin-taken",
+                field: "iin",
+            });
         }
     }
     let (person_id, needs_invitation) = match existing {
@@ -148,13 +166,21 @@ pub async fn add(ctx: &Ctx, scope: &OrgScope, input: &NewStaff, now: OffsetDateT
         .map_err(|e| AppError::taken_or(e, "staff", "org_id", "staff-exists"))?;
     staff::set_roles(tx.conn(), staff_id, &role_codes).await?;
     let invitation_token = if needs_invitation {
-        Some(crate::accounts::invite(tx.conn(), person_id, scope.org_id(), scope.person_id(), now).await?)
+        Some(
+            crate::accounts::invite(tx.conn(), person_id, scope.org_id(), scope.person_id(), now)
+                .await?,
+        )
     } else {
         None
     };
-    let row = staff::get(tx.conn(), scope.org_id(), staff_id).await?.ok_or(AppError::NotFound)?;
+    let row = staff::get(tx.conn(), scope.org_id(), staff_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    Ok(StaffAdded { staff: row.try_into()?, invitation_token })
+    Ok(StaffAdded {
+        staff: row.try_into()?,
+        invitation_token,
+    })
 }
 
 /// Changes position, roles and the active flag of a post.
@@ -169,11 +195,22 @@ pub async fn update(
     let roles = parse_roles(&input.roles)?;
     let role_codes: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     let mut tx = ctx.db.begin().await?;
-    if !staff::update(tx.conn(), scope.org_id(), staff_id, position.as_str(), input.active, now).await? {
+    if !staff::update(
+        tx.conn(),
+        scope.org_id(),
+        staff_id,
+        position.as_str(),
+        input.active,
+        now,
+    )
+    .await?
+    {
         return Err(AppError::NotFound);
     }
     staff::set_roles(tx.conn(), staff_id, &role_codes).await?;
-    let row = staff::get(tx.conn(), scope.org_id(), staff_id).await?.ok_or(AppError::NotFound)?;
+    let row = staff::get(tx.conn(), scope.org_id(), staff_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     row.try_into()
 }
@@ -181,11 +218,18 @@ pub async fn update(
 /// The staff of the organisation.
 pub async fn list(ctx: &Ctx, scope: &OrgScope) -> Result<Vec<StaffMember>, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    staff::list(conn.conn(), scope.org_id()).await?.into_iter().map(TryInto::try_into).collect()
+    staff::list(conn.conn(), scope.org_id())
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
 }
 
 /// One staff post.
 pub async fn get(ctx: &Ctx, scope: &OrgScope, staff_id: i64) -> Result<StaffMember, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    staff::get(conn.conn(), scope.org_id(), staff_id).await?.ok_or(AppError::NotFound)?.try_into()
+    staff::get(conn.conn(), scope.org_id(), staff_id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .try_into()
 }

@@ -48,16 +48,34 @@ pub struct CreateToken {
 }
 
 /// Creates a token for the actor.
-pub async fn create(ctx: &Ctx, actor: &Actor, input: &CreateToken, now: OffsetDateTime) -> Result<NewToken, AppError> {
+pub async fn create(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &CreateToken,
+    now: OffsetDateTime,
+) -> Result<NewToken, AppError> {
     create_for(ctx, actor.person_id, &input.name, now).await
 }
 
-pub(crate) async fn create_for(ctx: &Ctx, person_id: i64, name: &str, now: OffsetDateTime) -> Result<NewToken, AppError> {
+pub(crate) async fn create_for(
+    ctx: &Ctx,
+    person_id: i64,
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<NewToken, AppError> {
     let name = required_text(name, "name", 100)?;
     let token = format!("{TOKEN_PREFIX}{}", random_token()?);
     let prefix: String = token.chars().take(12).collect();
     let mut conn = ctx.db.acquire().await?;
-    let id = tokens::insert(conn.conn(), person_id, &name, &token_hash(&token), &prefix, now).await?;
+    let id = tokens::insert(
+        conn.conn(),
+        person_id,
+        &name,
+        &token_hash(&token),
+        &prefix,
+        now,
+    )
+    .await?;
     Ok(NewToken { id, token })
 }
 
@@ -92,7 +110,12 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<TokenInfo>, AppError> 
 }
 
 /// Revokes one of the actor's tokens.
-pub async fn revoke(ctx: &Ctx, actor: &Actor, id: i64, now: OffsetDateTime) -> Result<(), AppError> {
+pub async fn revoke(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
     let mut conn = ctx.db.acquire().await?;
     if tokens::revoke(conn.conn(), actor.person_id, id, now).await? {
         Ok(())
@@ -102,7 +125,11 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: i64, now: OffsetDateTime) -> R
 }
 
 /// The person a bearer token belongs to, if it is live.
-pub async fn authenticate(ctx: &Ctx, token: &str, now: OffsetDateTime) -> Result<Option<i64>, AppError> {
+pub async fn authenticate(
+    ctx: &Ctx,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Option<i64>, AppError> {
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 100 {
         return Ok(None);
     }

@@ -25,8 +25,14 @@ impl Email {
             && !domain.contains('@')
             && !domain.contains("..")
             && s.len() <= 254
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
-        if ok { Ok(Self(s)) } else { Err(DomainError::EmailInvalid) }
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(DomainError::EmailInvalid)
+        }
     }
 
     /// The address as text.
@@ -68,7 +74,16 @@ mod tests {
 
     #[test]
     fn refuses_what_cannot_be_an_address() {
-        for bad in ["", "a", "a@b", "@mail.kz", "a b@mail.kz", "a@@mail.kz", "a@mail..kz", "a@.kz"] {
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@mail.kz",
+            "a b@mail.kz",
+            "a@@mail.kz",
+            "a@mail..kz",
+            "a@.kz",
+        ] {
             assert_eq!(Email::parse(bad), Err(DomainError::EmailInvalid), "{bad}");
         }
     }

@@ -196,7 +196,13 @@ mod tests {
 
     #[test]
     fn format_errors() {
-        for bad in ["", "12345", "1234567890123", "85071540035x", "８５０７１５４００３５７"] {
+        for bad in [
+            "",
+            "12345",
+            "1234567890123",
+            "85071540035x",
+            "８５０７１５４００３５７",
+        ] {
             assert_eq!(
                 Iin::parse(bad),
                 Err(DomainError::IdNumberFormat { field: "iin" }),
@@ -221,7 +227,11 @@ mod tests {
         let Some(check) = check_digit(&first) else {
             panic!("these digits have a check digit")
         };
-        let text: String = first.iter().chain([check].iter()).map(|d| char::from(b'0' + d)).collect();
+        let text: String = first
+            .iter()
+            .chain([check].iter())
+            .map(|d| char::from(b'0' + d))
+            .collect();
         let odd = Iin::parse(&text);
         assert!(odd.is_ok());
         assert_eq!(odd.ok().and_then(|i| i.birth_date_hint()), None);

@@ -60,7 +60,10 @@ impl Locale {
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .map_or(Some(1000), |q| {
-                    q.trim().parse::<f32>().ok().map(|v| (v.clamp(0.0, 1.0) * 1000.0) as u16)
+                    q.trim()
+                        .parse::<f32>()
+                        .ok()
+                        .map(|v| (v.clamp(0.0, 1.0) * 1000.0) as u16)
                 });
             let (Some(locale), Some(q)) = (Self::parse(tag), q) else {
                 continue;
@@ -85,7 +88,10 @@ mod tests {
 
     #[test]
     fn negotiates_by_quality() {
-        assert_eq!(Locale::negotiate("ru-RU,ru;q=0.9,en;q=0.8"), Some(Locale::Ru));
+        assert_eq!(
+            Locale::negotiate("ru-RU,ru;q=0.9,en;q=0.8"),
+            Some(Locale::Ru)
+        );
         assert_eq!(Locale::negotiate("en;q=0.5, kk-KZ;q=0.9"), Some(Locale::Kk));
         assert_eq!(Locale::negotiate("de-DE,fr;q=0.9"), None);
         assert_eq!(Locale::negotiate("ru;q=0, en"), Some(Locale::En));

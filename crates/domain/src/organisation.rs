@@ -69,7 +69,9 @@ impl OrgKind {
         if self.may_recognise() {
             Ok(self)
         } else {
-            Err(DomainError::OrganisationNotEligible { kind: self.as_str().to_owned() })
+            Err(DomainError::OrganisationNotEligible {
+                kind: self.as_str().to_owned(),
+            })
         }
     }
 }
@@ -77,9 +79,13 @@ impl OrgKind {
 impl FromStr for OrgKind {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            DomainError::UnknownValue { field: "kind", value: s.chars().take(64).collect() }
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| DomainError::UnknownValue {
+                field: "kind",
+                value: s.chars().take(64).collect(),
+            })
     }
 }
 

@@ -10,8 +10,7 @@ use crate::error::{DomainError, Field};
 /// Trims `input` and requires 1..=`max` characters.
 pub(crate) fn bounded_text(input: &str, field: Field, max: usize) -> Result<String, DomainError> {
     let s = input.trim();
-    if s.is_empty() || s.chars().count() > max || s.chars().any(|c| c.is_control() && c != '\n')
-    {
+    if s.is_empty() || s.chars().count() > max || s.chars().any(|c| c.is_control() && c != '\n') {
         Err(DomainError::TextLength { field, max })
     } else {
         Ok(s.to_owned())
@@ -63,7 +62,11 @@ impl FullName {
             .filter_map(|w| w.chars().next())
             .map(|c| format!("{c}."))
             .collect();
-        if rest.is_empty() { surname.to_owned() } else { format!("{surname} {}", rest.join(" ")) }
+        if rest.is_empty() {
+            surname.to_owned()
+        } else {
+            format!("{surname} {}", rest.join(" "))
+        }
     }
 }
 
@@ -89,7 +92,10 @@ impl Password {
         if (Self::MIN..=Self::MAX).contains(&n) {
             Ok(Self(input.to_owned()))
         } else {
-            Err(DomainError::PasswordPolicy { min: Self::MIN, max: Self::MAX })
+            Err(DomainError::PasswordPolicy {
+                min: Self::MIN,
+                max: Self::MAX,
+            })
         }
     }
 
@@ -178,7 +184,10 @@ mod tests {
         assert!(Password::parse("short").is_err());
         assert!(Password::parse("long enough pass").is_ok());
         assert!(Password::parse(&"x".repeat(257)).is_err());
-        assert_eq!(format!("{:?}", Password::parse("0123456789")), "Ok(Password(***))");
+        assert_eq!(
+            format!("{:?}", Password::parse("0123456789")),
+            "Ok(Password(***))"
+        );
     }
 
     #[test]

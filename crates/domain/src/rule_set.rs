@@ -84,10 +84,16 @@ impl RuleSetParams {
     /// Checks that the parameters make sense together.
     pub fn validate(&self) -> Result<(), DomainError> {
         let bad = |field, reason: &str| {
-            Err(DomainError::RuleSetParameter { field, reason: reason.to_owned() })
+            Err(DomainError::RuleSetParameter {
+                field,
+                reason: reason.to_owned(),
+            })
         };
         if self.min_teachers == 0 {
-            return bad("min_teachers", "rule 7: teachers must be among the members (at least 1)");
+            return bad(
+                "min_teachers",
+                "rule 7: teachers must be among the members (at least 1)",
+            );
         }
         if !(1..=365).contains(&self.completeness_check_days) {
             return bad("completeness_check_days", "must be 1 to 365");
@@ -132,7 +138,9 @@ impl RuleSet {
     /// Checks an effective range: the end, if any, not before the start.
     pub fn validate_range(from: Date, to: Option<Date>) -> Result<(), DomainError> {
         match to {
-            Some(to) if to < from => Err(DomainError::DateRangeInverted { field: "effective_to" }),
+            Some(to) if to < from => Err(DomainError::DateRangeInverted {
+                field: "effective_to",
+            }),
             _ => Ok(()),
         }
     }
@@ -140,7 +148,9 @@ impl RuleSet {
     /// The set in force on `day`: among those covering it, the one that took effect
     /// last (a later amendment supersedes an earlier text).
     pub fn in_force_on(sets: &[RuleSet], day: Date) -> Option<&RuleSet> {
-        sets.iter().filter(|s| s.covers(day)).max_by_key(|s| (s.effective_from, s.version))
+        sets.iter()
+            .filter(|s| s.covers(day))
+            .max_by_key(|s| (s.effective_from, s.version))
     }
 
     /// The sets Tanu ships: order No. 508 of 28 September 2018 as first made, and as
@@ -193,19 +203,27 @@ mod tests {
     fn shipped_parameters_are_valid() {
         for set in RuleSet::shipped() {
             assert_eq!(set.params.validate(), Ok(()));
-            assert_eq!(RuleSet::validate_range(set.effective_from, set.effective_to), Ok(()));
+            assert_eq!(
+                RuleSet::validate_range(set.effective_from, set.effective_to),
+                Ok(())
+            );
         }
     }
 
     #[test]
     fn rule_7_needs_a_teacher() {
-        let params = RuleSetParams { min_teachers: 0, ..RuleSetParams::default() };
+        let params = RuleSetParams {
+            min_teachers: 0,
+            ..RuleSetParams::default()
+        };
         assert!(params.validate().is_err());
     }
 
     #[test]
     fn inverted_range_is_refused() {
-        assert!(RuleSet::validate_range(date!(2024 - 01 - 02), Some(date!(2024 - 01 - 01))).is_err());
+        assert!(
+            RuleSet::validate_range(date!(2024 - 01 - 02), Some(date!(2024 - 01 - 01))).is_err()
+        );
     }
 
     #[test]

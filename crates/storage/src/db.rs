@@ -110,8 +110,9 @@ impl Db {
     /// of failing.
     pub async fn open_sqlite(path: &Path) -> Result<Self, StorageError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StorageError::Config(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StorageError::Config(format!("cannot create {}: {e}", dir.display()))
+            })?;
         }
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -144,7 +145,10 @@ impl Db {
     pub async fn open_url(url: &str) -> Result<Self, StorageError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Self::open_postgres(url).await
-        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             let path = path.split('?').next().unwrap_or(path);
             Self::open_sqlite(Path::new(path)).await
         } else {
@@ -209,8 +213,8 @@ impl Conn<'_> {
     /// Borrows the connection again for another statement in the same function.
     pub fn reborrow(&mut self) -> Conn<'_> {
         match self {
-            Self::Sqlite(c) => Conn::Sqlite(&mut **c),
-            Self::Postgres(c) => Conn::Postgres(&mut **c),
+            Self::Sqlite(c) => Conn::Sqlite(c),
+            Self::Postgres(c) => Conn::Postgres(c),
         }
     }
 }

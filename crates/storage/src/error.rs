@@ -38,11 +38,13 @@ impl From<sqlx::Error> for StorageError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => Self::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                Self::Unique(db.constraint().map_or_else(|| db.message().to_owned(), str::to_owned))
-            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Unique(
+                db.constraint()
+                    .map_or_else(|| db.message().to_owned(), str::to_owned),
+            ),
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => Self::ForeignKey(
-                db.constraint().map_or_else(|| db.message().to_owned(), str::to_owned),
+                db.constraint()
+                    .map_or_else(|| db.message().to_owned(), str::to_owned),
             ),
             _ => Self::Database(e),
         }

@@ -40,7 +40,13 @@ impl fmt::Debug for ObjectsConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Local(p) => f.debug_tuple("Local").field(p).finish(),
-            Self::S3 { endpoint, bucket, region, access_key_id, .. } => f
+            Self::S3 {
+                endpoint,
+                bucket,
+                region,
+                access_key_id,
+                ..
+            } => f
                 .debug_struct("S3")
                 .field("endpoint", endpoint)
                 .field("bucket", bucket)
@@ -79,7 +85,13 @@ impl Objects {
                     format!("local folder {}", dir.display()),
                 )
             }
-            ObjectsConfig::S3 { endpoint, bucket, region, access_key_id, secret_access_key } => {
+            ObjectsConfig::S3 {
+                endpoint,
+                bucket,
+                region,
+                access_key_id,
+                secret_access_key,
+            } => {
                 let store = AmazonS3Builder::new()
                     .with_endpoint(endpoint)
                     .with_bucket_name(bucket)
@@ -98,7 +110,9 @@ impl Objects {
 
     /// Stores `bytes` under `key` (a `/`-separated path), replacing what was there.
     pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), StorageError> {
-        self.inner.put(&ObjectPath::from(key), PutPayload::from(bytes)).await?;
+        self.inner
+            .put(&ObjectPath::from(key), PutPayload::from(bytes))
+            .await?;
         Ok(())
     }
 
@@ -131,7 +145,12 @@ mod tests {
 
     async fn round_trip(objects: &Objects) {
         let key = "test/round-trip.txt";
-        assert!(objects.put(key, Bytes::from_static("сәлем".as_bytes())).await.is_ok());
+        assert!(
+            objects
+                .put(key, Bytes::from_static("сәлем".as_bytes()))
+                .await
+                .is_ok()
+        );
         let back = objects.get(key).await.ok().flatten();
         assert_eq!(back.as_deref(), Some("сәлем".as_bytes()));
         assert!(objects.delete(key).await.is_ok());
@@ -142,7 +161,9 @@ mod tests {
     #[tokio::test]
     async fn memory_store_round_trips() {
         let objects = Objects::open(&ObjectsConfig::Memory);
-        let Ok(objects) = objects else { panic!("memory store opens") };
+        let Ok(objects) = objects else {
+            panic!("memory store opens")
+        };
         round_trip(&objects).await;
     }
 
@@ -171,7 +192,9 @@ mod tests {
             access_key_id: "test".into(),
             secret_access_key: "test".into(),
         };
-        let Ok(objects) = Objects::open(&config) else { panic!("S3 store opens") };
+        let Ok(objects) = Objects::open(&config) else {
+            panic!("S3 store opens")
+        };
         round_trip(&objects).await;
     }
 }

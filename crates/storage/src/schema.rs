@@ -46,25 +46,29 @@ pub async fn columns(db: &Db) -> Result<BTreeSet<ColumnShape>, StorageError> {
             .await?
         }
     };
-    Ok(rows.into_iter().map(|(t, c, ty, null)| (t, c, class(&ty), null)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(t, c, ty, null)| (t, c, class(&ty), null))
+        .collect())
 }
 
 /// Names of the explicitly created indexes (not those behind keys and UNIQUE).
 pub async fn indexes(db: &Db) -> Result<BTreeSet<String>, StorageError> {
-    let names: Vec<String> = match db {
-        Db::Sqlite(p) => {
-            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    let names: Vec<String> =
+        match db {
+            Db::Sqlite(p) => {
+                sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+                )
                 .fetch_all(p)
                 .await?
-        }
-        Db::Postgres(p) => {
-            sqlx::query_scalar(
+            }
+            Db::Postgres(p) => sqlx::query_scalar(
                 "SELECT i.indexname::text FROM pg_indexes i WHERE i.schemaname = current_schema() \
                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
             )
             .fetch_all(p)
-            .await?
-        }
-    };
+            .await?,
+        };
     Ok(names.into_iter().collect())
 }

@@ -68,7 +68,10 @@ enum AdminCommand {
 /// Parses the command line and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("tanu: cannot start the runtime: {e}");
@@ -90,8 +93,13 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { listen } => listen.clone(),
         _ => None,
     };
-    let overrides = Overrides { data_dir: cli.data_dir.clone(), listen, database_url: cli.database_url.clone() };
-    let config = Config::load(cli.config.as_deref(), &overrides).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let overrides = Overrides {
+        data_dir: cli.data_dir.clone(),
+        listen,
+        database_url: cli.database_url.clone(),
+    };
+    let config = Config::load(cli.config.as_deref(), &overrides)
+        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
     match cli.command {
         Command::Config => {
             println!("# Effective configuration (defaults < tanu.toml < environment < flags)\n");
@@ -103,7 +111,10 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi => {
-            println!("{}", serde_json::to_string_pretty(&tanu_web::api::openapi())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&tanu_web::api::openapi())?
+            );
             Ok(())
         }
         Command::Migrate => {
@@ -113,12 +124,25 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied ({:?})", db.backend());
             Ok(())
         }
-        Command::Admin { command: AdminCommand::CreateOperator { email, password, name } } => {
+        Command::Admin {
+            command:
+                AdminCommand::CreateOperator {
+                    email,
+                    password,
+                    name,
+                },
+        } => {
             startup::init_logging(&config);
             let ctx = startup::open(&config).await?;
-            tanu_app::accounts::create_operator(&ctx, &email, &name, &password, tanu_storage::now())
-                .await
-                .map_err(|e| anyhow::anyhow!("{} ({})", e, e.code()))?;
+            tanu_app::accounts::create_operator(
+                &ctx,
+                &email,
+                &name,
+                &password,
+                tanu_storage::now(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{} ({})", e, e.code()))?;
             println!("operator {email} can now log in");
             Ok(())
         }
@@ -143,14 +167,22 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let db_desc = match ctx.db.backend() {
-        tanu_storage::Backend::Sqlite => format!("SQLite at {}", config.data_dir.join("tanu.db").display()),
+        tanu_storage::Backend::Sqlite => {
+            format!("SQLite at {}", config.data_dir.join("tanu.db").display())
+        }
         tanu_storage::Backend::Postgres => "PostgreSQL".to_owned(),
     };
-    println!("Tanu is listening on http://{addr}/  (database: {db_desc}; files: {})", ctx.objects.describe());
+    println!(
+        "Tanu is listening on http://{addr}/  (database: {db_desc}; files: {})",
+        ctx.objects.describe()
+    );
     let db = ctx.db.clone();
     let state = tanu_web::state(
         ctx,
-        tanu_web::WebSettings { secure_cookies: config.secure_cookies, trust_forwarded_for: config.trust_forwarded_for },
+        tanu_web::WebSettings {
+            secure_cookies: config.secure_cookies,
+            trust_forwarded_for: config.trust_forwarded_for,
+        },
     );
     tanu_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;

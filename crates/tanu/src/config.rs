@@ -110,13 +110,22 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
             .field("listen", &self.listen)
-            .field("database_url", &self.database_url.as_ref().map(|u| redact_url(u.expose_secret())))
+            .field(
+                "database_url",
+                &self
+                    .database_url
+                    .as_ref()
+                    .map(|u| redact_url(u.expose_secret())),
+            )
             .field("storage", &self.storage)
             .field("s3_endpoint", &self.s3_endpoint)
             .field("s3_bucket", &self.s3_bucket)
             .field("s3_region", &self.s3_region)
             .field("s3_access_key_id", &self.s3_access_key_id)
-            .field("s3_secret_access_key", &self.s3_secret_access_key.as_ref().map(|_| "[redacted]"))
+            .field(
+                "s3_secret_access_key",
+                &self.s3_secret_access_key.as_ref().map(|_| "[redacted]"),
+            )
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
             .field("secure_cookies", &self.secure_cookies)
@@ -138,19 +147,71 @@ pub struct Setting {
 
 /// Every setting, documented.
 pub const SETTINGS: &[Setting] = &[
-    Setting { key: "data_dir", env: "TANU_DATA_DIR", help: "folder for the SQLite database and local files (default ./data); flag --data-dir" },
-    Setting { key: "listen", env: "TANU_LISTEN", help: "address to listen on (default 127.0.0.1:8080); flag --listen" },
-    Setting { key: "database_url", env: "DATABASE_URL or TANU_DATABASE_URL", help: "postgres://user:pass@host/db to use PostgreSQL; unset for embedded SQLite; flag --database-url" },
-    Setting { key: "storage", env: "TANU_STORAGE", help: "local (default) or s3" },
-    Setting { key: "s3_endpoint", env: "TANU_S3_ENDPOINT", help: "S3-compatible endpoint URL" },
-    Setting { key: "s3_bucket", env: "TANU_S3_BUCKET", help: "bucket name" },
-    Setting { key: "s3_region", env: "TANU_S3_REGION", help: "region (default us-east-1)" },
-    Setting { key: "s3_access_key_id", env: "TANU_S3_ACCESS_KEY_ID", help: "access key id" },
-    Setting { key: "s3_secret_access_key", env: "TANU_S3_SECRET_ACCESS_KEY", help: "secret access key (never logged)" },
-    Setting { key: "log_format", env: "TANU_LOG_FORMAT", help: "text (default) or json" },
-    Setting { key: "log_level", env: "TANU_LOG_LEVEL", help: "log filter, e.g. info (RUST_LOG wins when set)" },
-    Setting { key: "secure_cookies", env: "TANU_SECURE_COOKIES", help: "true when served over https: Secure cookies and HSTS" },
-    Setting { key: "trust_forwarded_for", env: "TANU_TRUST_FORWARDED_FOR", help: "true behind your own reverse proxy: client address from X-Forwarded-For" },
+    Setting {
+        key: "data_dir",
+        env: "TANU_DATA_DIR",
+        help: "folder for the SQLite database and local files (default ./data); flag --data-dir",
+    },
+    Setting {
+        key: "listen",
+        env: "TANU_LISTEN",
+        help: "address to listen on (default 127.0.0.1:8080); flag --listen",
+    },
+    Setting {
+        key: "database_url",
+        env: "DATABASE_URL or TANU_DATABASE_URL",
+        help: "postgres://user:pass@host/db to use PostgreSQL; unset for embedded SQLite; flag --database-url",
+    },
+    Setting {
+        key: "storage",
+        env: "TANU_STORAGE",
+        help: "local (default) or s3",
+    },
+    Setting {
+        key: "s3_endpoint",
+        env: "TANU_S3_ENDPOINT",
+        help: "S3-compatible endpoint URL",
+    },
+    Setting {
+        key: "s3_bucket",
+        env: "TANU_S3_BUCKET",
+        help: "bucket name",
+    },
+    Setting {
+        key: "s3_region",
+        env: "TANU_S3_REGION",
+        help: "region (default us-east-1)",
+    },
+    Setting {
+        key: "s3_access_key_id",
+        env: "TANU_S3_ACCESS_KEY_ID",
+        help: "access key id",
+    },
+    Setting {
+        key: "s3_secret_access_key",
+        env: "TANU_S3_SECRET_ACCESS_KEY",
+        help: "secret access key (never logged)",
+    },
+    Setting {
+        key: "log_format",
+        env: "TANU_LOG_FORMAT",
+        help: "text (default) or json",
+    },
+    Setting {
+        key: "log_level",
+        env: "TANU_LOG_LEVEL",
+        help: "log filter, e.g. info (RUST_LOG wins when set)",
+    },
+    Setting {
+        key: "secure_cookies",
+        env: "TANU_SECURE_COOKIES",
+        help: "true when served over https: Secure cookies and HSTS",
+    },
+    Setting {
+        key: "trust_forwarded_for",
+        env: "TANU_TRUST_FORWARDED_FOR",
+        help: "true behind your own reverse proxy: client address from X-Forwarded-For",
+    },
 ];
 
 /// The keys the environment may set (other `TANU_*` variables, e.g. of the tests, are
@@ -191,9 +252,13 @@ impl Config {
     pub fn load(file: Option<&std::path::Path>, overrides: &Overrides) -> Result<Self, String> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         match file {
-            Some(path) if !path.exists() => return Err(format!("config file {} does not exist", path.display())),
+            Some(path) if !path.exists() => {
+                return Err(format!("config file {} does not exist", path.display()));
+            }
             Some(path) => fig = fig.merge(Toml::file_exact(path)),
-            None if std::path::Path::new("tanu.toml").exists() => fig = fig.merge(Toml::file_exact("tanu.toml")),
+            None if std::path::Path::new("tanu.toml").exists() => {
+                fig = fig.merge(Toml::file_exact("tanu.toml"))
+            }
             None => {}
         }
         fig = fig
@@ -201,7 +266,11 @@ impl Config {
             .merge(Env::raw().only(&["database_url"]))
             .merge(Serialized::defaults(overrides));
         let mut config: Config = fig.extract().map_err(|e| e.to_string())?;
-        if config.database_url.as_ref().is_some_and(|u| u.expose_secret().trim().is_empty()) {
+        if config
+            .database_url
+            .as_ref()
+            .is_some_and(|u| u.expose_secret().trim().is_empty())
+        {
             config.database_url = None;
         }
         Ok(config)
@@ -214,10 +283,19 @@ impl Config {
             format!("listen = {:?}", self.listen),
         ];
         match &self.database_url {
-            Some(u) => lines.push(format!("database_url = {:?}", redact_url(u.expose_secret()))),
-            None => lines.push(format!("# database_url unset: SQLite at {}", self.data_dir.join("tanu.db").display())),
+            Some(u) => lines.push(format!(
+                "database_url = {:?}",
+                redact_url(u.expose_secret())
+            )),
+            None => lines.push(format!(
+                "# database_url unset: SQLite at {}",
+                self.data_dir.join("tanu.db").display()
+            )),
         }
-        lines.push(format!("storage = {:?}", format!("{:?}", self.storage).to_lowercase()));
+        lines.push(format!(
+            "storage = {:?}",
+            format!("{:?}", self.storage).to_lowercase()
+        ));
         for (k, v) in [
             ("s3_endpoint", &self.s3_endpoint),
             ("s3_bucket", &self.s3_bucket),
@@ -231,10 +309,16 @@ impl Config {
         if self.s3_secret_access_key.is_some() {
             lines.push("s3_secret_access_key = \"[redacted]\"".to_owned());
         }
-        lines.push(format!("log_format = {:?}", format!("{:?}", self.log_format).to_lowercase()));
+        lines.push(format!(
+            "log_format = {:?}",
+            format!("{:?}", self.log_format).to_lowercase()
+        ));
         lines.push(format!("log_level = {:?}", self.log_level));
         lines.push(format!("secure_cookies = {}", self.secure_cookies));
-        lines.push(format!("trust_forwarded_for = {}", self.trust_forwarded_for));
+        lines.push(format!(
+            "trust_forwarded_for = {}",
+            self.trust_forwarded_for
+        ));
         lines.join("\n")
     }
 }
@@ -253,12 +337,18 @@ mod tests {
         let shown = format!("{config:?}\n{}", config.redacted_toml());
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(!shown.contains("very-secret"), "{shown}");
-        assert!(shown.contains("postgres://tanu:%5Bredacted%5D@db/tanu") || shown.contains("[redacted]"));
+        assert!(
+            shown.contains("postgres://tanu:%5Bredacted%5D@db/tanu")
+                || shown.contains("[redacted]")
+        );
     }
 
     #[test]
     fn flags_win_over_defaults() {
-        let o = Overrides { listen: Some("127.0.0.1:9999".into()), ..Overrides::default() };
+        let o = Overrides {
+            listen: Some("127.0.0.1:9999".into()),
+            ..Overrides::default()
+        };
         let c = Config::load(None, &o);
         assert_eq!(c.map(|c| c.listen).ok().as_deref(), Some("127.0.0.1:9999"));
     }

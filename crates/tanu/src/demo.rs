@@ -17,8 +17,8 @@ pub const DEMO_PASSWORD: &str = "tanu-demo-2026";
 /// Completes eleven digits with their check digit, trying the next serials when the
 /// digits admit none.
 fn with_check_digit(first_eleven: &str) -> anyhow::Result<String> {
-    let mut n: u64 = first_eleven.parse().context("eleven digits")?;
-    for _ in 0..20 {
+    let start: u64 = first_eleven.parse().context("eleven digits")?;
+    for n in start..start + 20 {
         let text = format!("{n:011}");
         let mut digits = [0u8; 11];
         for (d, c) in digits.iter_mut().zip(text.bytes()) {
@@ -27,7 +27,6 @@ fn with_check_digit(first_eleven: &str) -> anyhow::Result<String> {
         if let Some(check) = check_digit(&digits) {
             return Ok(format!("{text}{check}"));
         }
-        n += 1;
     }
     bail!("no valid number near {first_eleven}")
 }
@@ -41,28 +40,127 @@ struct Person {
 }
 
 const COLLEGE_STAFF: &[Person] = &[
-    Person { name: "Нұрланова Айгерім Бекқызы", email: "admin@college.demo", iin: "8507154", position: "specialist", roles: &["org-admin"] },
-    Person { name: "Петрова Елена Викторовна", email: "secretary@college.demo", iin: "9003124", position: "specialist", roles: &["secretary"] },
-    Person { name: "Сәрсенбаев Ерлан Қайратұлы", email: "sarsenbayev@college.demo", iin: "7802233", position: "teacher", roles: &["member"] },
-    Person { name: "Жұмабекова Гүлнар Асқарқызы", email: "zhumabekova@college.demo", iin: "8211304", position: "teacher", roles: &["member"] },
-    Person { name: "Ким Андрей Сергеевич", email: "kim@college.demo", iin: "7506183", position: "teacher", roles: &["member"] },
-    Person { name: "Оспанов Дәурен Серікұлы", email: "ospanov@college.demo", iin: "8809093", position: "teacher", roles: &["member"] },
-    Person { name: "Иванова Ольга Николаевна", email: "ivanova@college.demo", iin: "7104024", position: "other", roles: &["member"] },
-    Person { name: "Бекова Сәуле Ержанқызы", email: "auditor@college.demo", iin: "6912124", position: "specialist", roles: &["auditor"] },
+    Person {
+        name: "Нұрланова Айгерім Бекқызы",
+        email: "admin@college.demo",
+        iin: "8507154",
+        position: "specialist",
+        roles: &["org-admin"],
+    },
+    Person {
+        name: "Петрова Елена Викторовна",
+        email: "secretary@college.demo",
+        iin: "9003124",
+        position: "specialist",
+        roles: &["secretary"],
+    },
+    Person {
+        name: "Сәрсенбаев Ерлан Қайратұлы",
+        email: "sarsenbayev@college.demo",
+        iin: "7802233",
+        position: "teacher",
+        roles: &["member"],
+    },
+    Person {
+        name: "Жұмабекова Гүлнар Асқарқызы",
+        email: "zhumabekova@college.demo",
+        iin: "8211304",
+        position: "teacher",
+        roles: &["member"],
+    },
+    Person {
+        name: "Ким Андрей Сергеевич",
+        email: "kim@college.demo",
+        iin: "7506183",
+        position: "teacher",
+        roles: &["member"],
+    },
+    Person {
+        name: "Оспанов Дәурен Серікұлы",
+        email: "ospanov@college.demo",
+        iin: "8809093",
+        position: "teacher",
+        roles: &["member"],
+    },
+    Person {
+        name: "Иванова Ольга Николаевна",
+        email: "ivanova@college.demo",
+        iin: "7104024",
+        position: "other",
+        roles: &["member"],
+    },
+    Person {
+        name: "Бекова Сәуле Ержанқызы",
+        email: "auditor@college.demo",
+        iin: "6912124",
+        position: "specialist",
+        roles: &["auditor"],
+    },
 ];
 
 const UNIVERSITY_STAFF: &[Person] = &[
-    Person { name: "Төлеуова Әсел Маратқызы", email: "admin@university.demo", iin: "8403054", position: "specialist", roles: &["org-admin"] },
-    Person { name: "Смагулов Тимур Асланович", email: "secretary@university.demo", iin: "9201153", position: "specialist", roles: &["secretary"] },
-    Person { name: "Абдрахманов Нұржан Болатұлы", email: "abdrakhmanov@university.demo", iin: "7001203", position: "teacher", roles: &["member"] },
-    Person { name: "Соколова Марина Игоревна", email: "sokolova@university.demo", iin: "7707074", position: "teacher", roles: &["member"] },
-    Person { name: "Қасымов Ғалым Төлегенұлы", email: "kasymov@university.demo", iin: "6605113", position: "teacher", roles: &["member"] },
-    Person { name: "Ли Виктория Александровна", email: "li@university.demo", iin: "8612224", position: "teacher", roles: &["member"] },
-    Person { name: "Ермеков Айдос Нұрланұлы", email: "ermekov@university.demo", iin: "8105173", position: "teacher", roles: &["member"] },
+    Person {
+        name: "Төлеуова Әсел Маратқызы",
+        email: "admin@university.demo",
+        iin: "8403054",
+        position: "specialist",
+        roles: &["org-admin"],
+    },
+    Person {
+        name: "Смагулов Тимур Асланович",
+        email: "secretary@university.demo",
+        iin: "9201153",
+        position: "specialist",
+        roles: &["secretary"],
+    },
+    Person {
+        name: "Абдрахманов Нұржан Болатұлы",
+        email: "abdrakhmanov@university.demo",
+        iin: "7001203",
+        position: "teacher",
+        roles: &["member"],
+    },
+    Person {
+        name: "Соколова Марина Игоревна",
+        email: "sokolova@university.demo",
+        iin: "7707074",
+        position: "teacher",
+        roles: &["member"],
+    },
+    Person {
+        name: "Қасымов Ғалым Төлегенұлы",
+        email: "kasymov@university.demo",
+        iin: "6605113",
+        position: "teacher",
+        roles: &["member"],
+    },
+    Person {
+        name: "Ли Виктория Александровна",
+        email: "li@university.demo",
+        iin: "8612224",
+        position: "teacher",
+        roles: &["member"],
+    },
+    Person {
+        name: "Ермеков Айдос Нұрланұлы",
+        email: "ermekov@university.demo",
+        iin: "8105173",
+        position: "teacher",
+        roles: &["member"],
+    },
 ];
 
-async fn add_staff(ctx: &Ctx, operator: &Actor, org_id: i64, people: &[Person], serial: &mut u32, now: OffsetDateTime) -> anyhow::Result<()> {
-    let scope = operator.scope(org_id, tanu_app::access::Need::ManageStaff).map_err(|e| anyhow::anyhow!("{e}"))?;
+async fn add_staff(
+    ctx: &Ctx,
+    operator: &Actor,
+    org_id: i64,
+    people: &[Person],
+    serial: &mut u32,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let scope = operator
+        .scope(org_id, tanu_app::access::Need::ManageStaff)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     for p in people {
         *serial += 1;
         let iin = with_check_digit(&format!("{}{:04}", &p.iin[..7], *serial))?;
@@ -81,7 +179,9 @@ async fn add_staff(ctx: &Ctx, operator: &Actor, org_id: i64, people: &[Person], 
         .await
         .map_err(|e| anyhow::anyhow!("adding {}: {e}", p.email))?;
         if let Some(token) = added.invitation_token {
-            accounts::accept_invitation(ctx, &token, DEMO_PASSWORD, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            accounts::accept_invitation(ctx, &token, DEMO_PASSWORD, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
     }
     Ok(())
@@ -91,12 +191,25 @@ async fn add_staff(ctx: &Ctx, operator: &Actor, org_id: i64, people: &[Person], 
 pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
     let mut conn = ctx.db.acquire().await?;
     if persons::count(conn.conn()).await? > 0 {
-        bail!("the database already has accounts; `tanu demo` only fills an empty one (use another --data-dir)");
+        bail!(
+            "the database already has accounts; `tanu demo` only fills an empty one (use another --data-dir)"
+        );
     }
     drop(conn);
     let err = |e: tanu_app::AppError| anyhow::anyhow!("{e} ({})", e.code());
-    let operator_id = accounts::create_operator(ctx, "operator@tanu.demo", "Operator Tanu", DEMO_PASSWORD, now).await.map_err(err)?;
-    let operator = accounts::load_actor(ctx, operator_id).await.map_err(err)?.context("operator just created")?;
+    let operator_id = accounts::create_operator(
+        ctx,
+        "operator@tanu.demo",
+        "Operator Tanu",
+        DEMO_PASSWORD,
+        now,
+    )
+    .await
+    .map_err(err)?;
+    let operator = accounts::load_actor(ctx, operator_id)
+        .await
+        .map_err(err)?
+        .context("operator just created")?;
 
     let college = organisations::register(
         ctx,
@@ -131,7 +244,15 @@ pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
 
     let mut serial = 0;
     add_staff(ctx, &operator, college.id, COLLEGE_STAFF, &mut serial, now).await?;
-    add_staff(ctx, &operator, university.id, UNIVERSITY_STAFF, &mut serial, now).await?;
+    add_staff(
+        ctx,
+        &operator,
+        university.id,
+        UNIVERSITY_STAFF,
+        &mut serial,
+        now,
+    )
+    .await?;
 
     accounts::register_candidate(
         ctx,

@@ -14,7 +14,9 @@ pub fn init_logging(config: &Config) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&config.log_level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match config.log_format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
@@ -27,7 +29,12 @@ pub fn objects_config(config: &Config) -> anyhow::Result<ObjectsConfig> {
         StorageKind::Local => ObjectsConfig::Local(config.data_dir.join("files")),
         StorageKind::S3 => {
             let need = |v: &Option<String>, name: &str| {
-                v.clone().with_context(|| format!("storage = \"s3\" needs {name} (TANU_{})", name.to_uppercase()))
+                v.clone().with_context(|| {
+                    format!(
+                        "storage = \"s3\" needs {name} (TANU_{})",
+                        name.to_uppercase()
+                    )
+                })
             };
             ObjectsConfig::S3 {
                 endpoint: need(&config.s3_endpoint, "s3_endpoint")?,
@@ -38,7 +45,9 @@ pub fn objects_config(config: &Config) -> anyhow::Result<ObjectsConfig> {
                     .s3_secret_access_key
                     .as_ref()
                     .map(|s| s.expose_secret().to_owned())
-                    .context("storage = \"s3\" needs s3_secret_access_key (TANU_S3_SECRET_ACCESS_KEY)")?,
+                    .context(
+                        "storage = \"s3\" needs s3_secret_access_key (TANU_S3_SECRET_ACCESS_KEY)",
+                    )?,
             }
         }
     })
@@ -47,12 +56,17 @@ pub fn objects_config(config: &Config) -> anyhow::Result<ObjectsConfig> {
 /// Opens the database the configuration names, without migrating.
 pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     match &config.database_url {
-        Some(url) => Db::open_url(url.expose_secret())
-            .await
-            .with_context(|| format!("cannot open {}", crate::config::redact_url(url.expose_secret()))),
+        Some(url) => Db::open_url(url.expose_secret()).await.with_context(|| {
+            format!(
+                "cannot open {}",
+                crate::config::redact_url(url.expose_secret())
+            )
+        }),
         None => {
             let path = config.data_dir.join("tanu.db");
-            Db::open_sqlite(&path).await.with_context(|| format!("cannot open SQLite database {}", path.display()))
+            Db::open_sqlite(&path)
+                .await
+                .with_context(|| format!("cannot open SQLite database {}", path.display()))
         }
     }
 }
@@ -63,6 +77,8 @@ pub async fn open(config: &Config) -> anyhow::Result<Ctx> {
     db.migrate().await.context("migrations failed")?;
     let objects = Objects::open(&objects_config(config)?).context("cannot open the file store")?;
     let ctx = Ctx { db, objects };
-    tanu_app::rule_sets::seed(&ctx, tanu_storage::now()).await.context("seeding rule sets failed")?;
+    tanu_app::rule_sets::seed(&ctx, tanu_storage::now())
+        .await
+        .context("seeding rule sets failed")?;
     Ok(ctx)
 }

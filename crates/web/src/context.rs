@@ -54,7 +54,9 @@ impl RequestCtx {
 
     /// The actor, or `Unauthenticated`.
     pub fn actor(&self) -> Result<&Actor, WebError> {
-        self.actor.as_ref().ok_or(WebError::App(AppError::Unauthenticated))
+        self.actor
+            .as_ref()
+            .ok_or(WebError::App(AppError::Unauthenticated))
     }
 }
 
@@ -72,12 +74,17 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 fn client_ip(req: &Request, trust_forwarded: bool) -> String {
     if trust_forwarded {
-        let fwd = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        let fwd = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
         if let Some(first) = fwd.and_then(|v| v.split(',').next()) {
             return first.trim().to_owned();
         }
@@ -88,7 +95,11 @@ fn client_ip(req: &Request, trust_forwarded: bool) -> String {
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn is_api(path: &str) -> bool {
@@ -108,10 +119,10 @@ async fn resolve_actor(
         };
         return Ok((accounts::load_actor(&state.ctx, person).await?, true));
     }
-    if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        if let Some(person) = accounts::session_person(&state.ctx, cookie.value(), now).await? {
-            return Ok((accounts::load_actor(&state.ctx, person).await?, false));
-        }
+    if let Some(cookie) = jar.get(SESSION_COOKIE)
+        && let Some(person) = accounts::session_person(&state.ctx, cookie.value(), now).await?
+    {
+        return Ok((accounts::load_actor(&state.ctx, person).await?, false));
     }
     Ok((None, false))
 }
@@ -119,9 +130,19 @@ async fn resolve_actor(
 /// Checks the double-submit CSRF token of a state-changing request made with cookies.
 /// Returns the request, its body restored when it had to be read.
 async fn check_csrf(req: Request, expected: Option<&str>) -> Result<Request, WebError> {
-    let Some(expected) = expected else { return Err(WebError::Csrf) };
-    if let Some(sent) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
-        return if constant_time_eq(sent, expected) { Ok(req) } else { Err(WebError::Csrf) };
+    let Some(expected) = expected else {
+        return Err(WebError::Csrf);
+    };
+    if let Some(sent) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if constant_time_eq(sent, expected) {
+            Ok(req)
+        } else {
+            Err(WebError::Csrf)
+        };
     }
     let is_form = req
         .headers()
@@ -132,10 +153,16 @@ async fn check_csrf(req: Request, expected: Option<&str>) -> Result<Request, Web
         return Err(WebError::Csrf);
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| WebError::BodyTooLarge)?;
-    let sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| WebError::BodyTooLarge)?;
+    let sent = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.into_owned());
     match sent {
-        Some(sent) if constant_time_eq(&sent, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Some(sent) if constant_time_eq(&sent, expected) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
         _ => Err(WebError::Csrf),
     }
 }
@@ -177,7 +204,10 @@ pub fn lang_cookie(locale: Locale, secure: bool) -> Cookie<'static> {
 
 /// Works out the request context, enforces CSRF, and finishes errors.
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path_and_query().map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
     let api = is_api(req.uri().path());
     let jar = CookieJar::from_headers(req.headers());
     let accept_language = req
@@ -185,8 +215,15 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(Locale::negotiate);
-    let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let csrf_cookie = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32);
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let csrf_cookie = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() >= 32);
     let csrf = match &csrf_cookie {
         Some(c) => c.clone(),
         None => tanu_app::secrets::random_token().unwrap_or_default(),
@@ -196,11 +233,15 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let mut rctx = RequestCtx {
         actor: None,
         via_bearer: false,
-        locale: jar
-            .get(LANG_COOKIE)
-            .and_then(|c| Locale::parse(c.value()))
-            .or(accept_language)
-            .unwrap_or_default(),
+        // Until the actor is known (and for errors before that).
+        locale: if api {
+            accept_language
+        } else {
+            jar.get(LANG_COOKIE)
+                .and_then(|c| Locale::parse(c.value()))
+                .or(accept_language)
+        }
+        .unwrap_or_default(),
         csrf,
         path,
         ip,
@@ -209,11 +250,16 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 
     let outcome = async {
         let (actor, via_bearer) = resolve_actor(&state, req.headers(), &jar).await?;
-        if jar.get(LANG_COOKIE).is_none() && (accept_language.is_none() || via_bearer) {
-            if let Some(a) = &actor {
-                rctx.locale = if api { accept_language.unwrap_or(a.locale) } else { a.locale };
-            }
-        }
+        // Pages: the chosen language (cookie), then the browser's, then the account's.
+        // The API: the caller's Accept-Language, then the account's.
+        let chosen = jar.get(LANG_COOKIE).and_then(|c| Locale::parse(c.value()));
+        let saved = actor.as_ref().map(|a| a.locale);
+        let locale = if api {
+            accept_language.or(saved)
+        } else {
+            chosen.or(accept_language).or(saved)
+        };
+        rctx.locale = locale.unwrap_or_default();
         rctx.actor = actor;
         rctx.via_bearer = via_bearer;
         let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -222,7 +268,9 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded") || v.starts_with("multipart/"));
+            .is_some_and(|v| {
+                v.starts_with("application/x-www-form-urlencoded") || v.starts_with("multipart/")
+            });
         let req = if unsafe_method && !via_bearer && (has_session || is_form || !api) {
             check_csrf(req, csrf_cookie.as_deref()).await?
         } else {
@@ -240,7 +288,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         Err(e) => e.into_response(),
     };
     if csrf_cookie.is_none() {
-        let c = cookie(CSRF_COOKIE, rctx.csrf.clone(), state.settings.secure_cookies, true);
+        let c = cookie(
+            CSRF_COOKIE,
+            rctx.csrf.clone(),
+            state.settings.secure_cookies,
+            true,
+        );
         if let Some(v) = set_cookie_header(&c) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -272,9 +325,17 @@ fn finish_errors(response: Response, rctx: &RequestCtx, api: bool) -> Response {
     let (mut parts, _) = response.into_parts();
     let i18n = rctx.i18n();
     if api {
-        let problem = Problem::new(&err, &i18n, rctx.path.split('?').next().unwrap_or_default(), rctx.request_id.clone());
+        let problem = Problem::new(
+            &err,
+            &i18n,
+            rctx.path.split('?').next().unwrap_or_default(),
+            rctx.request_id.clone(),
+        );
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         parts.headers.remove(header::CONTENT_LENGTH);
         return Response::from_parts(parts, Body::from(body));
     }
@@ -288,7 +349,10 @@ fn finish_errors(response: Response, rctx: &RequestCtx, api: bool) -> Response {
     }
     let page = crate::views::layout::Page::from_ctx(rctx);
     let body = crate::views::errors::render(&page, &err);
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(body))
 }

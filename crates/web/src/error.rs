@@ -149,12 +149,14 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         self.log();
         let mut response = self.status().into_response();
-        if let Self::App(AppError::Throttled { retry_after_secs }) = &self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Self::App(AppError::Throttled { retry_after_secs }) = &self
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        response.extensions_mut().insert(ErrorMarker(Arc::new(self)));
+        response
+            .extensions_mut()
+            .insert(ErrorMarker(Arc::new(self)));
         response
     }
 }

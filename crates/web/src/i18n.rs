@@ -41,7 +41,9 @@ impl I18n {
 
     /// The message `key`; the key itself when missing (a test prevents that).
     pub fn t(&self, key: &str) -> String {
-        LOCALES.try_lookup(&langid(self.locale), key).unwrap_or_else(|| key.to_owned())
+        LOCALES
+            .try_lookup(&langid(self.locale), key)
+            .unwrap_or_else(|| key.to_owned())
     }
 
     /// The message `key` with named arguments.
@@ -60,12 +62,23 @@ impl I18n {
     pub fn has(&self, key: &str) -> bool {
         // Every variable any message uses, so formatting cannot fail for want of one.
         let dummy: HashMap<String, FluentValue<'_>> = [
-            "field", "max", "min", "kind", "value", "reason", "minutes", "name", "organisation", "detail",
+            "field",
+            "max",
+            "min",
+            "kind",
+            "value",
+            "reason",
+            "minutes",
+            "name",
+            "organisation",
+            "detail",
         ]
         .iter()
         .map(|k| ((*k).to_owned(), FluentValue::from("x")))
         .collect();
-        LOCALES.lookup_single_language(&langid(self.locale), key, Some(&dummy)).is_ok()
+        LOCALES
+            .lookup_single_language(&langid(self.locale), key, Some(&dummy))
+            .is_ok()
     }
 
     /// A date as the locale writes it: 25.11.2026 for kk and ru, 25 Nov 2026 for en.
@@ -84,7 +97,12 @@ impl I18n {
     /// A timestamp in the locale's style, in Kazakhstan time (UTC+5).
     pub fn datetime(&self, t: time::OffsetDateTime) -> String {
         let local = t.to_offset(time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC));
-        format!("{} {:02}:{:02}", self.date(local.date()), local.hour(), local.minute())
+        format!(
+            "{} {:02}:{:02}",
+            self.date(local.date()),
+            local.hour(),
+            local.minute()
+        )
     }
 }
 
@@ -150,7 +168,10 @@ mod tests {
         ];
         for locale in Locale::ALL {
             for code in codes {
-                assert!(I18n::new(locale).has(&format!("err-{code}")), "{locale}: err-{code}");
+                assert!(
+                    I18n::new(locale).has(&format!("err-{code}")),
+                    "{locale}: err-{code}"
+                );
             }
         }
     }

@@ -52,16 +52,34 @@ pub fn app(state: AppState) -> Router {
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             ))
         }))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::middleware,
+        ))
         .layer(axum::middleware::from_fn(ops::track))
         .with_state(state)
         .layer(DefaultBodyLimit::max(api::JSON_LIMIT))
         .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     if secure {
         router = router.layer(SetResponseHeaderLayer::overriding(
             header::STRICT_TRANSPORT_SECURITY,
@@ -80,7 +98,11 @@ pub fn app(state: AppState) -> Router {
 
 /// Builds the state from the services' context.
 pub fn state(ctx: tanu_app::Ctx, settings: WebSettings) -> AppState {
-    AppState { ctx, settings: Arc::new(settings), metrics: metrics_handle() }
+    AppState {
+        ctx,
+        settings: Arc::new(settings),
+        metrics: metrics_handle(),
+    }
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
@@ -94,13 +116,16 @@ pub async fn serve(
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            if let Err(e) = tanu_app::accounts::purge_expired(&purge_ctx, tanu_storage::now()).await {
+            if let Err(e) = tanu_app::accounts::purge_expired(&purge_ctx, tanu_storage::now()).await
+            {
                 tracing::warn!(error = %e, "purging expired sessions failed");
             }
         }
     });
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
     purge.abort();
     result
 }

@@ -15,7 +15,10 @@ use serde_json::json;
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics_text))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
 }
 
 /// The process-wide Prometheus recorder (installed once; tests start many apps).
@@ -39,7 +42,10 @@ async fn healthz() -> impl IntoResponse {
 
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.ctx.db.ping().await {
-        Ok(()) => Json(json!({ "status": "ready", "database": "ok", "files": state.ctx.objects.describe() })).into_response(),
+        Ok(()) => Json(
+            json!({ "status": "ready", "database": "ok", "files": state.ctx.objects.describe() }),
+        )
+        .into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
             (
@@ -53,7 +59,10 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
 }
 
 /// Counts requests and records their latency by route and status.
@@ -68,6 +77,7 @@ pub(crate) async fn track(req: Request, next: Next) -> Response {
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("tanu_http_requests_total", &labels).increment(1);
-    metrics::histogram!("tanu_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("tanu_http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
     response
 }

@@ -54,7 +54,11 @@ pub async fn get(conn: Conn<'_>, token_hash: &str) -> Result<Option<InvitationRo
 }
 
 /// Marks it used; `false` when it was already used (a second click races the first).
-pub async fn mark_used(conn: Conn<'_>, token_hash: &str, now: OffsetDateTime) -> Result<bool, StorageError> {
+pub async fn mark_used(
+    conn: Conn<'_>,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<bool, StorageError> {
     let n = execute!(
         conn,
         "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",

@@ -7,7 +7,12 @@ use super::{execute, scalar};
 use crate::{Conn, StorageError};
 
 /// Records one failure.
-pub async fn record(conn: Conn<'_>, email: &str, ip: &str, now: OffsetDateTime) -> Result<(), StorageError> {
+pub async fn record(
+    conn: Conn<'_>,
+    email: &str,
+    ip: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
     execute!(
         conn,
         "INSERT INTO login_failures (email, ip, at) VALUES ($1, $2, $3)",
@@ -52,5 +57,9 @@ pub async fn clear(conn: Conn<'_>, email: &str) -> Result<(), StorageError> {
 
 /// Removes records older than `before`.
 pub async fn purge(conn: Conn<'_>, before: OffsetDateTime) -> Result<u64, StorageError> {
-    Ok(execute!(conn, "DELETE FROM login_failures WHERE at <= $1", before)?)
+    Ok(execute!(
+        conn,
+        "DELETE FROM login_failures WHERE at <= $1",
+        before
+    )?)
 }

@@ -89,7 +89,13 @@ pub async fn update(conn: Conn<'_>, id: i64, o: &OrgFields<'_>) -> Result<bool, 
 /// One organisation.
 pub async fn get(conn: Conn<'_>, id: i64) -> Result<Option<OrgRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM organisations WHERE id = $1");
-    Ok(fetch!(conn, fetch_optional, OrgRow, sqlx::AssertSqlSafe(sql), id)?)
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        OrgRow,
+        sqlx::AssertSqlSafe(sql),
+        id
+    )?)
 }
 
 /// Every organisation, by Russian name (the operator's list).
@@ -103,7 +109,17 @@ pub async fn list_for_person(conn: Conn<'_>, person_id: i64) -> Result<Vec<OrgRo
     let sql = format!(
         "SELECT {} FROM organisations o JOIN staff s ON s.org_id = o.id \
          WHERE s.person_id = $1 AND s.active = TRUE ORDER BY o.name_ru, o.id",
-        COLUMNS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ")
+        COLUMNS
+            .split(", ")
+            .map(|c| format!("o.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    Ok(fetch!(conn, fetch_all, OrgRow, sqlx::AssertSqlSafe(sql), person_id)?)
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        OrgRow,
+        sqlx::AssertSqlSafe(sql),
+        person_id
+    )?)
 }

@@ -84,46 +84,87 @@ pub async fn insert(
 /// Finds a person by e-mail (already lower-cased).
 pub async fn by_email(conn: Conn<'_>, email: &str) -> Result<Option<PersonRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM persons WHERE email = $1");
-    Ok(fetch!(conn, fetch_optional, PersonRow, sqlx::AssertSqlSafe(sql), email)?)
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        PersonRow,
+        sqlx::AssertSqlSafe(sql),
+        email
+    )?)
 }
 
 /// Finds a person by id.
 pub async fn by_id(conn: Conn<'_>, id: i64) -> Result<Option<PersonRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM persons WHERE id = $1");
-    Ok(fetch!(conn, fetch_optional, PersonRow, sqlx::AssertSqlSafe(sql), id)?)
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        PersonRow,
+        sqlx::AssertSqlSafe(sql),
+        id
+    )?)
 }
 
 /// Finds a person by IIN.
 pub async fn by_iin(conn: Conn<'_>, iin: &str) -> Result<Option<PersonRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM persons WHERE iin = $1");
-    Ok(fetch!(conn, fetch_optional, PersonRow, sqlx::AssertSqlSafe(sql), iin)?)
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        PersonRow,
+        sqlx::AssertSqlSafe(sql),
+        iin
+    )?)
 }
 
 /// Sets the password hash.
 pub async fn set_password(conn: Conn<'_>, id: i64, hash: &str) -> Result<(), StorageError> {
-    execute!(conn, "UPDATE persons SET password_hash = $1 WHERE id = $2", hash, id)?;
+    execute!(
+        conn,
+        "UPDATE persons SET password_hash = $1 WHERE id = $2",
+        hash,
+        id
+    )?;
     Ok(())
 }
 
 /// Sets the preferred language.
 pub async fn set_locale(conn: Conn<'_>, id: i64, locale: &str) -> Result<(), StorageError> {
-    execute!(conn, "UPDATE persons SET locale = $1 WHERE id = $2", locale, id)?;
+    execute!(
+        conn,
+        "UPDATE persons SET locale = $1 WHERE id = $2",
+        locale,
+        id
+    )?;
     Ok(())
 }
 
 /// Makes a person a platform operator.
 pub async fn make_operator(conn: Conn<'_>, id: i64) -> Result<(), StorageError> {
-    execute!(conn, "UPDATE persons SET is_operator = TRUE WHERE id = $1", id)?;
+    execute!(
+        conn,
+        "UPDATE persons SET is_operator = TRUE WHERE id = $1",
+        id
+    )?;
     Ok(())
 }
 
 /// Marks a person as a candidate.
 pub async fn make_candidate(conn: Conn<'_>, id: i64) -> Result<(), StorageError> {
-    execute!(conn, "UPDATE persons SET is_candidate = TRUE WHERE id = $1", id)?;
+    execute!(
+        conn,
+        "UPDATE persons SET is_candidate = TRUE WHERE id = $1",
+        id
+    )?;
     Ok(())
 }
 
 /// How many people there are (to tell an empty installation).
 pub async fn count(conn: Conn<'_>) -> Result<i64, StorageError> {
-    Ok(scalar!(conn, fetch_one, i64, "SELECT COUNT(*) FROM persons")?)
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "SELECT COUNT(*) FROM persons"
+    )?)
 }

@@ -58,13 +58,24 @@ pub async fn insert_if_missing(
 /// Every set, oldest first.
 pub async fn list(conn: Conn<'_>) -> Result<Vec<RuleSetRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM rule_sets ORDER BY effective_from, id");
-    Ok(fetch!(conn, fetch_all, RuleSetRow, sqlx::AssertSqlSafe(sql))?)
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        RuleSetRow,
+        sqlx::AssertSqlSafe(sql)
+    )?)
 }
 
 /// One set.
 pub async fn get(conn: Conn<'_>, id: i64) -> Result<Option<RuleSetRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM rule_sets WHERE id = $1");
-    Ok(fetch!(conn, fetch_optional, RuleSetRow, sqlx::AssertSqlSafe(sql), id)?)
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        RuleSetRow,
+        sqlx::AssertSqlSafe(sql),
+        id
+    )?)
 }
 
 /// Changes the dates and parameters, bumping the version.

@@ -42,7 +42,11 @@ pub async fn person_of(
 
 /// Ends a session.
 pub async fn delete(conn: Conn<'_>, token_hash: &str) -> Result<(), StorageError> {
-    execute!(conn, "DELETE FROM sessions WHERE token_hash = $1", token_hash)?;
+    execute!(
+        conn,
+        "DELETE FROM sessions WHERE token_hash = $1",
+        token_hash
+    )?;
     Ok(())
 }
 
@@ -54,5 +58,9 @@ pub async fn delete_for_person(conn: Conn<'_>, person_id: i64) -> Result<(), Sto
 
 /// Removes expired sessions; returns how many.
 pub async fn purge_expired(conn: Conn<'_>, now: OffsetDateTime) -> Result<u64, StorageError> {
-    Ok(execute!(conn, "DELETE FROM sessions WHERE expires_at <= $1", now)?)
+    Ok(execute!(
+        conn,
+        "DELETE FROM sessions WHERE expires_at <= $1",
+        now
+    )?)
 }

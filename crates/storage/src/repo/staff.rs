@@ -61,8 +61,16 @@ pub async fn insert(
 }
 
 /// Replaces the roles of a post.
-pub async fn set_roles(mut conn: Conn<'_>, staff_id: i64, roles: &[&str]) -> Result<(), StorageError> {
-    execute!(conn.reborrow(), "DELETE FROM staff_roles WHERE staff_id = $1", staff_id)?;
+pub async fn set_roles(
+    mut conn: Conn<'_>,
+    staff_id: i64,
+    roles: &[&str],
+) -> Result<(), StorageError> {
+    execute!(
+        conn.reborrow(),
+        "DELETE FROM staff_roles WHERE staff_id = $1",
+        staff_id
+    )?;
     for role in roles {
         execute!(
             conn.reborrow(),
@@ -96,9 +104,20 @@ pub async fn update(
 }
 
 /// One post of an organisation, with its roles.
-pub async fn get(mut conn: Conn<'_>, org_id: i64, staff_id: i64) -> Result<Option<StaffRow>, StorageError> {
+pub async fn get(
+    mut conn: Conn<'_>,
+    org_id: i64,
+    staff_id: i64,
+) -> Result<Option<StaffRow>, StorageError> {
     let sql = format!("{SELECT} WHERE s.org_id = $1 AND s.id = $2");
-    let row = fetch!(conn.reborrow(), fetch_optional, StaffRow, sqlx::AssertSqlSafe(sql), org_id, staff_id)?;
+    let row = fetch!(
+        conn.reborrow(),
+        fetch_optional,
+        StaffRow,
+        sqlx::AssertSqlSafe(sql),
+        org_id,
+        staff_id
+    )?;
     let Some(mut row) = row else { return Ok(None) };
     row.roles = scalar!(
         conn,
@@ -129,7 +148,13 @@ pub async fn find(
 /// Every post of an organisation, by name, with roles.
 pub async fn list(mut conn: Conn<'_>, org_id: i64) -> Result<Vec<StaffRow>, StorageError> {
     let sql = format!("{SELECT} WHERE s.org_id = $1 ORDER BY p.search_name, s.id");
-    let mut rows = fetch!(conn.reborrow(), fetch_all, StaffRow, sqlx::AssertSqlSafe(sql), org_id)?;
+    let mut rows = fetch!(
+        conn.reborrow(),
+        fetch_all,
+        StaffRow,
+        sqlx::AssertSqlSafe(sql),
+        org_id
+    )?;
     let pairs: Vec<(i64, String)> = fetch!(
         conn,
         fetch_all,
@@ -150,7 +175,10 @@ pub async fn list(mut conn: Conn<'_>, org_id: i64) -> Result<Vec<StaffRow>, Stor
 
 /// A person's active roles in every organisation: `(org_id, role)` pairs. This is what
 /// access control reads on each request.
-pub async fn roles_of_person(conn: Conn<'_>, person_id: i64) -> Result<Vec<(i64, String)>, StorageError> {
+pub async fn roles_of_person(
+    conn: Conn<'_>,
+    person_id: i64,
+) -> Result<Vec<(i64, String)>, StorageError> {
     Ok(fetch!(
         conn,
         fetch_all,

@@ -10,53 +10,97 @@ fn candidate(email: &str, iin: &str) -> Value {
     json!({ "full_name": "Серікбай Аружан", "email": email, "password": PASSWORD, "iin": iin })
 }
 
-both!(candidates_register_with_a_valid_iin_or_a_foreign_document, |app| {
-    let c = app.client();
-    let r = c.post(app.url("/api/v1/candidates")).json(&candidate("aru@mail.kz", "850715400357")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    // IIN valid only by the second pass of the check digit.
-    let r = c.post(app.url("/api/v1/candidates")).json(&candidate("second@mail.kz", "900201300122")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let r = c
+both!(
+    candidates_register_with_a_valid_iin_or_a_foreign_document,
+    |app| {
+        let c = app.client();
+        let r = c
+            .post(app.url("/api/v1/candidates"))
+            .json(&candidate("aru@mail.kz", "850715400357"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        // IIN valid only by the second pass of the check digit.
+        let r = c
+            .post(app.url("/api/v1/candidates"))
+            .json(&candidate("second@mail.kz", "900201300122"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let r = c
         .post(app.url("/api/v1/candidates"))
         .json(&json!({ "full_name": "John Smith", "email": "john@example.com", "password": PASSWORD, "foreign_document": "P1234567" }))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(r.status(), StatusCode::CREATED);
 
-    for (iin, code) in [("850715400358", "id-number-check-digit"), ("8507154003", "id-number-format"), ("880315300505", "id-number-never-issued")] {
-        let r = c.post(app.url("/api/v1/candidates")).json(&candidate("x@mail.kz", iin)).send().await.unwrap();
-        let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, code).await;
-        assert_eq!(p["field"], "iin");
+        for (iin, code) in [
+            ("850715400358", "id-number-check-digit"),
+            ("8507154003", "id-number-format"),
+            ("880315300505", "id-number-never-issued"),
+        ] {
+            let r = c
+                .post(app.url("/api/v1/candidates"))
+                .json(&candidate("x@mail.kz", iin))
+                .send()
+                .await
+                .unwrap();
+            let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, code).await;
+            assert_eq!(p["field"], "iin");
+        }
+        let r = c.post(app.url("/api/v1/candidates")).json(&json!({ "full_name": "Без документа", "email": "n@mail.kz", "password": PASSWORD })).send().await.unwrap();
+        problem(r, StatusCode::UNPROCESSABLE_ENTITY, "identity-required").await;
+        let r = c
+            .post(app.url("/api/v1/candidates"))
+            .json(&candidate("ARU@mail.kz", "951231400012"))
+            .send()
+            .await
+            .unwrap();
+        problem(r, StatusCode::CONFLICT, "email-taken").await;
+        let r = c
+            .post(app.url("/api/v1/candidates"))
+            .json(&candidate("other@mail.kz", "850715400357"))
+            .send()
+            .await
+            .unwrap();
+        problem(r, StatusCode::CONFLICT, "iin-taken").await;
+        let r = c.post(app.url("/api/v1/candidates")).json(&json!({ "full_name": "Кыска", "email": "short@mail.kz", "password": "short", "iin": "951231400012" })).send().await.unwrap();
+        problem(r, StatusCode::UNPROCESSABLE_ENTITY, "password-policy").await;
+        let r = c
+            .post(app.url("/api/v1/candidates"))
+            .json(&candidate("not-an-email", "951231400012"))
+            .send()
+            .await
+            .unwrap();
+        problem(r, StatusCode::UNPROCESSABLE_ENTITY, "email-invalid").await;
+
+        // The candidate can log in and sees who they are.
+        let token = app.token("aru@mail.kz", PASSWORD).await;
+        let me: Value = app.get(&token, "/api/v1/me").await.json().await.unwrap();
+        assert_eq!(me["is_candidate"], true);
+        assert_eq!(me["roles"], json!([]));
     }
-    let r = c.post(app.url("/api/v1/candidates")).json(&json!({ "full_name": "Без документа", "email": "n@mail.kz", "password": PASSWORD })).send().await.unwrap();
-    problem(r, StatusCode::UNPROCESSABLE_ENTITY, "identity-required").await;
-    let r = c.post(app.url("/api/v1/candidates")).json(&candidate("ARU@mail.kz", "951231400012")).send().await.unwrap();
-    problem(r, StatusCode::CONFLICT, "email-taken").await;
-    let r = c.post(app.url("/api/v1/candidates")).json(&candidate("other@mail.kz", "850715400357")).send().await.unwrap();
-    problem(r, StatusCode::CONFLICT, "iin-taken").await;
-    let r = c.post(app.url("/api/v1/candidates")).json(&json!({ "full_name": "Кыска", "email": "short@mail.kz", "password": "short", "iin": "951231400012" })).send().await.unwrap();
-    problem(r, StatusCode::UNPROCESSABLE_ENTITY, "password-policy").await;
-    let r = c.post(app.url("/api/v1/candidates")).json(&candidate("not-an-email", "951231400012")).send().await.unwrap();
-    problem(r, StatusCode::UNPROCESSABLE_ENTITY, "email-invalid").await;
-
-    // The candidate can log in and sees who they are.
-    let token = app.token("aru@mail.kz", PASSWORD).await;
-    let me: Value = app.get(&token, "/api/v1/me").await.json().await.unwrap();
-    assert_eq!(me["is_candidate"], true);
-    assert_eq!(me["roles"], json!([]));
-});
+);
 
 both!(wrong_passwords_are_refused_and_throttled, |app| {
     let c = app.client();
     let attempt = |password: &'static str| {
-        c.post(app.url("/api/v1/auth/token")).json(&json!({ "email": OPERATOR_EMAIL, "password": password, "name": "t" })).send()
+        c.post(app.url("/api/v1/auth/token"))
+            .json(&json!({ "email": OPERATOR_EMAIL, "password": password, "name": "t" }))
+            .send()
     };
     let r = attempt("wrong password!").await.unwrap();
     problem(r, StatusCode::UNAUTHORIZED, "bad-credentials").await;
     // Unknown e-mail looks the same as a wrong password.
-    let r = c.post(app.url("/api/v1/auth/token")).json(&json!({ "email": "nobody@x.kz", "password": "whatever12", "name": "t" })).send().await.unwrap();
+    let r = c
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({ "email": "nobody@x.kz", "password": "whatever12", "name": "t" }))
+        .send()
+        .await
+        .unwrap();
     problem(r, StatusCode::UNAUTHORIZED, "bad-credentials").await;
     for _ in 0..4 {
         let r = attempt("wrong password!").await.unwrap();
@@ -71,7 +115,9 @@ both!(wrong_passwords_are_refused_and_throttled, |app| {
 both!(tokens_are_shown_once_and_can_be_revoked, |app| {
     let op = app.operator_token().await;
     assert!(op.starts_with("tanu_"));
-    let r = app.post(&op, "/api/v1/tokens", json!({ "name": "university ERP" })).await;
+    let r = app
+        .post(&op, "/api/v1/tokens", json!({ "name": "university ERP" }))
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let created: Value = r.json().await.unwrap();
     let erp = created["token"].as_str().unwrap().to_owned();
@@ -80,13 +126,44 @@ both!(tokens_are_shown_once_and_can_be_revoked, |app| {
     let text = list.to_string();
     assert!(!text.contains(&erp), "secrets are never listed");
     assert!(text.contains("university ERP"));
-    let r = app.client().delete(app.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&op).send().await.unwrap();
+    let r = app
+        .client()
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&op)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    problem(app.get(&erp, "/api/v1/me").await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
-    problem(app.get("tanu_forged", "/api/v1/me").await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
-    let r = app.client().delete(app.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&op).send().await.unwrap();
+    problem(
+        app.get(&erp, "/api/v1/me").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    problem(
+        app.get("tanu_forged", "/api/v1/me").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    let r = app
+        .client()
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&op)
+        .send()
+        .await
+        .unwrap();
     problem(r, StatusCode::NOT_FOUND, "not-found").await;
-    problem(app.client().get(app.url("/api/v1/me")).send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    problem(
+        app.client()
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
 });
 
 both!(an_invitation_sets_a_password_once, |app| {
@@ -97,19 +174,54 @@ both!(an_invitation_sets_a_password_once, |app| {
     let inv = v["invitation_token"].as_str().unwrap().to_owned();
     assert_eq!(v["staff"]["has_password"], false);
     // Not yet able to log in.
-    let r = app.client().post(app.url("/api/v1/auth/token")).json(&json!({ "email": "aigerim@a.kz", "password": PASSWORD, "name": "t" })).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({ "email": "aigerim@a.kz", "password": PASSWORD, "name": "t" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let shown: Value = app.client().get(app.url(&format!("/api/v1/invitations/{inv}"))).send().await.unwrap().json().await.unwrap();
+    let shown: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/invitations/{inv}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(shown["email"], "aigerim@a.kz");
-    let r = app.client().post(app.url(&format!("/api/v1/invitations/{inv}"))).json(&json!({ "password": "short" })).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/invitations/{inv}")))
+        .json(&json!({ "password": "short" }))
+        .send()
+        .await
+        .unwrap();
     problem(r, StatusCode::UNPROCESSABLE_ENTITY, "password-policy").await;
-    let r = app.client().post(app.url(&format!("/api/v1/invitations/{inv}"))).json(&json!({ "password": PASSWORD })).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/invitations/{inv}")))
+        .json(&json!({ "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = app.client().post(app.url(&format!("/api/v1/invitations/{inv}"))).json(&json!({ "password": PASSWORD })).send().await.unwrap();
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/invitations/{inv}")))
+        .json(&json!({ "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
     problem(r, StatusCode::GONE, "invitation-invalid").await;
     let token = app.token("aigerim@a.kz", PASSWORD).await;
     let me: Value = app.get(&token, "/api/v1/me").await.json().await.unwrap();
-    assert_eq!(me["roles"], json!([{ "organisation_id": a, "role": "secretary" }]));
+    assert_eq!(
+        me["roles"],
+        json!([{ "organisation_id": a, "role": "secretary" }])
+    );
     // A person already on Tanu is linked, not invited again.
     let b = app.org(&op, BIN_B, "technical-vocational").await;
     let r = app.post(&op, &format!("/api/v1/organisations/{b}/staff"), json!({ "full_name": "Нұрланова Айгерім", "email": "aigerim@a.kz", "position": "teacher", "roles": ["member"] })).await;

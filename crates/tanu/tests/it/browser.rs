@@ -24,7 +24,10 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,7 +63,12 @@ async fn log_in_and_switch_language_in_chromium() {
     let caps = caps.as_object().unwrap().clone();
     let mut client = None;
     for _ in 0..50 {
-        match ClientBuilder::rustls().expect("tls").capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             Ok(c) => {
                 client = Some(c);
                 break;
@@ -71,27 +79,102 @@ async fn log_in_and_switch_language_in_chromium() {
     let c = client.expect("chromedriver answers");
 
     c.goto(&app.url("/login")).await.unwrap();
-    assert_eq!(c.find(Locator::Css("html")).await.unwrap().attr("lang").await.unwrap().as_deref(), Some("kk"));
-    c.find(Locator::Id("email")).await.unwrap().send_keys(OPERATOR_EMAIL).await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    c.find(Locator::Id("login-submit")).await.unwrap().click().await.unwrap();
+    assert_eq!(
+        c.find(Locator::Css("html"))
+            .await
+            .unwrap()
+            .attr("lang")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("kk")
+    );
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(OPERATOR_EMAIL)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let who = c.wait().for_element(Locator::Id("who")).await.unwrap();
     assert_eq!(who.text().await.unwrap(), "Оператор Тест");
-    let welcome = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    let welcome = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(welcome.contains("Оператор Тест"), "{welcome}");
 
-    c.find(Locator::Id("lang-ru")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("html[lang=ru]")).await.unwrap();
-    let nav = c.find(Locator::Css("a[href='/orgs']")).await.unwrap().text().await.unwrap();
+    c.find(Locator::Id("lang-ru"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("html[lang=ru]"))
+        .await
+        .unwrap();
+    let nav = c
+        .find(Locator::Css("a[href='/orgs']"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(nav, "Организации");
-    c.find(Locator::Id("register-org")).await.unwrap().click().await.unwrap();
-    let h1 = c.wait().for_element(Locator::Css("h1")).await.unwrap().text().await.unwrap();
-    assert_eq!(h1, "Зарегистрировать организацию", "the next page stays in Russian");
+    c.find(Locator::Id("register-org"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let h1 = c
+        .wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        h1, "Зарегистрировать организацию",
+        "the next page stays in Russian"
+    );
     if let Ok(png) = c.screenshot().await {
         let _ = std::fs::write(std::env::temp_dir().join("tanu-browser.png"), png);
     }
-    c.find(Locator::Id("lang-en")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::Css("html[lang=en]")).await.unwrap();
-    assert_eq!(c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap(), "Register an organisation");
+    c.find(Locator::Id("lang-en"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("html[lang=en]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Register an organisation"
+    );
     c.close().await.unwrap();
 }

@@ -28,9 +28,18 @@ fn config_lists_settings_and_redacts_secrets() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(!text.contains("hunter2") && !text.contains("s3cr3t"), "{text}");
+    assert!(
+        !text.contains("hunter2") && !text.contains("s3cr3t"),
+        "{text}"
+    );
     assert!(text.contains("listen = \"0.0.0.0:9000\""), "{text}");
-    for key in ["TANU_DATA_DIR", "TANU_LISTEN", "DATABASE_URL", "TANU_S3_ENDPOINT", "TANU_LOG_FORMAT"] {
+    for key in [
+        "TANU_DATA_DIR",
+        "TANU_LISTEN",
+        "DATABASE_URL",
+        "TANU_S3_ENDPOINT",
+        "TANU_LOG_FORMAT",
+    ] {
         assert!(text.contains(key), "{key} documented");
     }
 }
@@ -39,23 +48,61 @@ fn config_lists_settings_and_redacts_secrets() {
 fn migrate_create_operator_and_demo_on_a_fresh_folder() {
     let dir = TempDir::new();
     let out = tanu(&dir, &["migrate"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.0.join("tanu.db").exists());
-    let out = tanu(&dir, &["admin", "create-operator", "--email", "op@tanu.kz", "--password", "short"]);
+    let out = tanu(
+        &dir,
+        &[
+            "admin",
+            "create-operator",
+            "--email",
+            "op@tanu.kz",
+            "--password",
+            "short",
+        ],
+    );
     assert!(!out.status.success(), "a short password is refused");
     assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
     let out = tanu(&dir, &["demo"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("admin@college.demo"));
     let out = tanu(&dir, &["demo"]);
-    assert!(!out.status.success(), "demo refuses a database with accounts");
-    let out = tanu(&dir, &["admin", "create-operator", "--email", "op@tanu.kz", "--password", "a long enough password"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !out.status.success(),
+        "demo refuses a database with accounts"
+    );
+    let out = tanu(
+        &dir,
+        &[
+            "admin",
+            "create-operator",
+            "--email",
+            "op@tanu.kz",
+            "--password",
+            "a long enough password",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn openapi_snapshot_is_current() {
-    let out = Command::new(env!("CARGO_BIN_EXE_tanu")).arg("openapi").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tanu"))
+        .arg("openapi")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let current = String::from_utf8_lossy(&out.stdout).to_string();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");

@@ -5,43 +5,118 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-both!(malformed_and_oversized_bodies_are_problems_not_500s, |app| {
-    let op = app.operator_token().await;
-    let c = app.client();
-    let url = app.url("/api/v1/organisations");
-    let r = c.post(&url).bearer_auth(&op).header("content-type", "application/json").body("{\"kind\": ").send().await.unwrap();
-    problem(r, StatusCode::BAD_REQUEST, "malformed-body").await;
-    let r = c.post(&url).bearer_auth(&op).header("content-type", "application/json").body("[1,2,3]").send().await.unwrap();
-    problem(r, StatusCode::BAD_REQUEST, "malformed-body").await;
-    let r = c.post(&url).bearer_auth(&op).json(&json!({ "kind": 5 })).send().await.unwrap();
-    problem(r, StatusCode::BAD_REQUEST, "malformed-body").await;
-    let r = c.post(&url).bearer_auth(&op).header("content-type", "text/plain").body("hello").send().await.unwrap();
-    problem(r, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type").await;
-    let big = format!("{{\"kind\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
-    let r = c.post(&url).bearer_auth(&op).header("content-type", "application/json").body(big).send().await.unwrap();
-    problem(r, StatusCode::PAYLOAD_TOO_LARGE, "body-too-large").await;
-    // Over-long text inside a valid body.
-    let r = c
+both!(
+    malformed_and_oversized_bodies_are_problems_not_500s,
+    |app| {
+        let op = app.operator_token().await;
+        let c = app.client();
+        let url = app.url("/api/v1/organisations");
+        let r = c
+            .post(&url)
+            .bearer_auth(&op)
+            .header("content-type", "application/json")
+            .body("{\"kind\": ")
+            .send()
+            .await
+            .unwrap();
+        problem(r, StatusCode::BAD_REQUEST, "malformed-body").await;
+        let r = c
+            .post(&url)
+            .bearer_auth(&op)
+            .header("content-type", "application/json")
+            .body("[1,2,3]")
+            .send()
+            .await
+            .unwrap();
+        problem(r, StatusCode::BAD_REQUEST, "malformed-body").await;
+        let r = c
+            .post(&url)
+            .bearer_auth(&op)
+            .json(&json!({ "kind": 5 }))
+            .send()
+            .await
+            .unwrap();
+        problem(r, StatusCode::BAD_REQUEST, "malformed-body").await;
+        let r = c
+            .post(&url)
+            .bearer_auth(&op)
+            .header("content-type", "text/plain")
+            .body("hello")
+            .send()
+            .await
+            .unwrap();
+        problem(
+            r,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+        )
+        .await;
+        let big = format!("{{\"kind\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
+        let r = c
+            .post(&url)
+            .bearer_auth(&op)
+            .header("content-type", "application/json")
+            .body(big)
+            .send()
+            .await
+            .unwrap();
+        problem(r, StatusCode::PAYLOAD_TOO_LARGE, "body-too-large").await;
+        // Over-long text inside a valid body.
+        let r = c
         .post(&url)
         .bearer_auth(&op)
         .json(&json!({ "kind": "higher", "bin": BIN_A, "name_kk": "ә".repeat(301), "name_ru": "Колледж", "address": "Астана" }))
         .send()
         .await
         .unwrap();
-    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "text-length").await;
-    assert_eq!(p["field"], "name_kk");
-});
+        let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "text-length").await;
+        assert_eq!(p["field"], "name_kk");
+    }
+);
 
 both!(unknown_routes_bad_ids_and_methods_are_problems, |app| {
     let op = app.operator_token().await;
-    problem(app.get(&op, "/api/v1/nothing-here").await, StatusCode::NOT_FOUND, "not-found").await;
-    problem(app.get(&op, "/api/v1/organisations/abc").await, StatusCode::BAD_REQUEST, "bad-request").await;
-    problem(app.get(&op, "/api/v1/organisations/99999").await, StatusCode::NOT_FOUND, "not-found").await;
-    problem(app.get(&op, "/api/v1/organisations/99999999999999999999").await, StatusCode::BAD_REQUEST, "bad-request").await;
-    let r = app.client().delete(app.url("/api/v1/organisations")).bearer_auth(&op).send().await.unwrap();
+    problem(
+        app.get(&op, "/api/v1/nothing-here").await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+    problem(
+        app.get(&op, "/api/v1/organisations/abc").await,
+        StatusCode::BAD_REQUEST,
+        "bad-request",
+    )
+    .await;
+    problem(
+        app.get(&op, "/api/v1/organisations/99999").await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+    problem(
+        app.get(&op, "/api/v1/organisations/99999999999999999999")
+            .await,
+        StatusCode::BAD_REQUEST,
+        "bad-request",
+    )
+    .await;
+    let r = app
+        .client()
+        .delete(app.url("/api/v1/organisations"))
+        .bearer_auth(&op)
+        .send()
+        .await
+        .unwrap();
     problem(r, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed").await;
     // A page that does not exist is a translated page, not a problem document.
-    let r = app.client().get(app.url("/no-such-page")).header("accept-language", "ru").send().await.unwrap();
+    let r = app
+        .client()
+        .get(app.url("/no-such-page"))
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let body = r.text().await.unwrap();
     assert!(body.contains("lang=\"ru\""));
@@ -53,9 +128,25 @@ both!(problem_details_follow_the_callers_language, |app| {
     let body = json!({ "kind": "general-secondary", "bin": BIN_A, "name_kk": "Мектеп", "name_ru": "Школа", "address": "Астана" });
     let mut details = Vec::new();
     for lang in ["kk", "ru", "en"] {
-        let r = app.client().post(app.url("/api/v1/organisations")).bearer_auth(&op).header("accept-language", lang).json(&body).send().await.unwrap();
-        let p: Value = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "rule-4-organisation-not-eligible").await;
-        assert_eq!(p["type"], "urn:tanu:problem:rule-4-organisation-not-eligible");
+        let r = app
+            .client()
+            .post(app.url("/api/v1/organisations"))
+            .bearer_auth(&op)
+            .header("accept-language", lang)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let p: Value = problem(
+            r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-4-organisation-not-eligible",
+        )
+        .await;
+        assert_eq!(
+            p["type"],
+            "urn:tanu:problem:rule-4-organisation-not-eligible"
+        );
         assert_eq!(p["instance"], "/api/v1/organisations");
         details.push(p["detail"].as_str().unwrap().to_owned());
     }
@@ -75,13 +166,34 @@ both!(operations_endpoints_and_security_headers, |app| {
     let r = c.get(app.url("/")).send().await.unwrap();
     let h = r.headers();
     let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
-    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
+    assert!(
+        csp.contains("script-src 'self'")
+            && csp.contains("frame-ancestors 'none'")
+            && !csp.contains("unsafe-inline")
+    );
     assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
     assert!(h.get("x-request-id").is_some());
-    let metrics = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = c
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("tanu_http_requests_total"), "{metrics}");
-    let spec: Value = c.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(spec["openapi"].as_str().map(|s| s.starts_with("3.1")), Some(true));
+    let spec: Value = c
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        spec["openapi"].as_str().map(|s| s.starts_with("3.1")),
+        Some(true)
+    );
     let docs = c.get(app.url("/api/v1/docs")).send().await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
     assert!(docs.text().await.unwrap().contains("/api/v1/organisations"));

@@ -5,36 +5,90 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-both!(the_july_2023_set_ships_and_the_operator_sets_its_dates, |app| {
-    let op = app.operator_token().await;
-    let sets: Value = app.get(&op, "/api/v1/rule-sets").await.json().await.unwrap();
-    let sets = sets.as_array().unwrap().clone();
-    assert_eq!(sets.len(), 2);
-    let current = sets.iter().find(|s| s["code"] == "kz-508-2023-07").unwrap();
-    assert_eq!(current["effective_from"], "2023-07-17");
-    assert_eq!(current["params"]["quorum"], "more-than-half");
-    assert_eq!(current["params"]["election_majority_base"], "members-taking-part");
-    let id = current["id"].as_i64().unwrap();
+both!(
+    the_july_2023_set_ships_and_the_operator_sets_its_dates,
+    |app| {
+        let op = app.operator_token().await;
+        let sets: Value = app
+            .get(&op, "/api/v1/rule-sets")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let sets = sets.as_array().unwrap().clone();
+        assert_eq!(sets.len(), 2);
+        let current = sets.iter().find(|s| s["code"] == "kz-508-2023-07").unwrap();
+        assert_eq!(current["effective_from"], "2023-07-17");
+        assert_eq!(current["params"]["quorum"], "more-than-half");
+        assert_eq!(
+            current["params"]["election_majority_base"],
+            "members-taking-part"
+        );
+        let id = current["id"].as_i64().unwrap();
 
-    let r = app.put(&op, &format!("/api/v1/rule-sets/{id}"), json!({ "effective_from": "2023-07-27", "effective_to": "2030-12-31" })).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let v: Value = r.json().await.unwrap();
-    assert_eq!(v["effective_from"], "2023-07-27");
-    assert_eq!(v["effective_to"], "2030-12-31");
-    assert_eq!(v["version"], 2);
+        let r = app
+            .put(
+                &op,
+                &format!("/api/v1/rule-sets/{id}"),
+                json!({ "effective_from": "2023-07-27", "effective_to": "2030-12-31" }),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["effective_from"], "2023-07-27");
+        assert_eq!(v["effective_to"], "2030-12-31");
+        assert_eq!(v["version"], 2);
 
-    let r = app.put(&op, &format!("/api/v1/rule-sets/{id}"), json!({ "effective_from": "2024-01-02", "effective_to": "2024-01-01" })).await;
-    problem(r, StatusCode::UNPROCESSABLE_ENTITY, "date-range-inverted").await;
-    let r = app.put(&op, &format!("/api/v1/rule-sets/{id}"), json!({ "effective_from": "27.07.2023" })).await;
-    problem(r, StatusCode::UNPROCESSABLE_ENTITY, "unknown-value").await;
-    let r = app.put(&op, &format!("/api/v1/rule-sets/{id}"), json!({ "effective_from": "2023-07-27", "params": { "min_teachers": 0 } })).await;
-    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "rule-set-parameter").await;
-    assert_eq!(p["field"], "min_teachers");
-    problem(app.put(&op, "/api/v1/rule-sets/999", json!({ "effective_from": "2023-07-27" })).await, StatusCode::NOT_FOUND, "not-found").await;
+        let r = app
+            .put(
+                &op,
+                &format!("/api/v1/rule-sets/{id}"),
+                json!({ "effective_from": "2024-01-02", "effective_to": "2024-01-01" }),
+            )
+            .await;
+        problem(r, StatusCode::UNPROCESSABLE_ENTITY, "date-range-inverted").await;
+        let r = app
+            .put(
+                &op,
+                &format!("/api/v1/rule-sets/{id}"),
+                json!({ "effective_from": "27.07.2023" }),
+            )
+            .await;
+        problem(r, StatusCode::UNPROCESSABLE_ENTITY, "unknown-value").await;
+        let r = app
+            .put(
+                &op,
+                &format!("/api/v1/rule-sets/{id}"),
+                json!({ "effective_from": "2023-07-27", "params": { "min_teachers": 0 } }),
+            )
+            .await;
+        let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "rule-set-parameter").await;
+        assert_eq!(p["field"], "min_teachers");
+        problem(
+            app.put(
+                &op,
+                "/api/v1/rule-sets/999",
+                json!({ "effective_from": "2023-07-27" }),
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+            "not-found",
+        )
+        .await;
 
-    let a = app.org(&op, BIN_A, "higher").await;
-    let (_, admin) = app.staff(&op, a, "admin@a.kz", &["org-admin"]).await;
-    assert_eq!(app.get(&admin, "/api/v1/rule-sets").await.status(), StatusCode::OK);
-    let r = app.put(&admin, &format!("/api/v1/rule-sets/{id}"), json!({ "effective_from": "2023-07-27" })).await;
-    problem(r, StatusCode::FORBIDDEN, "forbidden").await;
-});
+        let a = app.org(&op, BIN_A, "higher").await;
+        let (_, admin) = app.staff(&op, a, "admin@a.kz", &["org-admin"]).await;
+        assert_eq!(
+            app.get(&admin, "/api/v1/rule-sets").await.status(),
+            StatusCode::OK
+        );
+        let r = app
+            .put(
+                &admin,
+                &format!("/api/v1/rule-sets/{id}"),
+                json!({ "effective_from": "2023-07-27" }),
+            )
+            .await;
+        problem(r, StatusCode::FORBIDDEN, "forbidden").await;
+    }
+);

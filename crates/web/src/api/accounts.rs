@@ -1,8 +1,8 @@
 //! Accounts over the API: tokens, the caller, candidate registration, invitations.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use tanu_app::accounts::{self, InvitationView, Registration};
 use tanu_app::tokens::{self, CreateToken, NewToken, TokenInfo};
@@ -46,7 +46,15 @@ async fn token_with_password(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<TokenLogin>,
 ) -> Result<(StatusCode, Json<NewToken>), WebError> {
-    let t = tokens::create_with_password(&state.ctx, &body.email, &body.password, &body.name, &rctx.ip, tanu_storage::now()).await?;
+    let t = tokens::create_with_password(
+        &state.ctx,
+        &body.email,
+        &body.password,
+        &body.name,
+        &rctx.ip,
+        tanu_storage::now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -89,7 +97,14 @@ async fn me(rctx: RequestCtx) -> Result<Json<Me>, WebError> {
         locale: a.locale.as_str().to_owned(),
         is_operator: a.is_operator,
         is_candidate: a.is_candidate,
-        roles: a.roles.iter().map(|(o, r)| MeRole { organisation_id: *o, role: r.as_str().to_owned() }).collect(),
+        roles: a
+            .roles
+            .iter()
+            .map(|(o, r)| MeRole {
+                organisation_id: *o,
+                role: r.as_str().to_owned(),
+            })
+            .collect(),
     }))
 }
 
@@ -103,10 +118,17 @@ struct LocaleChoice {
 /// Sets the caller's language (used for pages and notifications).
 #[utoipa::path(put, path = "/me/locale", tag = "accounts", request_body = LocaleChoice,
     responses((status = 204), (status = 422, body = Problem)))]
-async fn set_locale(State(state): State<AppState>, rctx: RequestCtx, ApiJson(body): ApiJson<LocaleChoice>) -> Result<StatusCode, WebError> {
+async fn set_locale(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    ApiJson(body): ApiJson<LocaleChoice>,
+) -> Result<StatusCode, WebError> {
     let locale = Locale::parse(&body.locale)
         .filter(|l| l.as_str() == body.locale.trim())
-        .ok_or_else(|| DomainError::UnknownValue { field: "locale", value: body.locale.chars().take(16).collect() })?;
+        .ok_or_else(|| DomainError::UnknownValue {
+            field: "locale",
+            value: body.locale.chars().take(16).collect(),
+        })?;
     accounts::set_locale(&state.ctx, rctx.actor()?, locale).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -121,7 +143,10 @@ struct Created {
 /// Registers a candidate (no authentication).
 #[utoipa::path(post, path = "/candidates", tag = "accounts", security(()), request_body = Registration,
     responses((status = 201, body = Created), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn register(State(state): State<AppState>, ApiJson(body): ApiJson<Registration>) -> Result<(StatusCode, Json<Created>), WebError> {
+async fn register(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Registration>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
     let id = accounts::register_candidate(&state.ctx, &body, tanu_storage::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -130,8 +155,13 @@ async fn register(State(state): State<AppState>, ApiJson(body): ApiJson<Registra
 #[utoipa::path(get, path = "/invitations/{token}", tag = "accounts", security(()),
     params(("token" = String, Path, description = "The invitation secret")),
     responses((status = 200, body = InvitationView), (status = 410, body = Problem)))]
-async fn get_invitation(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<InvitationView>, WebError> {
-    Ok(Json(accounts::invitation(&state.ctx, &token, tanu_storage::now()).await?))
+async fn get_invitation(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<InvitationView>, WebError> {
+    Ok(Json(
+        accounts::invitation(&state.ctx, &token, tanu_storage::now()).await?,
+    ))
 }
 
 /// A password to set.
@@ -156,7 +186,10 @@ async fn accept_invitation(
 
 /// The caller's API tokens (never the secrets).
 #[utoipa::path(get, path = "/tokens", tag = "accounts", responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = Problem)))]
-async fn list_tokens(State(state): State<AppState>, rctx: RequestCtx) -> Result<Json<Vec<TokenInfo>>, WebError> {
+async fn list_tokens(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+) -> Result<Json<Vec<TokenInfo>>, WebError> {
     Ok(Json(tokens::list(&state.ctx, rctx.actor()?).await?))
 }
 
@@ -175,7 +208,11 @@ async fn create_token(
 /// Revokes one of the caller's tokens.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "accounts", params(("id" = i64, Path, description = "Token id")),
     responses((status = 204), (status = 404, body = Problem)))]
-async fn revoke_token(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<StatusCode, WebError> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
     tokens::revoke(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

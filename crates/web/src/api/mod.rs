@@ -7,8 +7,8 @@ mod docs;
 mod organisations;
 mod rule_sets;
 
-use axum::extract::{FromRequest, Request};
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
@@ -59,13 +59,24 @@ impl Modify for BearerAuth {
 /// The API router and its OpenAPI document.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", accounts::router().merge(organisations::router()).merge(rule_sets::router()))
+        .nest(
+            "/api/v1",
+            accounts::router()
+                .merge(organisations::router())
+                .merge(rule_sets::router()),
+        )
         .split_for_parts();
     let spec = std::sync::Arc::new(doc.clone());
     let json_spec = spec.clone();
     let router = router
-        .route("/api/v1/openapi.json", get(move || async move { Json(json_spec.as_ref().clone()) }))
-        .route("/api/v1/docs", get(move |rctx| docs::page(rctx, spec.clone())));
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { Json(json_spec.as_ref().clone()) }),
+        )
+        .route(
+            "/api/v1/docs",
+            get(move |rctx| docs::page(rctx, spec.clone())),
+        );
     (router, doc)
 }
 
@@ -84,7 +95,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Self(v)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(WebError::UnsupportedMediaType),
-            Err(JsonRejection::BytesRejection(r)) if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(JsonRejection::BytesRejection(r))
+                if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
                 Err(WebError::BodyTooLarge)
             }
             Err(e) => Err(WebError::MalformedBody(e.body_text())),

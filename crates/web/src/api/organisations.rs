@@ -1,8 +1,8 @@
 //! Organisations (rule 4) and their staff over the API.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use tanu_app::access::Need;
 use tanu_app::organisations::{self, OrgInput, Organisation};
 use tanu_app::staff::{self, NewStaff, StaffAdded, StaffMember, StaffUpdate};
@@ -25,8 +25,13 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 /// Organisations the caller may see: all for the operator, otherwise their own.
 #[utoipa::path(get, path = "/organisations", tag = "organisations",
     responses((status = 200, body = Vec<Organisation>), (status = 401, body = Problem)))]
-async fn list(State(state): State<AppState>, rctx: RequestCtx) -> Result<Json<Vec<Organisation>>, WebError> {
-    Ok(Json(organisations::list_visible(&state.ctx, rctx.actor()?).await?))
+async fn list(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+) -> Result<Json<Vec<Organisation>>, WebError> {
+    Ok(Json(
+        organisations::list_visible(&state.ctx, rctx.actor()?).await?,
+    ))
 }
 
 /// Registers an educational organisation (operator). Rule 4: only technical and
@@ -34,15 +39,24 @@ async fn list(State(state): State<AppState>, rctx: RequestCtx) -> Result<Json<Ve
 #[utoipa::path(post, path = "/organisations", tag = "organisations", request_body = OrgInput,
     responses((status = 201, body = Organisation), (status = 403, body = Problem), (status = 409, body = Problem),
               (status = 422, description = "Invalid input, or refused by rule 4", body = Problem)))]
-async fn register(State(state): State<AppState>, rctx: RequestCtx, ApiJson(body): ApiJson<OrgInput>) -> Result<(StatusCode, Json<Organisation>), WebError> {
-    let org = organisations::register(&state.ctx, rctx.actor()?, &body, tanu_storage::now()).await?;
+async fn register(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    ApiJson(body): ApiJson<OrgInput>,
+) -> Result<(StatusCode, Json<Organisation>), WebError> {
+    let org =
+        organisations::register(&state.ctx, rctx.actor()?, &body, tanu_storage::now()).await?;
     Ok((StatusCode::CREATED, Json(org)))
 }
 
 /// One organisation.
 #[utoipa::path(get, path = "/organisations/{id}", tag = "organisations", params(("id" = i64, Path, description = "Organisation id")),
     responses((status = 200, body = Organisation), (status = 404, body = Problem)))]
-async fn get_one(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Json<Organisation>, WebError> {
+async fn get_one(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Json<Organisation>, WebError> {
     let scope = rctx.actor()?.scope(id, Need::ReadOrg)?;
     Ok(Json(organisations::get(&state.ctx, &scope).await?))
 }
@@ -51,14 +65,25 @@ async fn get_one(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path
 #[utoipa::path(put, path = "/organisations/{id}", tag = "organisations", params(("id" = i64, Path, description = "Organisation id")),
     request_body = OrgInput,
     responses((status = 200, body = Organisation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn update(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>, ApiJson(body): ApiJson<OrgInput>) -> Result<Json<Organisation>, WebError> {
-    Ok(Json(organisations::update(&state.ctx, rctx.actor()?, id, &body).await?))
+async fn update(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<OrgInput>,
+) -> Result<Json<Organisation>, WebError> {
+    Ok(Json(
+        organisations::update(&state.ctx, rctx.actor()?, id, &body).await?,
+    ))
 }
 
 /// The staff of an organisation (admins, secretaries, auditors, operator).
 #[utoipa::path(get, path = "/organisations/{id}/staff", tag = "organisations", params(("id" = i64, Path, description = "Organisation id")),
     responses((status = 200, body = Vec<StaffMember>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn list_staff(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Json<Vec<StaffMember>>, WebError> {
+async fn list_staff(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<StaffMember>>, WebError> {
     let scope = rctx.actor()?.scope(id, Need::ReadStaff)?;
     Ok(Json(staff::list(&state.ctx, &scope).await?))
 }
@@ -75,14 +100,21 @@ async fn add_staff(
     ApiJson(body): ApiJson<NewStaff>,
 ) -> Result<(StatusCode, Json<StaffAdded>), WebError> {
     let scope = rctx.actor()?.scope(id, Need::ManageStaff)?;
-    Ok((StatusCode::CREATED, Json(staff::add(&state.ctx, &scope, &body, tanu_storage::now()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(staff::add(&state.ctx, &scope, &body, tanu_storage::now()).await?),
+    ))
 }
 
 /// One staff post.
 #[utoipa::path(get, path = "/organisations/{id}/staff/{staff_id}", tag = "organisations",
     params(("id" = i64, Path, description = "Organisation id"), ("staff_id" = i64, Path, description = "Staff post id")),
     responses((status = 200, body = StaffMember), (status = 404, body = Problem)))]
-async fn get_staff(State(state): State<AppState>, rctx: RequestCtx, Path((id, staff_id)): Path<(i64, i64)>) -> Result<Json<StaffMember>, WebError> {
+async fn get_staff(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((id, staff_id)): Path<(i64, i64)>,
+) -> Result<Json<StaffMember>, WebError> {
     let scope = rctx.actor()?.scope(id, Need::ReadStaff)?;
     Ok(Json(staff::get(&state.ctx, &scope, staff_id).await?))
 }
@@ -99,5 +131,7 @@ async fn update_staff(
     ApiJson(body): ApiJson<StaffUpdate>,
 ) -> Result<Json<StaffMember>, WebError> {
     let scope = rctx.actor()?.scope(id, Need::ManageStaff)?;
-    Ok(Json(staff::update(&state.ctx, &scope, staff_id, &body, tanu_storage::now()).await?))
+    Ok(Json(
+        staff::update(&state.ctx, &scope, staff_id, &body, tanu_storage::now()).await?,
+    ))
 }

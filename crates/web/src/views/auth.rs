@@ -39,7 +39,10 @@ struct NextQuery {
 
 async fn login_page(rctx: RequestCtx, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
     let form = FormState::new().with("next", safe_next(q.next.as_deref()));
-    html(&LoginPage { page: Page::from_ctx(&rctx), form })
+    html(&LoginPage {
+        page: Page::from_ctx(&rctx),
+        form,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,13 +56,20 @@ struct LoginForm {
 
 fn with_session(state: &AppState, token: String, to: &str) -> Response {
     let mut r = Redirect::to(to).into_response();
-    if let Some(v) = context::set_cookie_header(&context::session_cookie(token, state.settings.secure_cookies)) {
+    if let Some(v) = context::set_cookie_header(&context::session_cookie(
+        token,
+        state.settings.secure_cookies,
+    )) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
 }
 
-async fn login(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form<LoginForm>) -> Result<Response, WebError> {
+async fn login(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
     let now = tanu_storage::now();
     let next = safe_next(f.next.as_deref());
     match accounts::login(&state.ctx, &f.email, &f.password, &rctx.ip, now).await {
@@ -70,18 +80,32 @@ async fn login(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form<Lo
         Err(e) => {
             let e = form_error(e.into())?;
             let status = e.status();
-            let form = FormState::new().with("email", f.email).with("next", next).fail(&e, &rctx.i18n());
-            page_with_status(status, &LoginPage { page: Page::from_ctx(&rctx), form })
+            let form = FormState::new()
+                .with("email", f.email)
+                .with("next", next)
+                .fail(&e, &rctx.i18n());
+            page_with_status(
+                status,
+                &LoginPage {
+                    page: Page::from_ctx(&rctx),
+                    form,
+                },
+            )
         }
     }
 }
 
-async fn logout(State(state): State<AppState>, jar: axum_extra::extract::cookie::CookieJar) -> Result<Response, WebError> {
+async fn logout(
+    State(state): State<AppState>,
+    jar: axum_extra::extract::cookie::CookieJar,
+) -> Result<Response, WebError> {
     if let Some(c) = jar.get(context::SESSION_COOKIE) {
         accounts::end_session(&state.ctx, c.value()).await?;
     }
     let mut r = Redirect::to("/").into_response();
-    if let Some(v) = context::set_cookie_header(&context::clear_session_cookie(state.settings.secure_cookies)) {
+    if let Some(v) = context::set_cookie_header(&context::clear_session_cookie(
+        state.settings.secure_cookies,
+    )) {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(r)
@@ -95,7 +119,10 @@ struct RegisterPage {
 }
 
 async fn register_page(rctx: RequestCtx) -> Result<Response, WebError> {
-    html(&RegisterPage { page: Page::from_ctx(&rctx), form: FormState::new() })
+    html(&RegisterPage {
+        page: Page::from_ctx(&rctx),
+        form: FormState::new(),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,7 +139,11 @@ struct RegisterForm {
     foreign_document: String,
 }
 
-async fn register(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form<RegisterForm>) -> Result<Response, WebError> {
+async fn register(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Form(f): Form<RegisterForm>,
+) -> Result<Response, WebError> {
     let now = tanu_storage::now();
     let input = Registration {
         full_name: f.full_name.clone(),
@@ -135,7 +166,13 @@ async fn register(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form
                 .with("iin", f.iin)
                 .with("foreign_document", f.foreign_document)
                 .fail(&e, &rctx.i18n());
-            page_with_status(e.status(), &RegisterPage { page: Page::from_ctx(&rctx), form })
+            page_with_status(
+                e.status(),
+                &RegisterPage {
+                    page: Page::from_ctx(&rctx),
+                    form,
+                },
+            )
         }
     }
 }
@@ -149,15 +186,28 @@ struct InvitePage {
     organisation: String,
 }
 
-fn invite_view(rctx: &RequestCtx, invitation: accounts::InvitationView, form: FormState) -> InvitePage {
+fn invite_view(
+    rctx: &RequestCtx,
+    invitation: accounts::InvitationView,
+    form: FormState,
+) -> InvitePage {
     let organisation = match rctx.locale {
         Locale::Kk => invitation.organisation_kk.clone(),
         _ => invitation.organisation_ru.clone(),
     };
-    InvitePage { page: Page::from_ctx(rctx), form, invitation, organisation }
+    InvitePage {
+        page: Page::from_ctx(rctx),
+        form,
+        invitation,
+        organisation,
+    }
 }
 
-async fn invite_page(State(state): State<AppState>, rctx: RequestCtx, Path(token): Path<String>) -> Result<Response, WebError> {
+async fn invite_page(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     let invitation = accounts::invitation(&state.ctx, &token, tanu_storage::now()).await?;
     html(&invite_view(&rctx, invitation, FormState::new()))
 }
@@ -200,7 +250,9 @@ async fn switch_language(
         tanu_app::accounts::set_locale(&state.ctx, actor, locale).await?;
     }
     let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    if let Some(v) = context::set_cookie_header(&context::lang_cookie(locale, state.settings.secure_cookies)) {
+    if let Some(v) =
+        context::set_cookie_header(&context::lang_cookie(locale, state.settings.secure_cookies))
+    {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(r)

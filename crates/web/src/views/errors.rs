@@ -16,6 +16,12 @@ struct ErrorPage<'a> {
 
 /// Renders the error page for `err`.
 pub fn render(page: &Page, err: &WebError) -> String {
-    let t = ErrorPage { page, status: err.status().as_u16(), message: err.message(&page.i18n), code: err.code() };
-    t.render().unwrap_or_else(|_| format!("{} {}", t.status, t.code))
+    let t = ErrorPage {
+        page,
+        status: err.status().as_u16(),
+        message: err.message(&page.i18n),
+        code: err.code(),
+    };
+    t.render()
+        .unwrap_or_else(|_| format!("{} {}", t.status, t.code))
 }

@@ -33,13 +33,19 @@ struct HomePage {
 async fn home(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
     let page = Page::from_ctx(&rctx);
     let mut orgs = Vec::new();
-    if let Some(actor) = &rctx.actor {
-        if !actor.is_operator {
-            for o in tanu_app::organisations::list_visible(&state.ctx, actor).await? {
-                let roles: Vec<String> =
-                    actor.roles_in(o.id).map(|r| page.t(&format!("role-{}", r.as_str()))).collect();
-                orgs.push(OrgLine { id: o.id, name: o.names().in_locale(rctx.locale).to_owned(), roles: roles.join(", ") });
-            }
+    if let Some(actor) = &rctx.actor
+        && !actor.is_operator
+    {
+        for o in tanu_app::organisations::list_visible(&state.ctx, actor).await? {
+            let roles: Vec<String> = actor
+                .roles_in(o.id)
+                .map(|r| page.t(&format!("role-{}", r.as_str())))
+                .collect();
+            orgs.push(OrgLine {
+                id: o.id,
+                name: o.names().in_locale(rctx.locale).to_owned(),
+                roles: roles.join(", "),
+            });
         }
     }
     html(&HomePage { page, orgs })

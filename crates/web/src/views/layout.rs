@@ -39,7 +39,12 @@ pub struct Page {
 impl Page {
     /// From the request context.
     pub fn from_ctx(rctx: &RequestCtx) -> Self {
-        Self { i18n: rctx.i18n(), actor: rctx.actor.clone(), csrf: rctx.csrf.clone(), path: rctx.path.clone() }
+        Self {
+            i18n: rctx.i18n(),
+            actor: rctx.actor.clone(),
+            csrf: rctx.csrf.clone(),
+            path: rctx.path.clone(),
+        }
     }
 
     /// Translated message.
@@ -83,7 +88,10 @@ impl Page {
 
     /// The actor's name.
     pub fn actor_name(&self) -> String {
-        self.actor.as_ref().map(|a| a.full_name.clone()).unwrap_or_default()
+        self.actor
+            .as_ref()
+            .map(|a| a.full_name.clone())
+            .unwrap_or_default()
     }
 
     /// A date in the page's locale.
@@ -140,7 +148,11 @@ impl FormState {
 
     /// Whether the field has an error, as the `aria-invalid` value.
     pub fn invalid(&self, name: &str) -> &'static str {
-        if self.errors.contains_key(name) { "true" } else { "false" }
+        if self.errors.contains_key(name) {
+            "true"
+        } else {
+            "false"
+        }
     }
 
     /// Records an error: beside its field when it has one, and in the summary.

@@ -34,7 +34,10 @@ pub(crate) fn html<T: Template>(t: &T) -> Result<Response, WebError> {
 }
 
 /// Renders a template with a status (a form shown again with its errors).
-pub(crate) fn page_with_status<T: Template>(status: StatusCode, t: &T) -> Result<Response, WebError> {
+pub(crate) fn page_with_status<T: Template>(
+    status: StatusCode,
+    t: &T,
+) -> Result<Response, WebError> {
     let body = t.render().map_err(|e| {
         tracing::error!(error = %e, "template failed");
         WebError::Status(StatusCode::INTERNAL_SERVER_ERROR)
@@ -45,7 +48,9 @@ pub(crate) fn page_with_status<T: Template>(status: StatusCode, t: &T) -> Result
 /// A local path to return to after a form, never another site.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -54,7 +59,9 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
 /// Refusals a person can fix are shown in the form; failures propagate.
 pub(crate) fn form_error(e: WebError) -> Result<WebError, WebError> {
     match e.status() {
-        s if s.is_client_error() && s != StatusCode::NOT_FOUND && s != StatusCode::FORBIDDEN => Ok(e),
+        s if s.is_client_error() && s != StatusCode::NOT_FOUND && s != StatusCode::FORBIDDEN => {
+            Ok(e)
+        }
         _ => Err(e),
     }
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Redirect, Response, IntoResponse};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::Form;
 use serde::Deserialize;
@@ -27,7 +27,10 @@ pub(super) fn router() -> Router<AppState> {
         .route("/orgs/{id}", get(show))
         .route("/orgs/{id}/edit", get(edit_page).post(edit))
         .route("/orgs/{id}/staff/new", get(new_staff_page).post(add_staff))
-        .route("/orgs/{id}/staff/{staff_id}", get(staff_page).post(update_staff))
+        .route(
+            "/orgs/{id}/staff/{staff_id}",
+            get(staff_page).post(update_staff),
+        )
 }
 
 /// A choice in a select or a checkbox list.
@@ -41,14 +44,22 @@ fn kind_choices(page: &Page, current: &str) -> Vec<Choice> {
     OrgKind::ALL
         .iter()
         .filter(|k| k.may_recognise())
-        .map(|k| Choice { value: k.as_str(), label: page.t(&format!("kind-{}", k.as_str())), selected: k.as_str() == current })
+        .map(|k| Choice {
+            value: k.as_str(),
+            label: page.t(&format!("kind-{}", k.as_str())),
+            selected: k.as_str() == current,
+        })
         .collect()
 }
 
 fn position_choices(page: &Page, current: &str) -> Vec<Choice> {
     Position::ALL
         .iter()
-        .map(|p| Choice { value: p.as_str(), label: page.t(&format!("position-{}", p.as_str())), selected: p.as_str() == current })
+        .map(|p| Choice {
+            value: p.as_str(),
+            label: page.t(&format!("position-{}", p.as_str())),
+            selected: p.as_str() == current,
+        })
         .collect()
 }
 
@@ -106,12 +117,23 @@ struct OrgFormPage {
 fn org_form(rctx: &RequestCtx, form: FormState, action: String, editing: bool) -> OrgFormPage {
     let page = Page::from_ctx(rctx);
     let kinds = kind_choices(&page, form.v("kind"));
-    OrgFormPage { page, form, kinds, action, editing }
+    OrgFormPage {
+        page,
+        form,
+        kinds,
+        action,
+        editing,
+    }
 }
 
 async fn new_page(rctx: RequestCtx) -> Result<Response, WebError> {
     rctx.actor()?.require_operator()?;
-    html(&org_form(&rctx, FormState::new(), "/orgs/new".into(), false))
+    html(&org_form(
+        &rctx,
+        FormState::new(),
+        "/orgs/new".into(),
+        false,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,14 +175,21 @@ impl OrgForm {
     }
 }
 
-async fn create(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form<OrgForm>) -> Result<Response, WebError> {
+async fn create(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Form(f): Form<OrgForm>,
+) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     match organisations::register(&state.ctx, actor, &f.input(), tanu_storage::now()).await {
         Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
         Err(e) => {
             let e = form_error(e.into())?;
             let form = f.state().fail(&e, &rctx.i18n());
-            page_with_status(e.status(), &org_form(&rctx, form, "/orgs/new".into(), false))
+            page_with_status(
+                e.status(),
+                &org_form(&rctx, form, "/orgs/new".into(), false),
+            )
         }
     }
 }
@@ -175,20 +204,37 @@ fn org_state(o: &Organisation) -> FormState {
         .with("address", o.address.clone())
 }
 
-async fn edit_page(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn edit_page(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(id, Need::EditRegistration)?;
     let org = organisations::get(&state.ctx, &scope).await?;
-    html(&org_form(&rctx, org_state(&org), format!("/orgs/{id}/edit"), true))
+    html(&org_form(
+        &rctx,
+        org_state(&org),
+        format!("/orgs/{id}/edit"),
+        true,
+    ))
 }
 
-async fn edit(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>, Form(f): Form<OrgForm>) -> Result<Response, WebError> {
+async fn edit(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<OrgForm>,
+) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     match organisations::update(&state.ctx, actor, id, &f.input()).await {
         Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
         Err(e) => {
             let e = form_error(e.into())?;
             let form = f.state().fail(&e, &rctx.i18n());
-            page_with_status(e.status(), &org_form(&rctx, form, format!("/orgs/{id}/edit"), true))
+            page_with_status(
+                e.status(),
+                &org_form(&rctx, form, format!("/orgs/{id}/edit"), true),
+            )
         }
     }
 }
@@ -215,7 +261,11 @@ struct OrgPage {
     can_edit: bool,
 }
 
-async fn show(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn show(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     let scope = actor.scope(id, Need::ReadOrg)?;
     let org = organisations::get(&state.ctx, &scope).await?;
@@ -228,7 +278,12 @@ async fn show(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i6
                 .map(|s| StaffLine {
                     id: s.id,
                     position: page.t(&format!("position-{}", s.position.as_str())),
-                    roles: s.roles.iter().map(|r| page.t(&format!("role-{}", r.as_str()))).collect::<Vec<_>>().join(", "),
+                    roles: s
+                        .roles
+                        .iter()
+                        .map(|r| page.t(&format!("role-{}", r.as_str())))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     full_name: s.full_name,
                     email: s.email,
                     active: s.active,
@@ -315,12 +370,21 @@ async fn staff_form(
     })
 }
 
-async fn new_staff_page(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn new_staff_page(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let form = FormState::new().with("position", "teacher");
     html(&staff_form(&state, &rctx, id, form, &[], None, None).await?)
 }
 
-async fn add_staff(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>, Form(f): Form<StaffForm>) -> Result<Response, WebError> {
+async fn add_staff(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<StaffForm>,
+) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(id, Need::ManageStaff)?;
     let input = NewStaff {
         full_name: f.full_name.clone(),
@@ -333,7 +397,9 @@ async fn add_staff(State(state): State<AppState>, rctx: RequestCtx, Path(id): Pa
         Ok(added) => {
             let member = added.staff;
             let link = added.invitation_token.map(|t| format!("/invite/{t}"));
-            let form = FormState::new().with("position", member.position.as_str()).with("active", "on");
+            let form = FormState::new()
+                .with("position", member.position.as_str())
+                .with("active", "on");
             let roles: Vec<String> = member.roles.iter().map(|r| r.as_str().to_owned()).collect();
             let t = staff_form(&state, &rctx, id, form, &roles, Some(member), link).await?;
             page_with_status(StatusCode::CREATED, &t)
@@ -347,7 +413,11 @@ async fn add_staff(State(state): State<AppState>, rctx: RequestCtx, Path(id): Pa
     }
 }
 
-async fn staff_page(State(state): State<AppState>, rctx: RequestCtx, Path((id, staff_id)): Path<(i64, i64)>) -> Result<Response, WebError> {
+async fn staff_page(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((id, staff_id)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(id, Need::ManageStaff)?;
     let member = staff::get(&state.ctx, &scope, staff_id).await?;
     let form = FormState::new()
@@ -364,7 +434,11 @@ async fn update_staff(
     Form(f): Form<StaffForm>,
 ) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(id, Need::ManageStaff)?;
-    let input = StaffUpdate { position: f.position.clone(), roles: f.roles.clone(), active: f.active.is_some() };
+    let input = StaffUpdate {
+        position: f.position.clone(),
+        roles: f.roles.clone(),
+        active: f.active.is_some(),
+    };
     match staff::update(&state.ctx, &scope, staff_id, &input, tanu_storage::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(e) => {

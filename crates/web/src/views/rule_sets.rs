@@ -1,11 +1,11 @@
 //! Rule sets: everyone logged in can read them; the operator sets their dates.
 
 use askama::Template;
+use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Form;
 use serde::Deserialize;
 use tanu_app::rule_sets::{self, RuleSetUpdate, StoredRuleSet};
 
@@ -16,7 +16,9 @@ use crate::error::WebError;
 use crate::state::AppState;
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/rule-sets", get(list)).route("/rule-sets/{id}", get(show).post(update))
+    Router::new()
+        .route("/rule-sets", get(list))
+        .route("/rule-sets/{id}", get(show).post(update))
 }
 
 #[derive(Template)]
@@ -31,8 +33,14 @@ async fn list(State(state): State<AppState>, rctx: RequestCtx) -> Result<Respons
     rctx.actor()?;
     let sets = rule_sets::list(&state.ctx).await?;
     let today = tanu_storage::now().date();
-    let in_force = rule_sets::in_force_on(&state.ctx, today).await?.map(|s| s.set.code);
-    html(&ListPage { page: Page::from_ctx(&rctx), sets, in_force })
+    let in_force = rule_sets::in_force_on(&state.ctx, today)
+        .await?
+        .map(|s| s.set.code);
+    html(&ListPage {
+        page: Page::from_ctx(&rctx),
+        sets,
+        in_force,
+    })
 }
 
 #[derive(Template)]
@@ -46,16 +54,31 @@ struct ShowPage {
 
 fn show_page(rctx: &RequestCtx, set: StoredRuleSet, form: FormState) -> ShowPage {
     let params = serde_json::to_string_pretty(&set.set.params).unwrap_or_default();
-    ShowPage { page: Page::from_ctx(rctx), set, params, form }
+    ShowPage {
+        page: Page::from_ctx(rctx),
+        set,
+        params,
+        form,
+    }
 }
 
 fn dates(set: &StoredRuleSet) -> FormState {
     FormState::new()
         .with("effective_from", set.set.effective_from.to_string())
-        .with("effective_to", set.set.effective_to.map(|d| d.to_string()).unwrap_or_default())
+        .with(
+            "effective_to",
+            set.set
+                .effective_to
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        )
 }
 
-async fn show(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn show(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     rctx.actor()?;
     let set = rule_sets::get(&state.ctx, id).await?;
     let form = dates(&set);
@@ -70,7 +93,12 @@ struct DatesForm {
     effective_to: String,
 }
 
-async fn update(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>, Form(f): Form<DatesForm>) -> Result<Response, WebError> {
+async fn update(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<DatesForm>,
+) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     let input = RuleSetUpdate {
         effective_from: f.effective_from.clone(),

@@ -1,12 +1,12 @@
 //! The API tokens page: create (the secret is shown once), list, revoke.
 
 use askama::Template;
+use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Form;
 use serde::Deserialize;
 use tanu_app::tokens::{self, CreateToken, TokenInfo};
 
@@ -31,9 +31,19 @@ struct TokensPage {
     form: FormState,
 }
 
-async fn page(state: &AppState, rctx: &RequestCtx, created: Option<String>, form: FormState) -> Result<TokensPage, WebError> {
+async fn page(
+    state: &AppState,
+    rctx: &RequestCtx,
+    created: Option<String>,
+    form: FormState,
+) -> Result<TokensPage, WebError> {
     let tokens = tokens::list(&state.ctx, rctx.actor()?).await?;
-    Ok(TokensPage { page: Page::from_ctx(rctx), tokens, created, form })
+    Ok(TokensPage {
+        page: Page::from_ctx(rctx),
+        tokens,
+        created,
+        form,
+    })
 }
 
 async fn list(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
@@ -46,10 +56,26 @@ struct NameForm {
     name: String,
 }
 
-async fn create(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form<NameForm>) -> Result<Response, WebError> {
+async fn create(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Form(f): Form<NameForm>,
+) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
-    match tokens::create(&state.ctx, actor, &CreateToken { name: f.name.clone() }, tanu_storage::now()).await {
-        Ok(t) => page_with_status(StatusCode::CREATED, &page(&state, &rctx, Some(t.token), FormState::new()).await?),
+    match tokens::create(
+        &state.ctx,
+        actor,
+        &CreateToken {
+            name: f.name.clone(),
+        },
+        tanu_storage::now(),
+    )
+    .await
+    {
+        Ok(t) => page_with_status(
+            StatusCode::CREATED,
+            &page(&state, &rctx, Some(t.token), FormState::new()).await?,
+        ),
         Err(e) => {
             let e = form_error(e.into())?;
             let form = FormState::new().with("name", f.name).fail(&e, &rctx.i18n());
@@ -58,7 +84,11 @@ async fn create(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form<N
     }
 }
 
-async fn revoke(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn revoke(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     tokens::revoke(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?;
     Ok(Redirect::to("/account/tokens").into_response())
 }

@@ -5,7 +5,12 @@
 //! PostgreSQL comes from `TANU_TEST_POSTGRES_URL` (default: postgres@127.0.0.1:5432);
 //! each test gets a fresh database, dropped afterwards. Without a server the PostgreSQL
 //! half says SKIPPED and passes, unless `TANU_TEST_REQUIRE_POSTGRES=1` (as in CI).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::crate_in_macro_def
+)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -52,11 +57,17 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 fn unique(prefix: &str) -> String {
     let mut r = [0u8; 4];
     getrandom::fill(&mut r).unwrap();
-    format!("{prefix}_{}_{}_{:08x}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), u32::from_le_bytes(r))
+    format!(
+        "{prefix}_{}_{}_{:08x}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        u32::from_le_bytes(r)
+    )
 }
 
 pub fn postgres_url() -> String {
-    std::env::var("TANU_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("TANU_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 fn require_postgres() -> bool {
@@ -79,15 +90,26 @@ impl PgDatabase {
                 eprintln!("PostgreSQL at {admin_url} not usable: {e}");
                 return None;
             }
-            Err(e) => panic!("PostgreSQL required (TANU_TEST_REQUIRE_POSTGRES=1) but {admin_url} failed: {e}"),
+            Err(e) => panic!(
+                "PostgreSQL required (TANU_TEST_REQUIRE_POSTGRES=1) but {admin_url} failed: {e}"
+            ),
         };
         let name = unique("tanu_t");
-        let Db::Postgres(pool) = &admin else { unreachable!() };
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(pool).await.expect("create database");
+        let Db::Postgres(pool) = &admin else {
+            unreachable!()
+        };
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(pool)
+            .await
+            .expect("create database");
         admin.close().await;
         let mut url = url::Url::parse(&admin_url).expect("postgres url");
         url.set_path(&name);
-        Some(Self { admin_url, name, url: url.to_string() })
+        Some(Self {
+            admin_url,
+            name,
+            url: url.to_string(),
+        })
     }
 }
 
@@ -95,11 +117,18 @@ impl Drop for PgDatabase {
     fn drop(&mut self) {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             rt.block_on(async {
                 let admin = Db::open_postgres(&admin_url).await.ok()?;
                 if let Db::Postgres(pool) = &admin {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(pool).await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(pool)
+                    .await;
                 }
                 admin.close().await;
                 Some(())
@@ -150,20 +179,43 @@ impl TestApp {
         let (db, pg, dir) = match backend {
             Backend::Sqlite => {
                 let dir = TempDir::new();
-                (Db::open_sqlite(&dir.0.join("tanu.db")).await.expect("sqlite"), None, Some(dir))
+                (
+                    Db::open_sqlite(&dir.0.join("tanu.db"))
+                        .await
+                        .expect("sqlite"),
+                    None,
+                    Some(dir),
+                )
             }
             Backend::Postgres => {
                 let pg = PgDatabase::create().await?;
-                (Db::open_postgres(&pg.url).await.expect("postgres"), Some(pg), None)
+                (
+                    Db::open_postgres(&pg.url).await.expect("postgres"),
+                    Some(pg),
+                    None,
+                )
             }
         };
         db.migrate().await.expect("migrations");
-        let ctx = Ctx { db, objects: Objects::open(&ObjectsConfig::Memory).expect("memory store") };
-        tanu_app::rule_sets::seed(&ctx, tanu_storage::now()).await.expect("seed");
-        tanu_app::accounts::create_operator(&ctx, OPERATOR_EMAIL, "Оператор Тест", PASSWORD, tanu_storage::now())
+        let ctx = Ctx {
+            db,
+            objects: Objects::open(&ObjectsConfig::Memory).expect("memory store"),
+        };
+        tanu_app::rule_sets::seed(&ctx, tanu_storage::now())
             .await
-            .expect("operator");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            .expect("seed");
+        tanu_app::accounts::create_operator(
+            &ctx,
+            OPERATOR_EMAIL,
+            "Оператор Тест",
+            PASSWORD,
+            tanu_storage::now(),
+        )
+        .await
+        .expect("operator");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let state = tanu_web::state(ctx.clone(), tanu_web::WebSettings::default());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -173,7 +225,14 @@ impl TestApp {
             })
             .await;
         });
-        Some(Self { base, ctx, backend, shutdown: Some(tx), _pg: pg, _dir: dir })
+        Some(Self {
+            base,
+            ctx,
+            backend,
+            shutdown: Some(tx),
+            _pg: pg,
+            _dir: dir,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -182,12 +241,19 @@ impl TestApp {
 
     /// A client that keeps cookies, like a browser.
     pub fn browser(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// A plain API client.
     pub fn client(&self) -> Client {
-        Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// An API token for the given account, by POST /api/v1/auth/token.
@@ -200,7 +266,10 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::CREATED, "token for {email}");
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     pub async fn operator_token(&self) -> String {
@@ -209,17 +278,34 @@ impl TestApp {
 
     /// GET with a bearer token.
     pub async fn get(&self, token: &str, path: &str) -> Response {
-        self.client().get(self.url(path)).bearer_auth(token).send().await.unwrap()
+        self.client()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// POST JSON with a bearer token.
     pub async fn post(&self, token: &str, path: &str, body: Value) -> Response {
-        self.client().post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+        self.client()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// PUT JSON with a bearer token.
     pub async fn put(&self, token: &str, path: &str, body: Value) -> Response {
-        self.client().put(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+        self.client()
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Registers an organisation as the operator; returns its id.
@@ -264,8 +350,15 @@ impl TestApp {
 /// Reads a problem document and checks its shape; returns it.
 pub async fn problem(r: Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(r.status(), status, "status for {code}");
-    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
-    assert!(ct.starts_with("application/problem+json"), "content-type {ct}");
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert!(
+        ct.starts_with("application/problem+json"),
+        "content-type {ct}"
+    );
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["code"], code, "{v}");
     assert_eq!(v["status"], status.as_u16());
@@ -275,6 +368,7 @@ pub async fn problem(r: Response, status: StatusCode, code: &str) -> Value {
 
 /// The value of `name="csrf"` in a page.
 pub fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + "name=\"csrf\" value=\"".len();
+    let at =
+        html.find("name=\"csrf\" value=\"").expect("csrf field") + "name=\"csrf\" value=\"".len();
     html[at..].split('"').next().unwrap().to_owned()
 }
