@@ -154,6 +154,27 @@ async fn log_in_and_switch_language_in_chromium() {
         h1, "Зарегистрировать организацию",
         "the next page stays in Russian"
     );
+    // htmx checks the BIN as soon as the field is left (CSP allows no inline script; this
+    // proves the embedded htmx runs).
+    c.find(Locator::Id("bin"))
+        .await
+        .unwrap()
+        .send_keys("940140000386")
+        .await
+        .unwrap();
+    c.find(Locator::Id("name_kk"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let check = c
+        .wait()
+        .for_element(Locator::Css("p.field-error#bin-check"))
+        .await
+        .unwrap();
+    let text = check.text().await.unwrap();
+    assert!(text.contains("контрольн"), "{text}");
     if let Ok(png) = c.screenshot().await {
         let _ = std::fs::write(std::env::temp_dir().join("tanu-browser.png"), png);
     }

@@ -340,3 +340,54 @@ both!(a_candidate_registers_in_the_ui, |app| {
         .unwrap();
     assert!(home.contains("Серікбай Аружан"));
 });
+
+both!(fields_are_checked_inline_while_typing, |app| {
+    let c = app.browser();
+    let r = c
+        .get(app.url("/check/bin?bin=940140000386"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("field-error") && body.contains("check digit"),
+        "{body}"
+    );
+    let body = c
+        .get(app.url("/check/bin?bin=940140000385"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!body.contains("field-error"), "{body}");
+    let body = c
+        .get(app.url("/check/iin?iin=%3Cscript%3E"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!body.contains("<script>"), "{body}");
+    let body = c
+        .get(app.url("/check/email?email=a%40b"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("field-error"), "{body}");
+    assert_eq!(
+        c.get(app.url("/check/password?password=x"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+});

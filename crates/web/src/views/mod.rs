@@ -5,6 +5,7 @@ pub mod errors;
 pub mod layout;
 
 mod auth;
+mod check;
 mod home;
 mod orgs;
 mod rule_sets;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
         .merge(auth::router())
+        .merge(check::router())
         .merge(orgs::router())
         .merge(rule_sets::router())
         .merge(tokens::router())
