@@ -76,6 +76,21 @@ both!(
         )
         .await;
 
+        // The page shows the parameters in the reader's language, not as JSON.
+        let page = app
+            .client()
+            .get(app.url(&format!("/rule-sets/{id}")))
+            .bearer_auth(&op)
+            .header("accept-language", "ru")
+            .send()
+            .await
+            .unwrap();
+        let page = page.text().await.unwrap();
+        assert!(
+            page.contains("Более половины членов") && page.contains("в редакции приказа № 212"),
+            "{page}"
+        );
+
         let a = app.org(&op, BIN_A, "higher").await;
         let (_, admin) = app.staff(&op, a, "admin@a.kz", &["org-admin"]).await;
         assert_eq!(

@@ -167,3 +167,22 @@ err-unsupported-media-type = Send the body as application/json.
 err-method-not-allowed = This method is not allowed here.
 err-bad-request = The request is not valid.
 err-timeout = The request took too long.
+
+## Rule-set parameters
+yes = Yes
+no = No
+ruleset-title-kz-508-2018 = Order No. 508 of 28.09.2018, as first made
+ruleset-title-kz-508-2023-07 = Order No. 508 of 28.09.2018 as amended by order No. 212 of 17.07.2023
+param-quorum = Quorum of a meeting
+param-election-base = Majority in chair elections counted over (rule 8)
+param-all-members-teachers = All members must be teachers (rule 7)
+param-min-teachers = Fewest teachers among the members (rule 7)
+param-completeness-check-days = Days for the completeness check (rule 11)
+param-decision-days = Days from a complete check to the decision
+param-appeal-days = Days to appeal a decision
+param-no-appeals = Appeals not offered
+quorum-more-than-half = More than half of the members
+quorum-two-thirds = At least two thirds of the members
+quorum-all = All members
+majority-base-members-taking-part = Members taking part in the vote
+majority-base-all-members = All members of the commission

@@ -167,3 +167,22 @@ err-unsupported-media-type = Передайте тело запроса в фо�
 err-method-not-allowed = Этот метод здесь не допускается.
 err-bad-request = Некорректный запрос.
 err-timeout = Запрос выполнялся слишком долго. Попробуйте ещё раз.
+
+## Параметры наборов правил
+yes = Да
+no = Нет
+ruleset-title-kz-508-2018 = Приказ № 508 от 28.09.2018 в первоначальной редакции
+ruleset-title-kz-508-2023-07 = Приказ № 508 от 28.09.2018 в редакции приказа № 212 от 17.07.2023
+param-quorum = Кворум заседания
+param-election-base = Большинство при выборах председателя считается от (пункт 8 Правил)
+param-all-members-teachers = Все члены должны быть педагогами (пункт 7 Правил)
+param-min-teachers = Наименьшее число педагогов среди членов (пункт 7 Правил)
+param-completeness-check-days = Дней на проверку полноты документов (пункт 11 Правил)
+param-decision-days = Дней от полной проверки до решения
+param-appeal-days = Дней на обжалование решения
+param-no-appeals = Обжалование не предусмотрено
+quorum-more-than-half = Более половины членов
+quorum-two-thirds = Не менее двух третей членов
+quorum-all = Все члены
+majority-base-members-taking-part = Членов, участвующих в голосовании
+majority-base-all-members = Всех членов комиссии

@@ -25,7 +25,7 @@ pub(super) fn router() -> Router<AppState> {
 #[template(path = "rule_sets.html")]
 struct ListPage {
     page: Page,
-    sets: Vec<StoredRuleSet>,
+    sets: Vec<(StoredRuleSet, String)>,
     in_force: Option<String>,
 }
 
@@ -36,8 +36,16 @@ async fn list(State(state): State<AppState>, rctx: RequestCtx) -> Result<Respons
     let in_force = rule_sets::in_force_on(&state.ctx, today)
         .await?
         .map(|s| s.set.code);
+    let page = Page::from_ctx(&rctx);
+    let sets = sets
+        .into_iter()
+        .map(|s| {
+            let t = title(&page, &s);
+            (s, t)
+        })
+        .collect();
     html(&ListPage {
-        page: Page::from_ctx(&rctx),
+        page,
         sets,
         in_force,
     })
@@ -48,15 +56,70 @@ async fn list(State(state): State<AppState>, rctx: RequestCtx) -> Result<Respons
 struct ShowPage {
     page: Page,
     set: StoredRuleSet,
-    params: String,
+    title: String,
+    params: Vec<(String, String)>,
     form: FormState,
 }
 
+/// The code of a serialised enum value (`"more-than-half"`).
+fn code_of<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The parameters as translated label/value pairs.
+fn params(page: &Page, p: &tanu_domain::RuleSetParams) -> Vec<(String, String)> {
+    let yes_no = |b: bool| page.t(if b { "yes" } else { "no" });
+    vec![
+        (
+            page.t("param-quorum"),
+            page.t(&format!("quorum-{}", code_of(&p.quorum))),
+        ),
+        (
+            page.t("param-election-base"),
+            page.t(&format!(
+                "majority-base-{}",
+                code_of(&p.election_majority_base)
+            )),
+        ),
+        (
+            page.t("param-all-members-teachers"),
+            yes_no(p.all_members_teachers),
+        ),
+        (page.t("param-min-teachers"), p.min_teachers.to_string()),
+        (
+            page.t("param-completeness-check-days"),
+            p.completeness_check_days.to_string(),
+        ),
+        (page.t("param-decision-days"), p.decision_days.to_string()),
+        (
+            page.t("param-appeal-days"),
+            p.appeal_days
+                .map_or_else(|| page.t("param-no-appeals"), |d| d.to_string()),
+        ),
+    ]
+}
+
+/// The set's title in the page's language, when there is a translation for its code.
+fn title(page: &Page, set: &StoredRuleSet) -> String {
+    let key = format!("ruleset-title-{}", set.set.code);
+    if page.i18n.has(&key) {
+        page.t(&key)
+    } else {
+        set.set.title.clone()
+    }
+}
+
 fn show_page(rctx: &RequestCtx, set: StoredRuleSet, form: FormState) -> ShowPage {
-    let params = serde_json::to_string_pretty(&set.set.params).unwrap_or_default();
+    let page = Page::from_ctx(rctx);
+    let params = params(&page, &set.set.params);
+    let title = title(&page, &set);
     ShowPage {
-        page: Page::from_ctx(rctx),
+        page,
         set,
+        title,
         params,
         form,
     }
