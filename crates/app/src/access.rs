@@ -41,6 +41,8 @@ pub enum Need {
     ManageStaff,
     /// Change the organisation's registration details: the operator only.
     EditRegistration,
+    /// Form commissions and change their composition and secretary: organisation admins.
+    ManageCommissions,
 }
 
 impl Need {
@@ -50,6 +52,7 @@ impl Need {
             Self::ReadStaff => matches!(role, Role::OrgAdmin | Role::Secretary | Role::Auditor),
             Self::ManageStaff => role == Role::OrgAdmin,
             Self::EditRegistration => false,
+            Self::ManageCommissions => role == Role::OrgAdmin,
         }
     }
 }
@@ -59,6 +62,7 @@ impl Need {
 pub struct OrgScope {
     org_id: i64,
     person_id: i64,
+    admin: bool,
 }
 
 impl OrgScope {
@@ -70,6 +74,11 @@ impl OrgScope {
     /// The acting person.
     pub fn person_id(&self) -> i64 {
         self.person_id
+    }
+
+    /// Whether the actor administers this organisation (its admin, or the operator).
+    pub fn is_admin(&self) -> bool {
+        self.admin
     }
 }
 
@@ -93,9 +102,11 @@ impl Actor {
     pub fn scope(&self, org_id: i64, need: Need) -> Result<OrgScope, AppError> {
         let allowed = self.is_operator || self.roles_in(org_id).any(|r| need.allows(r));
         if allowed {
+            let admin = self.is_operator || self.roles_in(org_id).any(|r| r == Role::OrgAdmin);
             Ok(OrgScope {
                 org_id,
                 person_id: self.person_id,
+                admin,
             })
         } else if self.belongs_to(org_id) {
             Err(AppError::Forbidden)

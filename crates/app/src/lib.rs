@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod commissions;
 pub mod error;
 pub mod organisations;
 pub mod rule_sets;

@@ -67,6 +67,63 @@ pub enum DomainError {
         /// Which field.
         field: Field,
     },
+    /// Rule 6: only an organisation that recognises learning outcomes forms commissions.
+    #[error("rule 6: an organisation of kind {kind} cannot form a commission")]
+    Rule6NotEligible {
+        /// The organisation's kind.
+        kind: String,
+    },
+    /// Rule 6: the commission acts within its term.
+    #[error("rule 6: the commission's term does not cover today")]
+    Rule6TermNotCurrent,
+    /// Rule 7: the number of members must be odd.
+    #[error("rule 7: a commission must have an odd number of members; this would leave {count}")]
+    Rule7EvenMembership {
+        /// How many members the change would leave.
+        count: usize,
+    },
+    /// Rule 7: teachers are among the members.
+    #[error("rule 7: at least {min} of the members must be teachers")]
+    Rule7TeachersRequired {
+        /// The rule set's minimum.
+        min: u32,
+    },
+    /// Rule 7 as the rule set reads it: every member a teacher.
+    #[error("rule 7: under this rule set every member must be a teacher")]
+    Rule7AllMembersTeachers,
+    /// Rule 8: the secretary is not a member.
+    #[error("rule 8: a member of the commission cannot be its secretary")]
+    Rule8SecretaryIsMember,
+    /// Rule 8: the secretary cannot become a member.
+    #[error("rule 8: the commission's secretary cannot be made a member")]
+    Rule8MemberIsSecretary,
+    /// Rule 8: the secretary is a specialist of the organisation.
+    #[error("rule 8: the secretary must be a specialist of the organisation")]
+    Rule8SecretaryNotSpecialist,
+    /// Rule 8: there is no chair.
+    #[error("rule 8: no chair has been elected")]
+    Rule8NoChair,
+    /// Rule 8: there is no secretary.
+    #[error("rule 8: no secretary has been assigned")]
+    Rule8NoSecretary,
+    /// Rule 8: only members vote.
+    #[error("rule 8: only members of the commission vote")]
+    Rule8VoterNotMember,
+    /// Rule 8: the chair and deputy are elected from among the members.
+    #[error("rule 8: only a member of the commission can be elected")]
+    Rule8CandidateNotMember,
+    /// Rule 8: one ballot per member per round.
+    #[error("rule 8: this member has already voted in this round")]
+    Rule8AlreadyVoted,
+    /// Rule 8: a closed round is immutable.
+    #[error("rule 8: this round is closed")]
+    Rule8RoundClosed,
+    /// Rule 8: one person cannot be both chair and deputy.
+    #[error("rule 8: the same member cannot be both chair and deputy chair")]
+    Rule8BothOffices,
+    /// Rule 8: one open round per office at a time.
+    #[error("rule 8: a round for this office is already open")]
+    Rule8RoundAlreadyOpen,
     /// A person must be identified by an IIN or, for foreigners, a document number.
     #[error("give an IIN or, without one, a foreign identity document number")]
     IdentityRequired,
@@ -95,6 +152,22 @@ impl DomainError {
             Self::DateRangeInverted { .. } => "date-range-inverted",
             Self::RuleSetParameter { .. } => "rule-set-parameter",
             Self::IdentityRequired => "identity-required",
+            Self::Rule6NotEligible { .. } => "rule-6-organisation-not-eligible",
+            Self::Rule6TermNotCurrent => "rule-6-term-not-current",
+            Self::Rule7EvenMembership { .. } => "rule-7-even-membership",
+            Self::Rule7TeachersRequired { .. } => "rule-7-teachers-required",
+            Self::Rule7AllMembersTeachers => "rule-7-all-members-teachers",
+            Self::Rule8SecretaryIsMember => "rule-8-secretary-is-member",
+            Self::Rule8MemberIsSecretary => "rule-8-member-is-secretary",
+            Self::Rule8SecretaryNotSpecialist => "rule-8-secretary-not-specialist",
+            Self::Rule8NoChair => "rule-8-no-chair",
+            Self::Rule8NoSecretary => "rule-8-no-secretary",
+            Self::Rule8VoterNotMember => "rule-8-voter-not-member",
+            Self::Rule8CandidateNotMember => "rule-8-candidate-not-member",
+            Self::Rule8AlreadyVoted => "rule-8-already-voted",
+            Self::Rule8RoundClosed => "rule-8-round-closed",
+            Self::Rule8BothOffices => "rule-8-both-offices",
+            Self::Rule8RoundAlreadyOpen => "rule-8-round-already-open",
         }
     }
 
@@ -102,6 +175,21 @@ impl DomainError {
     pub fn rule(&self) -> Option<u8> {
         match self {
             Self::OrganisationNotEligible { .. } => Some(4),
+            Self::Rule6NotEligible { .. } | Self::Rule6TermNotCurrent => Some(6),
+            Self::Rule7EvenMembership { .. }
+            | Self::Rule7TeachersRequired { .. }
+            | Self::Rule7AllMembersTeachers => Some(7),
+            Self::Rule8SecretaryIsMember
+            | Self::Rule8MemberIsSecretary
+            | Self::Rule8SecretaryNotSpecialist
+            | Self::Rule8NoChair
+            | Self::Rule8NoSecretary
+            | Self::Rule8VoterNotMember
+            | Self::Rule8CandidateNotMember
+            | Self::Rule8AlreadyVoted
+            | Self::Rule8RoundClosed
+            | Self::Rule8BothOffices
+            | Self::Rule8RoundAlreadyOpen => Some(8),
             _ => None,
         }
     }
@@ -120,6 +208,19 @@ impl DomainError {
             Self::IdentityRequired => Some("iin"),
             Self::PasswordPolicy { .. } => Some("password"),
             Self::OrganisationNotEligible { .. } => Some("kind"),
+            Self::Rule6TermNotCurrent => Some("term_to"),
+            Self::Rule8SecretaryIsMember | Self::Rule8SecretaryNotSpecialist => Some("secretary"),
+            Self::Rule8MemberIsSecretary => Some("members"),
+            Self::Rule8CandidateNotMember | Self::Rule8BothOffices => Some("candidate"),
+            Self::Rule8VoterNotMember | Self::Rule8AlreadyVoted => Some("voter"),
+            Self::Rule6NotEligible { .. }
+            | Self::Rule7EvenMembership { .. }
+            | Self::Rule7TeachersRequired { .. }
+            | Self::Rule7AllMembersTeachers
+            | Self::Rule8NoChair
+            | Self::Rule8NoSecretary
+            | Self::Rule8RoundClosed
+            | Self::Rule8RoundAlreadyOpen => None,
         }
     }
 
@@ -143,7 +244,10 @@ impl DomainError {
             | Self::IdNumberCheckDigit { field }
             | Self::IdNumberNeverIssued { field }
             | Self::DateRangeInverted { field } => vec![("field", (*field).to_owned())],
-            Self::EmailInvalid | Self::IdentityRequired => Vec::new(),
+            Self::Rule6NotEligible { kind } => vec![("kind", kind.clone())],
+            Self::Rule7EvenMembership { count } => vec![("count", count.to_string())],
+            Self::Rule7TeachersRequired { min } => vec![("min", min.to_string())],
+            _ => Vec::new(),
         }
     }
 }

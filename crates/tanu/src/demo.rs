@@ -187,6 +187,129 @@ async fn add_staff(
     Ok(())
 }
 
+/// The college's commission: five members, a secretary, an elected chair and deputy.
+async fn demo_commission(
+    ctx: &Ctx,
+    operator: &Actor,
+    org_id: i64,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    use tanu_app::commissions::{
+        self, CommissionInput, MembershipChange, OpenElection, RecordedBallot, RecordedBallots,
+        SecretaryInput,
+    };
+    let err = |e: tanu_app::AppError| anyhow::anyhow!("{e} ({})", e.code());
+    let scope = operator
+        .scope(org_id, tanu_app::access::Need::ManageCommissions)
+        .map_err(err)?;
+    let people = staff::list(ctx, &scope).await.map_err(err)?;
+    let id_of = |email: &str| {
+        people
+            .iter()
+            .find(|p| p.email == email)
+            .map(|p| p.id)
+            .context("demo staff")
+    };
+    let today = commissions::local_today(now);
+    let c = commissions::form(
+        ctx,
+        &scope,
+        &CommissionInput {
+            name: "Бейресми білім нәтижелерін тану комиссиясы".into(),
+            term_from: today.replace_day(1).unwrap_or(today).to_string(),
+            term_to: today
+                .replace_year(today.year() + 1)
+                .unwrap_or(today)
+                .to_string(),
+            rule_set_id: None,
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
+    let members = [
+        "sarsenbayev@college.demo",
+        "zhumabekova@college.demo",
+        "kim@college.demo",
+        "ospanov@college.demo",
+        "ivanova@college.demo",
+    ];
+    let add_staff = members
+        .iter()
+        .map(|m| id_of(m))
+        .collect::<anyhow::Result<Vec<i64>>>()?;
+    let view = commissions::change_membership(
+        ctx,
+        &scope,
+        c.id,
+        &MembershipChange {
+            add_staff,
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
+    commissions::assign_secretary(
+        ctx,
+        &scope,
+        c.id,
+        &SecretaryInput {
+            staff_id: id_of("secretary@college.demo")?,
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
+    let member = |email: &str| -> anyhow::Result<i64> {
+        let staff_id = id_of(email)?;
+        view.members
+            .iter()
+            .find(|m| m.staff_id == Some(staff_id))
+            .map(|m| m.id)
+            .context("demo member")
+    };
+    for (office, elected) in [
+        ("chair", "sarsenbayev@college.demo"),
+        ("deputy", "zhumabekova@college.demo"),
+    ] {
+        let round = commissions::open_election(
+            ctx,
+            &scope,
+            c.id,
+            &OpenElection {
+                office: office.into(),
+            },
+            now,
+        )
+        .await
+        .map_err(err)?;
+        let candidate = member(elected)?;
+        let ballots = view
+            .members
+            .iter()
+            .map(|m| RecordedBallot {
+                voter_member_id: m.id,
+                candidate_member_id: Some(candidate),
+            })
+            .collect();
+        commissions::record_ballots(
+            ctx,
+            &scope,
+            c.id,
+            round.election.id,
+            &RecordedBallots { ballots },
+            now,
+        )
+        .await
+        .map_err(err)?;
+        commissions::close_election(ctx, &scope, c.id, round.election.id, now)
+            .await
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// Fills an empty database; returns what to print.
 pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
     let mut conn = ctx.db.acquire().await?;
@@ -254,6 +377,8 @@ pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
     )
     .await?;
 
+    demo_commission(ctx, &operator, college.id, now).await?;
+
     accounts::register_candidate(
         ctx,
         &Registration {
@@ -274,7 +399,7 @@ pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
          \n  operator@tanu.demo            platform operator\
          \n  admin@college.demo            administrator, {}\
          \n  secretary@college.demo        secretary, {}\
-         \n  sarsenbayev@college.demo      commission member (teacher)\
+         \n  sarsenbayev@college.demo      chair of the college's commission\
          \n  admin@university.demo         administrator, {}\
          \n  secretary@university.demo     secretary, {}\
          \n  aruzhan@candidate.demo        candidate\n",

@@ -1,6 +1,7 @@
 //! Repositories: one module per table family, each a set of functions taking a
 //! [`Conn`](crate::Conn). The SQL is written once and compiled for both drivers.
 
+pub mod commissions;
 pub mod invitations;
 pub mod login_failures;
 pub mod organisations;

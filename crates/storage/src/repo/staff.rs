@@ -188,3 +188,14 @@ pub async fn roles_of_person(
         person_id
     )?)
 }
+
+/// Grants a role to a post unless it has it.
+pub async fn add_role(conn: Conn<'_>, staff_id: i64, role: &str) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "INSERT INTO staff_roles (staff_id, role) VALUES ($1, $2) ON CONFLICT (staff_id, role) DO NOTHING",
+        staff_id,
+        role
+    )?;
+    Ok(())
+}

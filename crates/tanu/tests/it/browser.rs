@@ -30,19 +30,18 @@ fn free_port() -> u16 {
         .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn log_in_and_switch_language_in_chromium() {
+/// A headless Chromium session; `None` (test skipped) when Chromium is not installed.
+async fn browser() -> Option<(Driver, fantoccini::Client, TempDir)> {
     if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
         assert!(
             std::env::var("TANU_TEST_REQUIRE_BROWSER").is_err(),
             "TANU_TEST_REQUIRE_BROWSER is set but {CHROMIUM} / {CHROMEDRIVER} are missing (apt-get install chromium chromium-driver)"
         );
         eprintln!("SKIPPED: Chromium not installed (apt-get install chromium chromium-driver)");
-        return;
+        return None;
     }
-    let app = TestApp::spawn(tanu_storage::Backend::Sqlite).await.unwrap();
     let port = free_port();
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -61,7 +60,6 @@ async fn log_in_and_switch_language_in_chromium() {
         }
     });
     let caps = caps.as_object().unwrap().clone();
-    let mut client = None;
     for _ in 0..50 {
         match ClientBuilder::rustls()
             .expect("tls")
@@ -69,14 +67,19 @@ async fn log_in_and_switch_language_in_chromium() {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
+            Ok(c) => return Some((driver, c, profile)),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    let c = client.expect("chromedriver answers");
+    panic!("chromedriver does not answer");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_in_and_switch_language_in_chromium() {
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(tanu_storage::Backend::Sqlite).await.unwrap();
 
     c.goto(&app.url("/login")).await.unwrap();
     assert_eq!(
@@ -197,5 +200,148 @@ async fn log_in_and_switch_language_in_chromium() {
             .unwrap(),
         "Register an organisation"
     );
+    c.close().await.unwrap();
+}
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn text(c: &fantoccini::Client, css: &str) -> String {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Rules 6–8 in the browser: the admin forms a commission, appoints three teachers at
+/// once, assigns the secretary, and has the chair elected by a show of hands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_a_commission_and_elect_a_chair_in_chromium() {
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(tanu_storage::Backend::Sqlite).await.unwrap();
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "higher").await;
+    app.staff(&op, org, "admin@a.kz", &["org-admin"]).await;
+    for (email, position) in [
+        ("t1@a.kz", "teacher"),
+        ("t2@a.kz", "teacher"),
+        ("t3@a.kz", "teacher"),
+        ("sec@a.kz", "specialist"),
+    ] {
+        let r = app.post(&op, &format!("/api/v1/organisations/{org}/staff"), json!({ "full_name": format!("Тест {email}"), "email": email, "position": position })).await;
+        assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    }
+
+    c.goto(&app.url("/lang/en?next=/login")).await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("admin@a.kz")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    click(&c, "#login-submit").await;
+    c.wait().for_element(Locator::Id("who")).await.unwrap();
+    c.goto(&app.url(&format!("/orgs/{org}"))).await.unwrap();
+    click(&c, "#commissions-link").await;
+    click(&c, "#form-commission").await;
+    c.wait()
+        .for_element(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("Engineering commission")
+        .await
+        .unwrap();
+    click(&c, "#commission-form button[type=submit]").await;
+    assert_eq!(text(&c, "#commission-name").await, "Engineering commission");
+    assert!(
+        text(&c, "#readiness").await.contains("Rule 7"),
+        "an empty commission cannot act"
+    );
+
+    // Three teachers in one change.
+    for label in ["t1@a.kz", "t2@a.kz", "t3@a.kz"] {
+        let xpath = format!("//label[contains(., 'Тест {label}')]/input");
+        c.find(Locator::XPath(&xpath))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    click(&c, "#apply-membership").await;
+    c.wait()
+        .for_element(Locator::Css("#member-table"))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.find_all(Locator::Css("#member-table tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    // The secretary: the only specialist who is not a member is offered.
+    click(&c, "#assign-secretary").await;
+    assert_eq!(text(&c, "#secretary").await, "Тест sec@a.kz");
+
+    // The chair, by a show of hands: two of three vote for the first teacher.
+    click(&c, "#open-chair").await;
+    let selects = c
+        .find_all(Locator::Css("#show-of-hands select"))
+        .await
+        .unwrap();
+    assert_eq!(selects.len(), 3);
+    let first_candidate = selects[0]
+        .find(Locator::Css("option:nth-child(2)"))
+        .await
+        .unwrap();
+    let candidate_name = first_candidate.text().await.unwrap();
+    for (i, s) in selects.iter().enumerate() {
+        let option = if i < 2 {
+            "option:nth-child(2)"
+        } else {
+            "option:nth-child(3)"
+        };
+        s.find(Locator::Css(option))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    click(&c, "#record").await;
+    c.wait()
+        .for_element(Locator::Css("#ballots tbody tr"))
+        .await
+        .unwrap();
+    click(&c, "#close-round").await;
+    let elected = text(&c, "#elected").await;
+    assert!(elected.contains(&candidate_name), "{elected}");
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(std::env::temp_dir().join("tanu-election.png"), png);
+    }
+    c.goto(&app.url(&format!("/orgs/{org}/commissions/1")))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#chair").await, candidate_name);
+    assert!(text(&c, "#readiness").await.contains("can act"));
     c.close().await.unwrap();
 }

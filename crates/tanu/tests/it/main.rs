@@ -7,6 +7,7 @@ mod common;
 mod accounts;
 mod browser;
 mod cli;
+mod commissions;
 mod errors;
 mod organisations;
 mod rule_sets;

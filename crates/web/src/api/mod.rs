@@ -3,6 +3,7 @@
 //! RFC 9457 problem details with a stable `code` (see [`crate::error::Problem`]).
 
 mod accounts;
+mod commissions;
 mod docs;
 mod organisations;
 mod rule_sets;
@@ -39,6 +40,7 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
     tags(
         (name = "accounts", description = "Tokens, candidates, invitations"),
         (name = "organisations", description = "Educational organisations (rule 4) and their staff"),
+        (name = "commissions", description = "Commissions: composition, secretary, elections (rules 6–8)"),
         (name = "rule-sets", description = "Versioned rule sets and their parameters"),
     )
 )]
@@ -63,6 +65,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             "/api/v1",
             accounts::router()
                 .merge(organisations::router())
+                .merge(commissions::router())
                 .merge(rule_sets::router()),
         )
         .split_for_parts();

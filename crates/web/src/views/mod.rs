@@ -6,6 +6,7 @@ pub mod layout;
 
 mod auth;
 mod check;
+mod commissions;
 mod home;
 mod orgs;
 mod rule_sets;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(auth::router())
         .merge(check::router())
+        .merge(commissions::router())
         .merge(orgs::router())
         .merge(rule_sets::router())
         .merge(tokens::router())
