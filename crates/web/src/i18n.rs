@@ -3,7 +3,8 @@
 //! numbers are formatted here in Rust, not by Fluent.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
@@ -24,6 +25,31 @@ fn langid(locale: Locale) -> LanguageIdentifier {
         Locale::Ru => unic_langid::langid!("ru"),
         Locale::En => unic_langid::langid!("en"),
     }
+}
+
+/// The message ids defined in one locale's file.
+fn own_keys(locale: Locale) -> &'static HashSet<String> {
+    static KEYS: OnceLock<[HashSet<String>; 3]> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        [
+            include_str!("../locales/kk/main.ftl"),
+            include_str!("../locales/ru/main.ftl"),
+            include_str!("../locales/en/main.ftl"),
+        ]
+        .map(|text| message_ids(text).collect())
+    });
+    match locale {
+        Locale::Kk => &keys[0],
+        Locale::Ru => &keys[1],
+        Locale::En => &keys[2],
+    }
+}
+
+/// The ids of the messages of a Fluent file (one message per line, as ours are).
+fn message_ids(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+        .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_owned()))
 }
 
 /// Translator for one request's locale.
@@ -57,28 +83,9 @@ impl I18n {
             .unwrap_or_else(|| key.to_owned())
     }
 
-    /// Whether a key exists in this locale itself (no fallback). A message that needs
-    /// arguments exists even though formatting it without them reports an error.
+    /// Whether a key exists in this locale's own file (no fallback to Kazakh).
     pub fn has(&self, key: &str) -> bool {
-        // Every variable any message uses, so formatting cannot fail for want of one.
-        let dummy: HashMap<String, FluentValue<'_>> = [
-            "field",
-            "max",
-            "min",
-            "kind",
-            "value",
-            "reason",
-            "minutes",
-            "name",
-            "organisation",
-            "detail",
-        ]
-        .iter()
-        .map(|k| ((*k).to_owned(), FluentValue::from("x")))
-        .collect();
-        LOCALES
-            .lookup_single_language(&langid(self.locale), key, Some(&dummy))
-            .is_ok()
+        own_keys(self.locale).contains(key)
     }
 
     /// A date as the locale writes it: 25.11.2026 for kk and ru, 25 Nov 2026 for en.
@@ -116,23 +123,52 @@ mod tests {
         let path = format!("{}/locales/{locale}/main.ftl", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(!text.is_empty(), "{path} is missing or empty");
-        text.lines()
-            .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
-            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_owned()))
-            .collect()
+        message_ids(&text).collect()
     }
 
     #[test]
     fn every_key_is_translated_in_every_locale() {
         let all: BTreeSet<String> = ["kk", "ru", "en"].iter().flat_map(|l| keys(l)).collect();
         for locale in Locale::ALL {
-            let i18n = I18n::new(locale);
-            let missing: Vec<&String> = all.iter().filter(|k| !i18n.has(k)).collect();
-            assert!(missing.is_empty(), "{locale} lacks {missing:?}");
-            // The loader falls back to kk; make sure the key is really in this file.
             let own = keys(locale.as_str());
-            let not_own: Vec<&String> = all.iter().filter(|k| !own.contains(*k)).collect();
-            assert!(not_own.is_empty(), "{locale}/main.ftl lacks {not_own:?}");
+            let missing: Vec<&String> = all.iter().filter(|k| !own.contains(*k)).collect();
+            assert!(missing.is_empty(), "{locale}/main.ftl lacks {missing:?}");
+        }
+    }
+
+    /// Every message parses and formats with the variables it names (a message Fluent
+    /// could not parse is silently absent from the bundle).
+    #[test]
+    fn every_message_formats() {
+        for locale in Locale::ALL {
+            let path = format!(
+                "{}/locales/{}/main.ftl",
+                env!("CARGO_MANIFEST_DIR"),
+                locale.as_str()
+            );
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for line in text
+                .lines()
+                .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+            {
+                let Some((key, value)) = line.split_once(" = ") else {
+                    panic!("{locale}: not a message: {line}")
+                };
+                let args: HashMap<String, FluentValue<'_>> = value
+                    .split("{ $")
+                    .skip(1)
+                    .filter_map(|rest| {
+                        rest.split_once(' ')
+                            .map(|(name, _)| (name.to_owned(), FluentValue::from("1")))
+                    })
+                    .collect();
+                let formatted =
+                    LOCALES.lookup_single_language(&langid(locale), key.trim(), Some(&args));
+                assert!(
+                    formatted.is_ok(),
+                    "{locale}: {key} does not format: {formatted:?}"
+                );
+            }
         }
     }
 

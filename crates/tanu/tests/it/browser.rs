@@ -300,10 +300,19 @@ async fn form_a_commission_and_elect_a_chair_in_chromium() {
     );
     // The secretary: the only specialist who is not a member is offered.
     click(&c, "#assign-secretary").await;
-    assert_eq!(text(&c, "#secretary").await, "Тест sec@a.kz");
+    c.wait()
+        .for_element(Locator::XPath(
+            "//dd[@id='secretary'][contains(., 'Тест sec@a.kz')]",
+        ))
+        .await
+        .unwrap();
 
     // The chair, by a show of hands: two of three vote for the first teacher.
     click(&c, "#open-chair").await;
+    c.wait()
+        .for_element(Locator::Css("#show-of-hands select"))
+        .await
+        .unwrap();
     let selects = c
         .find_all(Locator::Css("#show-of-hands select"))
         .await
@@ -332,7 +341,12 @@ async fn form_a_commission_and_elect_a_chair_in_chromium() {
         .for_element(Locator::Css("#ballots tbody tr"))
         .await
         .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#ballots tbody tr:nth-child(3)"))
+        .await
+        .unwrap();
     click(&c, "#close-round").await;
+    c.wait().for_element(Locator::Css("#result")).await.unwrap();
     let elected = text(&c, "#elected").await;
     assert!(elected.contains(&candidate_name), "{elected}");
     if let Ok(png) = c.screenshot().await {
