@@ -24,6 +24,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -52,6 +53,8 @@ pub fn app(state: AppState) -> Router {
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             ))
         }))
+        // Refuses a body over the limit from its Content-Length, before reading it.
+        .layer(RequestBodyLimitLayer::new(api::JSON_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::middleware,
