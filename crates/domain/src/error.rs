@@ -124,6 +124,62 @@ pub enum DomainError {
     /// Rule 8: one open round per office at a time.
     #[error("rule 8: a round for this office is already open")]
     Rule8RoundAlreadyOpen,
+    /// Rule 3: the confirming document names the organisation that issued it.
+    #[error("rule 3: name the organisation that issued the document")]
+    Rule3ProviderRequired,
+    /// Rule 5: only a certificate or an attestation confirms learning outcomes.
+    #[error("rule 5: a document of kind {kind:?} does not confirm learning outcomes")]
+    Rule5NotConfirmingDocument {
+        /// What was given.
+        kind: String,
+    },
+    /// Rule 10: the application needs all three documents.
+    #[error("rule 10: documents missing: {missing}")]
+    Rule10DocumentsMissing {
+        /// Codes of the missing documents.
+        missing: String,
+    },
+    /// Rule 11: an incomplete result needs a reason.
+    #[error("rule 11: say why the application is incomplete")]
+    Rule11ReasonRequired,
+    /// Rule 11: the checklist covers each of the three documents.
+    #[error("rule 11: the checklist must cover each of the three documents")]
+    Rule11ChecklistIncomplete,
+    /// The volume of study is needed in hours or credits.
+    #[error("give the volume of study in hours or credits")]
+    VolumeRequired,
+    /// The date of issue is before study began or in the future.
+    #[error("the date of issue is before the study began or in the future")]
+    IssueDateImplausible,
+    /// At least one learning outcome.
+    #[error("list at least one learning outcome the document confirms")]
+    OutcomesRequired,
+    /// An action the application's status does not allow.
+    #[error("an application that is {from} cannot be {action}ed")]
+    StatusTransition {
+        /// The current status.
+        from: String,
+        /// The action refused.
+        action: &'static str,
+    },
+    /// A file whose content is not PDF, JPEG or PNG.
+    #[error("only PDF, JPEG and PNG files are accepted")]
+    FileTypeNotAccepted,
+    /// An empty file.
+    #[error("the file is empty")]
+    FileEmpty,
+    /// A file over the size limit.
+    #[error("the file is larger than {max_mb} MB")]
+    FileTooLarge {
+        /// The limit in megabytes.
+        max_mb: u64,
+    },
+    /// A file that ends before its format says it should.
+    #[error("the file is incomplete (the upload was cut off?)")]
+    FileTruncated,
+    /// Consent to the processing of personal data is needed.
+    #[error("consent to the processing of personal data is needed")]
+    ConsentRequired,
     /// A person must be identified by an IIN or, for foreigners, a document number.
     #[error("give an IIN or, without one, a foreign identity document number")]
     IdentityRequired,
@@ -168,6 +224,20 @@ impl DomainError {
             Self::Rule8RoundClosed => "rule-8-round-closed",
             Self::Rule8BothOffices => "rule-8-both-offices",
             Self::Rule8RoundAlreadyOpen => "rule-8-round-already-open",
+            Self::Rule3ProviderRequired => "rule-3-provider-required",
+            Self::Rule5NotConfirmingDocument { .. } => "rule-5-not-confirming-document",
+            Self::Rule10DocumentsMissing { .. } => "rule-10-documents-missing",
+            Self::Rule11ReasonRequired => "rule-11-reason-required",
+            Self::Rule11ChecklistIncomplete => "rule-11-checklist-incomplete",
+            Self::VolumeRequired => "volume-required",
+            Self::IssueDateImplausible => "issue-date-implausible",
+            Self::OutcomesRequired => "outcomes-required",
+            Self::StatusTransition { .. } => "status-transition",
+            Self::FileTypeNotAccepted => "file-type-not-accepted",
+            Self::FileEmpty => "file-empty",
+            Self::FileTooLarge { .. } => "file-too-large",
+            Self::FileTruncated => "file-truncated",
+            Self::ConsentRequired => "consent-required",
         }
     }
 
@@ -190,6 +260,10 @@ impl DomainError {
             | Self::Rule8RoundClosed
             | Self::Rule8BothOffices
             | Self::Rule8RoundAlreadyOpen => Some(8),
+            Self::Rule3ProviderRequired => Some(3),
+            Self::Rule5NotConfirmingDocument { .. } => Some(5),
+            Self::Rule10DocumentsMissing { .. } => Some(10),
+            Self::Rule11ReasonRequired | Self::Rule11ChecklistIncomplete => Some(11),
             _ => None,
         }
     }
@@ -221,6 +295,17 @@ impl DomainError {
             | Self::Rule8NoSecretary
             | Self::Rule8RoundClosed
             | Self::Rule8RoundAlreadyOpen => None,
+            Self::Rule3ProviderRequired => Some("provider_name"),
+            Self::Rule5NotConfirmingDocument { .. } => Some("certificate_kind"),
+            Self::Rule10DocumentsMissing { .. } => Some("documents"),
+            Self::Rule11ReasonRequired => Some("reason"),
+            Self::Rule11ChecklistIncomplete => Some("items"),
+            Self::VolumeRequired => Some("hours"),
+            Self::IssueDateImplausible => Some("issued_on"),
+            Self::OutcomesRequired => Some("outcomes"),
+            Self::StatusTransition { .. } => None,
+            Self::FileTypeNotAccepted | Self::FileEmpty | Self::FileTooLarge { .. } | Self::FileTruncated => Some("file"),
+            Self::ConsentRequired => Some("consent"),
         }
     }
 
@@ -247,6 +332,10 @@ impl DomainError {
             Self::Rule6NotEligible { kind } => vec![("kind", kind.clone())],
             Self::Rule7EvenMembership { count } => vec![("count", count.to_string())],
             Self::Rule7TeachersRequired { min } => vec![("min", min.to_string())],
+            Self::Rule5NotConfirmingDocument { kind } => vec![("kind", kind.clone())],
+            Self::Rule10DocumentsMissing { missing } => vec![("missing", missing.clone())],
+            Self::StatusTransition { from, action } => vec![("status", from.clone()), ("action", (*action).to_owned())],
+            Self::FileTooLarge { max_mb } => vec![("max", max_mb.to_string())],
             _ => Vec::new(),
         }
     }

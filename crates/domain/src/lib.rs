@@ -5,6 +5,7 @@
 //! no async and never reads the clock: callers pass the facts and `today`, and get back
 //! a value or a typed [`DomainError`] that names the rule it enforces.
 
+pub mod application;
 pub mod commission;
 pub mod email;
 pub mod error;
