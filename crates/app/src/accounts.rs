@@ -212,8 +212,11 @@ pub async fn load_actor(ctx: &Ctx, person_id: i64) -> Result<Option<Actor>, AppE
     let Some(p) = persons::by_id(conn.conn(), person_id).await? else {
         return Ok(None);
     };
-    let roles = staff::roles_of_person(conn.conn(), person_id)
-        .await?
+    let mut granted = staff::roles_of_person(conn.conn(), person_id).await?;
+    granted.extend(staff::derived_roles(conn.conn(), person_id).await?);
+    granted.sort();
+    granted.dedup();
+    let roles = granted
         .into_iter()
         .filter_map(|(org, role)| role.parse::<Role>().ok().map(|r| (org, r)))
         .collect();

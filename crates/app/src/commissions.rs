@@ -432,13 +432,28 @@ async fn to_commission(conn: Conn<'_>, row: CommissionRow) -> Result<Commission,
     })
 }
 
-/// Starts a transaction holding the commission's lock.
-async fn locked(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<Tx, AppError> {
+/// Starts a transaction holding the commission's lock, and the time to stamp its
+/// changes with: never before the commission's last recorded change, so that a request
+/// that waited for the lock does not date its change before the one it waited for.
+/// Checks under the lock read the current rows (`left_at IS NULL`), not "as of now".
+async fn locked(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(Tx, OffsetDateTime), AppError> {
     let mut tx = ctx.db.begin().await?;
     if !repo::lock(tx.conn(), scope.org_id(), id).await? {
         return Err(AppError::NotFound);
     }
-    Ok(tx)
+    let last = repo::last_change(tx.conn(), id).await?;
+    let now = match last {
+        Some(last) if last >= now => {
+            tanu_storage::fixed_width(last + time::Duration::microseconds(1))
+        }
+        _ => now,
+    };
+    Ok((tx, now))
 }
 
 struct ParsedInput {
@@ -530,7 +545,7 @@ pub async fn update(
     now: OffsetDateTime,
 ) -> Result<Commission, AppError> {
     let p = parse_input(input)?;
-    let mut tx = locked(ctx, scope, id).await?;
+    let (mut tx, now) = locked(ctx, scope, id, now).await?;
     let rule_set_id = rule_set_for(tx.conn(), input.rule_set_id, p.term.from).await?;
     repo::update(
         tx.conn(),
@@ -703,11 +718,14 @@ pub async fn change_membership(
         }
         .into());
     }
-    let mut tx = locked(ctx, scope, id).await?;
+    let (mut tx, now) = locked(ctx, scope, id, now).await?;
     let row = commission_of(tx.conn(), scope, id).await?;
     let params = params_of(tx.conn(), row.rule_set_id).await?;
-    let current = repo::members_at(tx.conn(), id, now).await?;
-    let secretary = repo::secretary_at(tx.conn(), id, now).await?;
+    if repo::any_open_election(tx.conn(), id).await? {
+        return Err(DomainError::Rule8MembershipFrozen.into());
+    }
+    let current = repo::current_members(tx.conn(), id).await?;
+    let secretary = repo::current_secretary(tx.conn(), id).await?;
     let org = organisations::get(tx.conn(), scope.org_id())
         .await?
         .ok_or(AppError::NotFound)?;
@@ -796,7 +814,13 @@ pub async fn change_membership(
 
     let mut removed_names = Vec::new();
     for r in &change.remove {
-        repo::end_member(tx.conn(), id, *r, scope.person_id(), now).await?;
+        if !repo::end_member(tx.conn(), id, *r, scope.person_id(), now).await? {
+            return Err(DomainError::UnknownValue {
+                field: "remove",
+                value: r.to_string(),
+            }
+            .into());
+        }
         let name = current
             .iter()
             .find(|m| m.id == *r)
@@ -828,10 +852,7 @@ pub async fn change_membership(
             is_teacher: m.is_teacher,
         };
         let member_id = repo::insert_member(tx.conn(), id, &new, scope.person_id(), now).await?;
-        if let Some(staff_id) = m.staff_id {
-            // Membership is what lets them see the commission's cases and vote.
-            staff::add_role(tx.conn(), staff_id, tanu_domain::Role::Member.as_str()).await?;
-        }
+
         added_names.push(serde_json::json!({ "member_id": member_id, "full_name": m.full_name, "external": m.staff_id.is_none() }));
     }
     let details =
@@ -866,7 +887,7 @@ pub async fn assign_secretary(
     input: &SecretaryInput,
     now: OffsetDateTime,
 ) -> Result<CommissionView, AppError> {
-    let mut tx = locked(ctx, scope, id).await?;
+    let (mut tx, now) = locked(ctx, scope, id, now).await?;
     let post = staff::get(tx.conn(), scope.org_id(), input.staff_id)
         .await?
         .ok_or(DomainError::UnknownValue {
@@ -880,12 +901,12 @@ pub async fn assign_secretary(
         }
         .into());
     }
-    let members = repo::members_at(tx.conn(), id, now).await?;
+    let members = repo::current_members(tx.conn(), id).await?;
     let is_member = members
         .iter()
         .any(|m| m.staff_id == Some(post.id) || m.person_id == Some(post.person_id));
     commission::check_secretary(post.position.parse()?, is_member)?;
-    let current = repo::secretary_at(tx.conn(), id, now).await?;
+    let current = repo::current_secretary(tx.conn(), id).await?;
     if current.as_ref().is_none_or(|s| s.staff_id != post.id) {
         repo::end_secretary(tx.conn(), id, now).await?;
         repo::insert_secretary(
@@ -898,7 +919,7 @@ pub async fn assign_secretary(
             now,
         )
         .await?;
-        staff::add_role(tx.conn(), post.id, tanu_domain::Role::Secretary.as_str()).await?;
+
         let details = serde_json::json!({ "staff_id": post.id, "full_name": post.full_name });
         repo::insert_event(
             tx.conn(),
@@ -916,16 +937,11 @@ pub async fn assign_secretary(
 
 /// Who may run elections of a commission: the organisation's admin or the commission's
 /// current secretary (who records, but never votes).
-async fn require_runner(
-    conn: Conn<'_>,
-    scope: &OrgScope,
-    id: i64,
-    now: OffsetDateTime,
-) -> Result<(), AppError> {
+async fn require_runner(conn: Conn<'_>, scope: &OrgScope, id: i64) -> Result<(), AppError> {
     if scope.is_admin() {
         return Ok(());
     }
-    let secretary = repo::secretary_at(conn, id, now).await?;
+    let secretary = repo::current_secretary(conn, id).await?;
     if secretary.is_some_and(|s| s.person_id == scope.person_id()) {
         Ok(())
     } else {
@@ -942,8 +958,8 @@ pub async fn open_election(
     now: OffsetDateTime,
 ) -> Result<ElectionView, AppError> {
     let office = Office::parse(&input.office)?;
-    let mut tx = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, id, now).await?;
+    let (mut tx, now) = locked(ctx, scope, id, now).await?;
+    require_runner(tx.conn(), scope, id).await?;
     if repo::open_election(tx.conn(), id, office.as_str())
         .await?
         .is_some()
@@ -968,7 +984,7 @@ pub async fn open_election(
     )
     .await?;
     tx.commit().await?;
-    election_view(ctx, scope, id, election, now).await
+    election_view(ctx, scope, id, election).await
 }
 
 struct RoundState {
@@ -982,13 +998,12 @@ async fn round_state(
     mut conn: Conn<'_>,
     commission_id: i64,
     election_id: i64,
-    now: OffsetDateTime,
 ) -> Result<RoundState, AppError> {
     let election = repo::get_election(conn.reborrow(), commission_id, election_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let office = Office::parse(&election.office)?;
-    let members = repo::members_at(conn.reborrow(), commission_id, now).await?;
+    let members = repo::current_members(conn.reborrow(), commission_id).await?;
     let cast = repo::ballots(conn.reborrow(), election_id)
         .await?
         .iter()
@@ -997,7 +1012,7 @@ async fn round_state(
             candidate: b.candidate_member_id,
         })
         .collect();
-    let other_holder = repo::offices_at(conn, commission_id, now)
+    let other_holder = repo::current_offices(conn, commission_id)
         .await?
         .iter()
         .find(|o| o.office == office.other().as_str())
@@ -1018,7 +1033,7 @@ async fn record(
     ballots: &[Ballot],
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    let state = round_state(tx.conn(), id, election_id, now).await?;
+    let state = round_state(tx.conn(), id, election_id).await?;
     let member_ids: Vec<i64> = state.members.iter().map(|m| m.id).collect();
     let round = RoundFacts {
         open: state.election.closed_at.is_none(),
@@ -1058,8 +1073,8 @@ pub async fn cast_ballot(
     input: &BallotInput,
     now: OffsetDateTime,
 ) -> Result<ElectionView, AppError> {
-    let mut tx = locked(ctx, scope, id).await?;
-    let members = repo::members_at(tx.conn(), id, now).await?;
+    let (mut tx, now) = locked(ctx, scope, id, now).await?;
+    let members = repo::current_members(tx.conn(), id).await?;
     let me = members
         .iter()
         .find(|m| m.person_id == Some(scope.person_id()))
@@ -1069,7 +1084,7 @@ pub async fn cast_ballot(
         candidate: input.candidate_member_id,
     };
     record(tx, scope, id, election_id, &[ballot], now).await?;
-    election_view(ctx, scope, id, election_id, now).await
+    election_view(ctx, scope, id, election_id).await
 }
 
 /// Rule 8: the secretary records a show of hands, by name.
@@ -1081,8 +1096,8 @@ pub async fn record_ballots(
     input: &RecordedBallots,
     now: OffsetDateTime,
 ) -> Result<ElectionView, AppError> {
-    let mut tx = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, id, now).await?;
+    let (mut tx, now) = locked(ctx, scope, id, now).await?;
+    require_runner(tx.conn(), scope, id).await?;
     let ballots: Vec<Ballot> = input
         .ballots
         .iter()
@@ -1092,7 +1107,7 @@ pub async fn record_ballots(
         })
         .collect();
     record(tx, scope, id, election_id, &ballots, now).await?;
-    election_view(ctx, scope, id, election_id, now).await
+    election_view(ctx, scope, id, election_id).await
 }
 
 /// Rule 8: closes a round. The candidate with more than half of the votes of the base
@@ -1105,20 +1120,32 @@ pub async fn close_election(
     election_id: i64,
     now: OffsetDateTime,
 ) -> Result<ElectionView, AppError> {
-    let mut tx = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, id, now).await?;
+    let (mut tx, now) = locked(ctx, scope, id, now).await?;
+    require_runner(tx.conn(), scope, id).await?;
     let row = commission_of(tx.conn(), scope, id).await?;
     let params = params_of(tx.conn(), row.rule_set_id).await?;
-    let state = round_state(tx.conn(), id, election_id, now).await?;
+    let state = round_state(tx.conn(), id, election_id).await?;
     if state.election.closed_at.is_some() {
         return Err(DomainError::Rule8RoundClosed.into());
     }
     let office = Office::parse(&state.election.office)?;
-    let t = commission::tally(
-        &state.cast,
-        state.members.len(),
-        params.election_majority_base,
-    );
+    // Count only ballots of current members for current members (the membership is
+    // frozen while a round is open, so this guards against the unexpected only).
+    let member_ids: Vec<i64> = state.members.iter().map(|m| m.id).collect();
+    let counted: Vec<Ballot> = state
+        .cast
+        .iter()
+        .filter(|b| {
+            member_ids.contains(&b.voter) && b.candidate.is_none_or(|c| member_ids.contains(&c))
+        })
+        .copied()
+        .collect();
+    let mut t = commission::tally(&counted, state.members.len(), params.election_majority_base);
+    // Rule 8: nobody holds both offices. A winner who meanwhile took the other office
+    // (its round closed first) is not elected to this one.
+    if t.elected.is_some() && t.elected == state.other_holder {
+        t.elected = None;
+    }
     let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     if !repo::close_election(
         tx.conn(),
@@ -1157,7 +1184,7 @@ pub async fn close_election(
     )
     .await?;
     tx.commit().await?;
-    election_view(ctx, scope, id, election_id, now).await
+    election_view(ctx, scope, id, election_id).await
 }
 
 /// A round with its ballots and result.
@@ -1166,11 +1193,10 @@ pub async fn election_view(
     scope: &OrgScope,
     id: i64,
     election_id: i64,
-    now: OffsetDateTime,
 ) -> Result<ElectionView, AppError> {
     let mut conn = ctx.db.acquire().await?;
     commission_of(conn.conn(), scope, id).await?;
-    let state = round_state(conn.conn(), id, election_id, now).await?;
+    let state = round_state(conn.conn(), id, election_id).await?;
     let everyone = repo::all_members(conn.conn(), id).await?;
     let name = |mid: i64| {
         everyone

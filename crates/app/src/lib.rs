@@ -8,6 +8,8 @@
 
 pub mod access;
 pub mod accounts;
+pub mod applications;
+pub mod catalogue;
 pub mod commissions;
 pub mod error;
 pub mod organisations;

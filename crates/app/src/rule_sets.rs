@@ -144,3 +144,13 @@ pub async fn update(
     tx.commit().await?;
     get(ctx, id).await
 }
+
+/// The id of the set in force on a day, inside a transaction.
+pub async fn in_force_id(conn: tanu_storage::Conn<'_>, day: Date) -> Result<Option<i64>, AppError> {
+    let rows = rule_sets::list(conn).await?;
+    Ok(rows
+        .iter()
+        .filter(|r| r.effective_from <= day && r.effective_to.is_none_or(|t| day <= t))
+        .max_by_key(|r| (r.effective_from, r.version))
+        .map(|r| r.id))
+}

@@ -145,8 +145,21 @@ pub async fn add(
             });
         }
     }
+    // An invitation sets the password of the account it names, so it is only issued
+    // for an account this organisation alone stands behind: one created now, or a
+    // pending one with no post elsewhere and no candidacy. Otherwise the admin of one
+    // organisation could take over an account that another is waiting to activate.
     let (person_id, needs_invitation) = match existing {
-        Some(p) => (p.id, p.password_hash.is_none()),
+        Some(p) => {
+            let elsewhere = staff::orgs_of_person(tx.conn(), p.id)
+                .await?
+                .iter()
+                .any(|o| *o != scope.org_id());
+            (
+                p.id,
+                p.password_hash.is_none() && !elsewhere && !p.is_candidate && !p.is_operator,
+            )
+        }
         None => {
             let new = persons::NewPerson {
                 email: email.as_str(),
@@ -158,7 +171,10 @@ pub async fn add(
                 is_operator: false,
                 is_candidate: false,
             };
-            (persons::insert(tx.conn(), &new, now).await?, true)
+            let id = persons::insert(tx.conn(), &new, now)
+                .await
+                .map_err(|e| AppError::taken_or(e, "persons", "email", "email-taken"))?;
+            (id, true)
         }
     };
     let staff_id = staff::insert(tx.conn(), scope.org_id(), person_id, position.as_str(), now)

@@ -69,11 +69,17 @@ impl Status {
         Self::ALL
             .into_iter()
             .find(|x| x.as_str() == s.trim())
-            .ok_or_else(|| DomainError::UnknownValue { field: "status", value: s.chars().take(32).collect() })
+            .ok_or_else(|| DomainError::UnknownValue {
+                field: "status",
+                value: s.chars().take(32).collect(),
+            })
     }
 
     fn refuse(self, action: &'static str) -> DomainError {
-        DomainError::StatusTransition { from: self.as_str().to_owned(), action }
+        DomainError::StatusTransition {
+            from: self.as_str().to_owned(),
+            action,
+        }
     }
 
     /// Whether the candidate may still change the application (its documents and details).
@@ -101,9 +107,12 @@ impl Status {
     /// The candidate withdraws while no decision has been taken.
     pub fn withdraw(self) -> Result<Self, DomainError> {
         match self {
-            Self::Draft | Self::Submitted | Self::Incomplete | Self::Complete | Self::Scheduled | Self::NotAdopted => {
-                Ok(Self::Withdrawn)
-            }
+            Self::Draft
+            | Self::Submitted
+            | Self::Incomplete
+            | Self::Complete
+            | Self::Scheduled
+            | Self::NotAdopted => Ok(Self::Withdrawn),
             other => Err(other.refuse("withdraw")),
         }
     }
@@ -129,7 +138,11 @@ pub enum DocumentKind {
 
 impl DocumentKind {
     /// All three, in the order of rule 10.
-    pub const ALL: [DocumentKind; 3] = [DocumentKind::Statement, DocumentKind::Identity, DocumentKind::Confirming];
+    pub const ALL: [DocumentKind; 3] = [
+        DocumentKind::Statement,
+        DocumentKind::Identity,
+        DocumentKind::Confirming,
+    ];
 
     /// Stable code.
     pub fn as_str(self) -> &'static str {
@@ -145,16 +158,28 @@ impl DocumentKind {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| DomainError::UnknownValue { field: "kind", value: s.chars().take(32).collect() })
+            .ok_or_else(|| DomainError::UnknownValue {
+                field: "kind",
+                value: s.chars().take(32).collect(),
+            })
     }
 }
 
 /// Rule 10: every one of the three documents must be there. A typed statement counts as
 /// the statement document.
 pub fn check_documents_attached(present: &[DocumentKind]) -> Result<(), DomainError> {
-    let missing: Vec<&'static str> =
-        DocumentKind::ALL.iter().filter(|k| !present.contains(k)).map(|k| k.as_str()).collect();
-    if missing.is_empty() { Ok(()) } else { Err(DomainError::Rule10DocumentsMissing { missing: missing.join(", ") }) }
+    let missing: Vec<&'static str> = DocumentKind::ALL
+        .iter()
+        .filter(|k| !present.contains(k))
+        .map(|k| k.as_str())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Rule10DocumentsMissing {
+            missing: missing.join(", "),
+        })
+    }
 }
 
 /// Rule 5: what kind of document confirms the learning outcomes.
@@ -182,7 +207,9 @@ impl ConfirmingKind {
         match s.trim() {
             "certificate" => Ok(Self::Certificate),
             "attestation" => Ok(Self::Attestation),
-            other => Err(DomainError::Rule5NotConfirmingDocument { kind: other.chars().take(40).collect() }),
+            other => Err(DomainError::Rule5NotConfirmingDocument {
+                kind: other.chars().take(40).collect(),
+            }),
         }
     }
 }
@@ -291,13 +318,18 @@ impl Certificate {
     /// The key that identifies the same physical document across applications: the
     /// provider (BIN when known, else the name folded to lower case) and the number.
     pub fn reuse_key(&self) -> String {
-        let provider = self.provider_bin.map_or_else(|| fold(&self.provider_name), |b| b.to_string());
+        let provider = self
+            .provider_bin
+            .map_or_else(|| fold(&self.provider_name), |b| b.to_string());
         format!("{provider}|{}", fold(&self.number))
     }
 }
 
 fn fold(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn rename_field(e: DomainError, field: &'static str) -> DomainError {
@@ -396,13 +428,20 @@ impl CheckItem {
 
 /// Rule 11: the check covers each of the three documents of rule 10; the application is
 /// complete only when all three pass. An incomplete result must say why.
-pub fn completeness(items: &[CheckItem], reason: Option<&str>) -> Result<(bool, Vec<DocumentKind>), DomainError> {
+pub fn completeness(
+    items: &[CheckItem],
+    reason: Option<&str>,
+) -> Result<(bool, Vec<DocumentKind>), DomainError> {
     for kind in DocumentKind::ALL {
         if items.iter().filter(|i| i.kind == kind).count() != 1 {
             return Err(DomainError::Rule11ChecklistIncomplete);
         }
     }
-    let failing: Vec<DocumentKind> = items.iter().filter(|i| !i.passes()).map(|i| i.kind).collect();
+    let failing: Vec<DocumentKind> = items
+        .iter()
+        .filter(|i| !i.passes())
+        .map(|i| i.kind)
+        .collect();
     if !failing.is_empty() && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(DomainError::Rule11ReasonRequired);
     }
@@ -442,13 +481,24 @@ mod tests {
         assert!(check_documents_attached(&DocumentKind::ALL).is_ok());
         let e = check_documents_attached(&[DocumentKind::Statement]);
         assert_eq!(e.as_ref().err().and_then(DomainError::rule), Some(10));
-        assert_eq!(e, Err(DomainError::Rule10DocumentsMissing { missing: "identity, confirming".into() }));
+        assert_eq!(
+            e,
+            Err(DomainError::Rule10DocumentsMissing {
+                missing: "identity, confirming".into()
+            })
+        );
     }
 
     #[test]
     fn rule_5_only_certificates_and_attestations_confirm() {
-        assert_eq!(ConfirmingKind::parse("certificate"), Ok(ConfirmingKind::Certificate));
-        assert_eq!(ConfirmingKind::parse("attestation"), Ok(ConfirmingKind::Attestation));
+        assert_eq!(
+            ConfirmingKind::parse("certificate"),
+            Ok(ConfirmingKind::Certificate)
+        );
+        assert_eq!(
+            ConfirmingKind::parse("attestation"),
+            Ok(ConfirmingKind::Attestation)
+        );
         let e = ConfirmingKind::parse("diploma");
         assert_eq!(e.as_ref().err().and_then(DomainError::rule), Some(5));
     }
@@ -474,26 +524,79 @@ mod tests {
         let today = date!(2026 - 11 - 25);
         let c = Certificate::parse(&input(), today);
         assert_eq!(c.as_ref().map(|c| c.outcomes.len()), Ok(2));
-        assert_eq!(c.map(|c| c.reuse_key()), Ok("940140000385|it-2026-0017".to_owned()));
-        let e = Certificate::parse(&CertificateInput { provider_name: " ", ..input() }, today);
+        assert_eq!(
+            c.map(|c| c.reuse_key()),
+            Ok("940140000385|it-2026-0017".to_owned())
+        );
+        let e = Certificate::parse(
+            &CertificateInput {
+                provider_name: " ",
+                ..input()
+            },
+            today,
+        );
         assert_eq!(e.err().and_then(|e| e.rule()), Some(3));
-        let e = Certificate::parse(&CertificateInput { provider_bin: Some("940140000386"), ..input() }, today);
-        assert_eq!(e.err(), Some(DomainError::IdNumberCheckDigit { field: "provider_bin" }));
-        let e = Certificate::parse(&CertificateInput { hours: Some(0), ..input() }, today);
+        let e = Certificate::parse(
+            &CertificateInput {
+                provider_bin: Some("940140000386"),
+                ..input()
+            },
+            today,
+        );
+        assert_eq!(
+            e.err(),
+            Some(DomainError::IdNumberCheckDigit {
+                field: "provider_bin"
+            })
+        );
+        let e = Certificate::parse(
+            &CertificateInput {
+                hours: Some(0),
+                ..input()
+            },
+            today,
+        );
         assert_eq!(e.err(), Some(DomainError::VolumeRequired));
-        let e = Certificate::parse(&CertificateInput { issued_on: date!(2027 - 01 - 01), ..input() }, today);
+        let e = Certificate::parse(
+            &CertificateInput {
+                issued_on: date!(2027 - 01 - 01),
+                ..input()
+            },
+            today,
+        );
         assert_eq!(e.err(), Some(DomainError::IssueDateImplausible));
-        let e = Certificate::parse(&CertificateInput { outcomes: vec![""], ..input() }, today);
+        let e = Certificate::parse(
+            &CertificateInput {
+                outcomes: vec![""],
+                ..input()
+            },
+            today,
+        );
         assert_eq!(e.err(), Some(DomainError::OutcomesRequired));
-        let e = Certificate::parse(&CertificateInput { kind: "diploma", ..input() }, today);
-        assert_eq!(e.err().map(|e| e.code()), Some("rule-5-not-confirming-document"));
+        let e = Certificate::parse(
+            &CertificateInput {
+                kind: "diploma",
+                ..input()
+            },
+            today,
+        );
+        assert_eq!(
+            e.err().map(|e| e.code()),
+            Some("rule-5-not-confirming-document")
+        );
     }
 
     #[test]
     fn files_are_recognised_by_content() {
         assert_eq!(FileType::sniff(b"%PDF-1.7\n..."), Some(FileType::Pdf));
-        assert_eq!(FileType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(FileType::Jpeg));
-        assert_eq!(FileType::sniff(b"\x89PNG\r\n\x1a\n...."), Some(FileType::Png));
+        assert_eq!(
+            FileType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(FileType::Jpeg)
+        );
+        assert_eq!(
+            FileType::sniff(b"\x89PNG\r\n\x1a\n...."),
+            Some(FileType::Png)
+        );
         assert_eq!(FileType::sniff(b"MZ\x90\x00 executable"), None);
         assert_eq!(FileType::sniff(b""), None);
         assert!(FileType::Pdf.looks_complete(b"...\n%%EOF\n"));
@@ -502,14 +605,28 @@ mod tests {
 
     #[test]
     fn rule_11_checklist() {
-        let item = |kind, ok| CheckItem { kind, present: ok, legible: ok, matches_candidate: ok };
+        let item = |kind, ok| CheckItem {
+            kind,
+            present: ok,
+            legible: ok,
+            matches_candidate: ok,
+        };
         let all_ok: Vec<CheckItem> = DocumentKind::ALL.iter().map(|k| item(*k, true)).collect();
         assert_eq!(completeness(&all_ok, None), Ok((true, vec![])));
         let mut one_bad = all_ok.clone();
         one_bad[1].legible = false;
-        assert_eq!(completeness(&one_bad, None), Err(DomainError::Rule11ReasonRequired));
-        assert_eq!(completeness(&one_bad, Some("blurred scan")), Ok((false, vec![DocumentKind::Identity])));
-        assert_eq!(completeness(&all_ok[..2], None), Err(DomainError::Rule11ChecklistIncomplete));
+        assert_eq!(
+            completeness(&one_bad, None),
+            Err(DomainError::Rule11ReasonRequired)
+        );
+        assert_eq!(
+            completeness(&one_bad, Some("blurred scan")),
+            Ok((false, vec![DocumentKind::Identity]))
+        );
+        assert_eq!(
+            completeness(&all_ok[..2], None),
+            Err(DomainError::Rule11ChecklistIncomplete)
+        );
         assert_eq!(application_number(2026, 42), "2026-0042");
     }
 }

@@ -121,6 +121,9 @@ pub enum DomainError {
     /// Rule 8: one person cannot be both chair and deputy.
     #[error("rule 8: the same member cannot be both chair and deputy chair")]
     Rule8BothOffices,
+    /// Rule 8: the electorate of an open round is fixed.
+    #[error("rule 8: the membership cannot change while an election round is open")]
+    Rule8MembershipFrozen,
     /// Rule 8: one open round per office at a time.
     #[error("rule 8: a round for this office is already open")]
     Rule8RoundAlreadyOpen,
@@ -180,6 +183,14 @@ pub enum DomainError {
     /// Consent to the processing of personal data is needed.
     #[error("consent to the processing of personal data is needed")]
     ConsentRequired,
+    /// A row of an imported CSV file that cannot be taken.
+    #[error("line {line}: {reason}")]
+    CsvRow {
+        /// Line number (the header is line 1).
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
     /// A person must be identified by an IIN or, for foreigners, a document number.
     #[error("give an IIN or, without one, a foreign identity document number")]
     IdentityRequired,
@@ -224,6 +235,7 @@ impl DomainError {
             Self::Rule8RoundClosed => "rule-8-round-closed",
             Self::Rule8BothOffices => "rule-8-both-offices",
             Self::Rule8RoundAlreadyOpen => "rule-8-round-already-open",
+            Self::Rule8MembershipFrozen => "rule-8-membership-frozen",
             Self::Rule3ProviderRequired => "rule-3-provider-required",
             Self::Rule5NotConfirmingDocument { .. } => "rule-5-not-confirming-document",
             Self::Rule10DocumentsMissing { .. } => "rule-10-documents-missing",
@@ -238,6 +250,7 @@ impl DomainError {
             Self::FileTooLarge { .. } => "file-too-large",
             Self::FileTruncated => "file-truncated",
             Self::ConsentRequired => "consent-required",
+            Self::CsvRow { .. } => "csv-row",
         }
     }
 
@@ -259,7 +272,8 @@ impl DomainError {
             | Self::Rule8AlreadyVoted
             | Self::Rule8RoundClosed
             | Self::Rule8BothOffices
-            | Self::Rule8RoundAlreadyOpen => Some(8),
+            | Self::Rule8RoundAlreadyOpen
+            | Self::Rule8MembershipFrozen => Some(8),
             Self::Rule3ProviderRequired => Some(3),
             Self::Rule5NotConfirmingDocument { .. } => Some(5),
             Self::Rule10DocumentsMissing { .. } => Some(10),
@@ -294,7 +308,8 @@ impl DomainError {
             | Self::Rule8NoChair
             | Self::Rule8NoSecretary
             | Self::Rule8RoundClosed
-            | Self::Rule8RoundAlreadyOpen => None,
+            | Self::Rule8RoundAlreadyOpen
+            | Self::Rule8MembershipFrozen => None,
             Self::Rule3ProviderRequired => Some("provider_name"),
             Self::Rule5NotConfirmingDocument { .. } => Some("certificate_kind"),
             Self::Rule10DocumentsMissing { .. } => Some("documents"),
@@ -304,8 +319,12 @@ impl DomainError {
             Self::IssueDateImplausible => Some("issued_on"),
             Self::OutcomesRequired => Some("outcomes"),
             Self::StatusTransition { .. } => None,
-            Self::FileTypeNotAccepted | Self::FileEmpty | Self::FileTooLarge { .. } | Self::FileTruncated => Some("file"),
+            Self::FileTypeNotAccepted
+            | Self::FileEmpty
+            | Self::FileTooLarge { .. }
+            | Self::FileTruncated => Some("file"),
             Self::ConsentRequired => Some("consent"),
+            Self::CsvRow { .. } => Some("csv"),
         }
     }
 
@@ -334,8 +353,13 @@ impl DomainError {
             Self::Rule7TeachersRequired { min } => vec![("min", min.to_string())],
             Self::Rule5NotConfirmingDocument { kind } => vec![("kind", kind.clone())],
             Self::Rule10DocumentsMissing { missing } => vec![("missing", missing.clone())],
-            Self::StatusTransition { from, action } => vec![("status", from.clone()), ("action", (*action).to_owned())],
+            Self::StatusTransition { from, action } => {
+                vec![("status", from.clone()), ("action", (*action).to_owned())]
+            }
             Self::FileTooLarge { max_mb } => vec![("max", max_mb.to_string())],
+            Self::CsvRow { line, reason } => {
+                vec![("line", line.to_string()), ("reason", reason.clone())]
+            }
             _ => Vec::new(),
         }
     }

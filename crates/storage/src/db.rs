@@ -175,10 +175,12 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a transaction.
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads and then writes fails with
+    /// "database is locked" – without waiting – when another writer committed in between.
     pub async fn begin(&self) -> Result<Tx, StorageError> {
         Ok(match self {
-            Self::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Self::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Self::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

@@ -133,9 +133,73 @@ impl Objects {
         }
     }
 
+    /// Starts a streamed write of `key`: parts are sent as they fill, nothing is visible
+    /// under `key` until [`ObjectWriter::finish`], and [`ObjectWriter::abort`] leaves
+    /// nothing behind.
+    pub async fn writer(&self, key: &str) -> Result<ObjectWriter, StorageError> {
+        let upload = self.inner.put_multipart(&ObjectPath::from(key)).await?;
+        Ok(ObjectWriter {
+            inner: object_store::WriteMultipart::new(upload),
+        })
+    }
+
+    /// Streams the object at `key`: its size and its bytes; `None` when there is none.
+    pub async fn stream(
+        &self,
+        key: &str,
+    ) -> Result<
+        Option<(
+            u64,
+            futures::stream::BoxStream<'static, Result<Bytes, object_store::Error>>,
+        )>,
+        StorageError,
+    > {
+        match self.inner.get(&ObjectPath::from(key)).await {
+            Ok(r) => {
+                let size = r.meta.size;
+                Ok(Some((size, r.into_stream())))
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// What the store is, for the start-up line and `/readyz`.
     pub fn describe(&self) -> &str {
         &self.description
+    }
+}
+
+/// A streamed upload in progress.
+pub struct ObjectWriter {
+    inner: object_store::WriteMultipart,
+}
+
+impl fmt::Debug for ObjectWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ObjectWriter")
+    }
+}
+
+impl ObjectWriter {
+    /// Appends a chunk, waiting while too many parts are in flight (bounded memory).
+    pub async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError> {
+        self.inner.wait_for_capacity(2).await?;
+        self.inner.put(chunk);
+        Ok(())
+    }
+
+    /// Completes the object.
+    pub async fn finish(self) -> Result<(), StorageError> {
+        self.inner.finish().await?;
+        Ok(())
+    }
+
+    /// Abandons the upload; nothing is left under the key.
+    pub async fn abort(self) {
+        if let Err(e) = self.inner.abort().await {
+            tracing::warn!(error = %e, "aborting an upload failed");
+        }
     }
 }
 
@@ -156,6 +220,33 @@ mod tests {
         assert!(objects.delete(key).await.is_ok());
         assert!(matches!(objects.get(key).await, Ok(None)));
         assert!(objects.delete(key).await.is_ok());
+        // Streamed: visible only once finished; an aborted one leaves nothing.
+        let Ok(mut w) = objects.writer("test/streamed.bin").await else {
+            panic!("writer")
+        };
+        for _ in 0..3 {
+            assert!(
+                w.write(Bytes::from(vec![7u8; 3 * 1024 * 1024]))
+                    .await
+                    .is_ok()
+            );
+        }
+        assert!(matches!(objects.get("test/streamed.bin").await, Ok(None)));
+        assert!(w.finish().await.is_ok());
+        let size = objects
+            .get("test/streamed.bin")
+            .await
+            .ok()
+            .flatten()
+            .map(|b| b.len());
+        assert_eq!(size, Some(9 * 1024 * 1024));
+        let Ok(mut w) = objects.writer("test/aborted.bin").await else {
+            panic!("writer")
+        };
+        assert!(w.write(Bytes::from_static(b"partial")).await.is_ok());
+        w.abort().await;
+        assert!(matches!(objects.get("test/aborted.bin").await, Ok(None)));
+        assert!(objects.delete("test/streamed.bin").await.is_ok());
     }
 
     #[tokio::test]

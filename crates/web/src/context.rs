@@ -85,8 +85,10 @@ fn client_ip(req: &Request, trust_forwarded: bool) -> String {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok());
-        if let Some(first) = fwd.and_then(|v| v.split(',').next()) {
-            return first.trim().to_owned();
+        // The right-most entry is the one our own proxy appended; the others are
+        // whatever the client claimed.
+        if let Some(last) = fwd.and_then(|v| v.rsplit(',').next()) {
+            return last.trim().to_owned();
         }
     }
     req.extensions()

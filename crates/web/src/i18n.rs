@@ -201,6 +201,22 @@ mod tests {
             "malformed-body",
             "body-too-large",
             "unsupported-media-type",
+            "rule-6-term-not-current",
+            "rule-7-even-membership",
+            "rule-7-teachers-required",
+            "rule-7-all-members-teachers",
+            "rule-8-secretary-is-member",
+            "rule-8-member-is-secretary",
+            "rule-8-secretary-not-specialist",
+            "rule-8-no-chair",
+            "rule-8-no-secretary",
+            "rule-8-voter-not-member",
+            "rule-8-candidate-not-member",
+            "rule-8-already-voted",
+            "rule-8-round-closed",
+            "rule-8-both-offices",
+            "rule-8-round-already-open",
+            "rule-8-membership-frozen",
         ];
         for locale in Locale::ALL {
             for code in codes {

@@ -229,6 +229,37 @@ pub async fn members_at(
     )?)
 }
 
+/// The members now, by the rows themselves (not by a time): what checks under the
+/// commission's lock must read.
+pub async fn current_members(
+    conn: Conn<'_>,
+    commission_id: i64,
+) -> Result<Vec<MemberRow>, StorageError> {
+    let sql =
+        format!("{MEMBER} WHERE commission_id = $1 AND left_at IS NULL ORDER BY full_name, id");
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        MemberRow,
+        sqlx::AssertSqlSafe(sql),
+        commission_id
+    )?)
+}
+
+/// The time of the commission's latest recorded change.
+pub async fn last_change(
+    conn: Conn<'_>,
+    commission_id: i64,
+) -> Result<Option<OffsetDateTime>, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_optional,
+        OffsetDateTime,
+        "SELECT at FROM commission_events WHERE commission_id = $1 ORDER BY at DESC, id DESC LIMIT 1",
+        commission_id
+    )?)
+}
+
 /// Every membership ever, current and past.
 pub async fn all_members(
     conn: Conn<'_>,
@@ -289,6 +320,21 @@ pub async fn secretary_at(
          WHERE commission_id = $1 AND from_at <= $2 AND (to_at IS NULL OR to_at > $2)",
         commission_id,
         at
+    )?)
+}
+
+/// The current secretary, by the rows themselves.
+pub async fn current_secretary(
+    conn: Conn<'_>,
+    commission_id: i64,
+) -> Result<Option<SecretaryRow>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        SecretaryRow,
+        "SELECT id, staff_id, person_id, full_name, from_at, to_at FROM commission_secretaries \
+         WHERE commission_id = $1 AND to_at IS NULL",
+        commission_id
     )?)
 }
 
@@ -376,6 +422,33 @@ pub async fn offices_at(
         commission_id,
         at
     )?)
+}
+
+/// Offices held now, by the rows themselves.
+pub async fn current_offices(
+    conn: Conn<'_>,
+    commission_id: i64,
+) -> Result<Vec<OfficeRow>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        OfficeRow,
+        "SELECT office, member_id, election_id, from_at, to_at FROM commission_offices \
+         WHERE commission_id = $1 AND to_at IS NULL ORDER BY office",
+        commission_id
+    )?)
+}
+
+/// Whether any round of the commission is open.
+pub async fn any_open_election(conn: Conn<'_>, commission_id: i64) -> Result<bool, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_optional,
+        i64,
+        "SELECT id FROM elections WHERE commission_id = $1 AND closed_at IS NULL LIMIT 1",
+        commission_id
+    )?
+    .is_some())
 }
 
 /// Every office ever held.

@@ -1,11 +1,13 @@
 //! Repositories: one module per table family, each a set of functions taking a
 //! [`Conn`](crate::Conn). The SQL is written once and compiled for both drivers.
 
+pub mod applications;
 pub mod commissions;
 pub mod invitations;
 pub mod login_failures;
 pub mod organisations;
 pub mod persons;
+pub mod programmes;
 pub mod rule_sets;
 pub mod sessions;
 pub mod staff;

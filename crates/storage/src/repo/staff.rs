@@ -189,13 +189,34 @@ pub async fn roles_of_person(
     )?)
 }
 
-/// Grants a role to a post unless it has it.
-pub async fn add_role(conn: Conn<'_>, staff_id: i64, role: &str) -> Result<(), StorageError> {
-    execute!(
+/// The organisations where a person holds a post (active or not).
+pub async fn orgs_of_person(conn: Conn<'_>, person_id: i64) -> Result<Vec<i64>, StorageError> {
+    Ok(scalar!(
         conn,
-        "INSERT INTO staff_roles (staff_id, role) VALUES ($1, $2) ON CONFLICT (staff_id, role) DO NOTHING",
-        staff_id,
-        role
-    )?;
-    Ok(())
+        fetch_all,
+        i64,
+        "SELECT org_id FROM staff WHERE person_id = $1",
+        person_id
+    )?)
+}
+
+/// Roles that follow from current offices rather than from the staff record: a current
+/// commission member is a `member` of its organisation, a current commission secretary
+/// a `secretary`. `(org_id, role)` pairs.
+pub async fn derived_roles(
+    conn: Conn<'_>,
+    person_id: i64,
+) -> Result<Vec<(i64, String)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (i64, String),
+        "SELECT c.org_id, 'member' FROM commission_members m JOIN commissions c ON c.id = m.commission_id \
+         JOIN staff s ON s.id = m.staff_id \
+         WHERE m.person_id = $1 AND m.left_at IS NULL AND s.active = TRUE \
+         UNION SELECT c.org_id, 'secretary' FROM commission_secretaries x JOIN commissions c ON c.id = x.commission_id \
+         JOIN staff s ON s.id = x.staff_id \
+         WHERE x.person_id = $1 AND x.to_at IS NULL AND s.active = TRUE",
+        person_id
+    )?)
 }

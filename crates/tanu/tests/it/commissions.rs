@@ -672,3 +672,157 @@ both!(
         .await;
     }
 );
+
+both!(
+    rule_8_nobody_holds_both_offices_even_when_rounds_overlap,
+    |app| {
+        let s = setup(&app).await;
+        let m = s.appoint(&app, 3).await;
+        let elections = s.path("/elections");
+        let open =
+            |office: &'static str| app.post(&s.admin, &elections, json!({ "office": office }));
+        let chair = open("chair").await.json::<Value>().await.unwrap()["election"]["id"]
+            .as_i64()
+            .unwrap();
+        let deputy = open("deputy").await.json::<Value>().await.unwrap()["election"]["id"]
+            .as_i64()
+            .unwrap();
+        // While a round is open the electorate is fixed.
+        let r = s
+            .change(
+                &app,
+                json!({ "remove": [m[0]], "add_staff": [s.teachers[3].0] }),
+            )
+            .await;
+        problem(
+            r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-8-membership-frozen",
+        )
+        .await;
+        for e in [chair, deputy] {
+            let ballots: Vec<Value> = m
+                .iter()
+                .map(|v| json!({ "voter_member_id": v, "candidate_member_id": m[1] }))
+                .collect();
+            let r = app
+                .post(
+                    &s.admin,
+                    &s.path(&format!("/elections/{e}/ballots")),
+                    json!({ "ballots": ballots }),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        let v: Value = app
+            .post(
+                &s.admin,
+                &s.path(&format!("/elections/{deputy}/close")),
+                json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["result"]["elected_member_id"], m[1]);
+        let v: Value = app
+            .post(
+                &s.admin,
+                &s.path(&format!("/elections/{chair}/close")),
+                json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            v["result"]["elected_member_id"],
+            Value::Null,
+            "the deputy cannot also become chair: {v}"
+        );
+        let view = s.view(&app).await;
+        assert_eq!(view["chair"], Value::Null);
+        assert_eq!(view["deputy"]["member_id"], m[1]);
+        // With the rounds closed the membership can change again.
+        let r = s
+            .change(
+                &app,
+                json!({ "remove": [m[0]], "add_staff": [s.teachers[3].0] }),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+);
+
+both!(offices_give_access_only_while_held, |app| {
+    let s = setup(&app).await;
+    let m = s.appoint(&app, 3).await;
+    let t0 = &s.teachers[0].1;
+    // A member (with no role of their own) sees the organisation while a member.
+    assert_eq!(
+        app.get(t0, &format!("/api/v1/organisations/{}", s.org))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    app.put(
+        &s.admin,
+        &s.path("/secretary"),
+        json!({ "staff_id": s.specialists[0].0 }),
+    )
+    .await;
+    let sec = &s.specialists[0].1;
+    assert_eq!(
+        app.get(sec, &format!("/api/v1/organisations/{}/staff", s.org))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Replaced secretary and removed member lose what the office gave them.
+    app.put(
+        &s.admin,
+        &s.path("/secretary"),
+        json!({ "staff_id": s.specialists[1].0 }),
+    )
+    .await;
+    problem(
+        app.get(sec, &format!("/api/v1/organisations/{}/staff", s.org))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+    let r = s
+        .change(
+            &app,
+            json!({ "remove": [m[0]], "add_staff": [s.teachers[3].0] }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    problem(
+        app.get(t0, &format!("/api/v1/organisations/{}", s.org))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+});
+
+both!(
+    an_admin_cannot_take_over_an_account_another_organisation_invited,
+    |app| {
+        let op = app.operator_token().await;
+        let a = app.org(&op, BIN_A, "higher").await;
+        let b = app.org(&op, BIN_B, "technical-vocational").await;
+        let (_, admin_b) = app.staff(&op, b, "admin@b.kz", &["org-admin"]).await;
+        let r = app.post(&op, &format!("/api/v1/organisations/{a}/staff"), json!({ "full_name": "Pending Admin", "email": "pending@a.kz", "position": "specialist", "roles": ["org-admin"] })).await;
+        assert!(r.json::<Value>().await.unwrap()["invitation_token"].is_string());
+        let r = app.post(&admin_b, &format!("/api/v1/organisations/{b}/staff"), json!({ "full_name": "Pending Admin", "email": "pending@a.kz", "position": "teacher" })).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["invitation_token"],
+            Value::Null,
+            "no link that would set another organisation's admin's password"
+        );
+    }
+);

@@ -391,3 +391,33 @@ both!(fields_are_checked_inline_while_typing, |app| {
         StatusCode::NOT_FOUND
     );
 });
+
+both!(inline_checks_take_only_known_fields, |app| {
+    let r = app
+        .client()
+        .get(app.url("/check/%22%3E%3Cmeta%20http-equiv=refresh%3E?x=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(
+        !r.text()
+            .await
+            .unwrap()
+            .contains("<meta http-equiv=refresh>")
+    );
+    let r = app
+        .client()
+        .get(app.url("/lang/en?next=/%09/evil.example"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/");
+    let r = app
+        .client()
+        .get(app.url("/lang/en?next=/%0a"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+});

@@ -291,3 +291,4 @@ field-remove = Members to remove
 field-add_staff = Staff to appoint
 field-rule_set_id = Rule set
 field-home_organisation = Home organisation
+err-rule-8-membership-frozen = Rule 8: the membership cannot change while an election round is open; close the round first.

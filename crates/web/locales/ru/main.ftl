@@ -291,3 +291,4 @@ field-remove = Исключаемые члены
 field-add_staff = Назначаемые сотрудники
 field-rule_set_id = Набор правил
 field-home_organisation = Основное место работы
+err-rule-8-membership-frozen = Пункт 8 Правил: пока открыт тур голосования, состав комиссии изменить нельзя; сначала закройте тур.

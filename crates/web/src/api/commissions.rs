@@ -173,7 +173,7 @@ async fn get_election(
 ) -> Result<Json<ElectionView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        commissions::election_view(&state.ctx, &scope, id, election, tanu_storage::now()).await?,
+        commissions::election_view(&state.ctx, &scope, id, election).await?,
     ))
 }
 

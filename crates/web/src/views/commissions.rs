@@ -601,7 +601,7 @@ async fn election_page(
     let actor = rctx.actor()?;
     let scope = actor.scope(org, Need::ReadOrg)?;
     let c = commissions::get(&state.ctx, &scope, id, now()).await?;
-    let view = commissions::election_view(&state.ctx, &scope, id, election, now()).await?;
+    let view = commissions::election_view(&state.ctx, &scope, id, election).await?;
     let is_secretary = c
         .secretary
         .as_ref()
@@ -654,6 +654,20 @@ struct BallotForm {
     candidate: String,
 }
 
+/// A ballot's choice from a form: a member id, or `abstain`; anything else is refused.
+fn candidate(value: &str) -> Result<Option<i64>, WebError> {
+    match value {
+        "abstain" => Ok(None),
+        v => v.parse().map(Some).map_err(|_| {
+            tanu_domain::DomainError::UnknownValue {
+                field: "candidate",
+                value: v.chars().take(20).collect(),
+            }
+            .into()
+        }),
+    }
+}
+
 async fn cast_ballot(
     State(state): State<AppState>,
     rctx: RequestCtx,
@@ -662,7 +676,7 @@ async fn cast_ballot(
 ) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(ids.0, Need::ReadOrg)?;
     let input = BallotInput {
-        candidate_member_id: f.candidate.parse().ok(),
+        candidate_member_id: candidate(&f.candidate)?,
     };
     let result = commissions::cast_ballot(&state.ctx, &scope, ids.1, ids.2, &input, now()).await;
     after_vote(&state, &rctx, ids, result).await
@@ -675,23 +689,24 @@ async fn record_ballots(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(ids.0, Need::ReadOrg)?;
-    let mut ballots: Vec<RecordedBallot> = f
-        .iter()
-        .filter_map(|(k, v)| {
-            let voter = k.strip_prefix("vote_")?.parse().ok()?;
-            match v.as_str() {
-                "" => None,
-                "abstain" => Some(RecordedBallot {
-                    voter_member_id: voter,
-                    candidate_member_id: None,
-                }),
-                c => Some(RecordedBallot {
-                    voter_member_id: voter,
-                    candidate_member_id: Some(c.parse().ok()?),
-                }),
-            }
-        })
-        .collect();
+    let mut ballots: Vec<RecordedBallot> = Vec::new();
+    for (k, v) in &f {
+        let Some(voter) = k.strip_prefix("vote_") else {
+            continue;
+        };
+        let voter = voter
+            .parse()
+            .map_err(|_| tanu_domain::DomainError::UnknownValue {
+                field: "voter",
+                value: voter.chars().take(20).collect(),
+            })?;
+        if !v.is_empty() {
+            ballots.push(RecordedBallot {
+                voter_member_id: voter,
+                candidate_member_id: candidate(v)?,
+            });
+        }
+    }
     ballots.sort_by_key(|b| b.voter_member_id);
     let result = commissions::record_ballots(
         &state.ctx,

@@ -49,10 +49,17 @@ pub(crate) fn page_with_status<T: Template>(
     Ok((status, Html(body)).into_response())
 }
 
-/// A local path to return to after a form, never another site.
+/// A local path to return to after a form, never another site: it starts with one `/`
+/// and holds no backslash or control character (browsers drop tabs and newlines, so
+/// `/\t/evil` would become `//evil`).
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.chars().any(|c| c == '\\' || c.is_control())
+                && n.len() <= 2000 =>
+        {
             n.to_owned()
         }
         _ => "/".to_owned(),
@@ -81,5 +88,7 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n")), "/");
     }
 }

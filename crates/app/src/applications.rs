@@ -1,0 +1,1132 @@
+//! Applications (rules 3, 5, 10, 11): the candidate's draft, its confirming document and
+//! files, submission with a number and a pinned rule set, the secretary's completeness
+//! check, withdrawal, and who may see what.
+//!
+//! Files are streamed to the object store while their type (by content), size and
+//! SHA-256 are worked out; only a fully stored, accepted file is recorded, and a refused
+//! or broken upload is aborted so nothing half-written remains.
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tanu_domain::application::{
+    self as domain, Certificate, CertificateInput, CheckItem, DocumentKind, FileType, Status,
+};
+use tanu_domain::person::optional_text;
+use tanu_domain::{DomainError, Email, FullName, Iin, Locale, Role};
+use tanu_storage::repo::applications::{self as repo, ApplicationRow, CertificateRow, QueueFilter};
+use tanu_storage::repo::{organisations, persons, programmes};
+use tanu_storage::{Conn, StorageError, Tx};
+use time::{Date, OffsetDateTime};
+
+use crate::access::Need;
+use crate::commissions::local_today;
+use crate::{Actor, AppError, Ctx, OrgScope};
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
+/// What the caller is to an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Party {
+    /// The candidate.
+    Candidate,
+    /// Staff of the organisation who may read it; `may_check` for secretaries and admins.
+    Staff { may_check: bool },
+}
+
+/// Who may see an application: the candidate, and the organisation's admins,
+/// secretaries, commission members and auditors (and the operator). Drafts are the
+/// candidate's own until submitted, except those staff registered for a walk-in.
+fn party(actor: &Actor, app: &ApplicationRow) -> Result<Party, AppError> {
+    if app.candidate_id == actor.person_id {
+        return Ok(Party::Candidate);
+    }
+    let roles: Vec<Role> = actor.roles_in(app.org_id).collect();
+    let staff = actor.is_operator || !roles.is_empty();
+    let visible = app.status != Status::Draft.as_str() || app.created_by != app.candidate_id;
+    if staff && visible {
+        let may_check = actor.is_operator
+            || roles
+                .iter()
+                .any(|r| matches!(r, Role::OrgAdmin | Role::Secretary));
+        Ok(Party::Staff { may_check })
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn load(conn: Conn<'_>, actor: &Actor, id: i64) -> Result<(ApplicationRow, Party), AppError> {
+    let app = repo::get(conn, id).await?.ok_or(AppError::NotFound)?;
+    let party = party(actor, &app)?;
+    Ok((app, party))
+}
+
+fn status_of(app: &ApplicationRow) -> Result<Status, AppError> {
+    Status::parse(&app.status).map_err(AppError::from)
+}
+
+/// May the caller change the application's content now? The candidate while it is a
+/// draft or incomplete; the secretary likewise for an application they registered.
+fn may_edit(app: &ApplicationRow, party: Party) -> Result<(), AppError> {
+    let status = status_of(app)?;
+    let allowed = match party {
+        Party::Candidate => true,
+        Party::Staff { may_check } => may_check && app.created_by != app.candidate_id,
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    if status.editable() {
+        Ok(())
+    } else {
+        Err(DomainError::StatusTransition {
+            from: status.as_str().to_owned(),
+            action: "edit",
+        }
+        .into())
+    }
+}
+
+/// The details of the confirming document as typed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct CertificateFields {
+    /// `certificate` or `attestation` (rule 5).
+    pub kind: String,
+    /// The organisation that issued it (rule 3).
+    pub provider_name: String,
+    /// Its BIN, when Kazakh.
+    #[serde(default)]
+    pub provider_bin: Option<String>,
+    /// Programme studied.
+    pub programme_title: String,
+    /// Volume in hours.
+    #[serde(default)]
+    pub hours: Option<u32>,
+    /// Volume in credits.
+    #[serde(default)]
+    pub credits: Option<u32>,
+    /// First day of study (YYYY-MM-DD).
+    pub study_from: String,
+    /// Last day of study (YYYY-MM-DD).
+    pub study_to: String,
+    /// The document's number.
+    pub number: String,
+    /// Date of issue (YYYY-MM-DD).
+    pub issued_on: String,
+    /// The learning outcomes it lists.
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+}
+
+fn parse_date(s: &str, field: &'static str) -> Result<Date, DomainError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s.trim(), &format).map_err(|_| DomainError::UnknownValue {
+        field,
+        value: s.chars().take(32).collect(),
+    })
+}
+
+impl CertificateFields {
+    fn parse(&self, today: Date) -> Result<Certificate, DomainError> {
+        Certificate::parse(
+            &CertificateInput {
+                kind: &self.kind,
+                provider_name: &self.provider_name,
+                provider_bin: self.provider_bin.as_deref(),
+                programme_title: &self.programme_title,
+                hours: self.hours,
+                credits: self.credits,
+                study_from: parse_date(&self.study_from, "study_from")?,
+                study_to: parse_date(&self.study_to, "study_to")?,
+                number: &self.number,
+                issued_on: parse_date(&self.issued_on, "issued_on")?,
+                outcomes: self.outcomes.iter().map(String::as_str).collect(),
+            },
+            today,
+        )
+    }
+}
+
+/// The candidate's part of an application.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ApplicationInput {
+    /// The organisation applied to (creating only).
+    #[serde(default)]
+    pub org_id: i64,
+    /// The statement of the learning outcomes obtained (rule 10), free form.
+    #[serde(default)]
+    pub statement: String,
+    /// Programme aimed at.
+    #[serde(default)]
+    pub programme_id: Option<i64>,
+    /// Disciplines or modules of that programme to be recognised against.
+    #[serde(default)]
+    pub unit_ids: Vec<i64>,
+    /// Consent to the processing of personal data (its time is recorded).
+    #[serde(default)]
+    pub consent: bool,
+    /// The confirming document, when known.
+    #[serde(default)]
+    pub certificate: Option<CertificateFields>,
+}
+
+/// A stored document.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Document {
+    /// Id.
+    pub id: i64,
+    /// `statement`, `identity` or `confirming` (rule 10).
+    pub kind: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Media type recognised from the content.
+    pub content_type: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// Name it was uploaded under.
+    pub original_name: String,
+    /// Uploaded.
+    #[serde(with = "time::serde::rfc3339")]
+    pub uploaded_at: OffsetDateTime,
+}
+
+/// A completeness check (rule 11).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Check {
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub checked_at: OffsetDateTime,
+    /// By whom.
+    pub checked_by: String,
+    /// Complete or not.
+    pub complete: bool,
+    /// The checklist.
+    #[schema(value_type = Object)]
+    pub items: Vec<CheckItem>,
+    /// Why incomplete.
+    pub reason: Option<String>,
+}
+
+/// An entry of the history.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Event {
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who.
+    pub person: String,
+    /// What: `created`, `updated`, `document-uploaded`, `submitted`, `checked`, `withdrawn`.
+    pub kind: String,
+    /// Details.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+/// Another application that uses the same certificate (shown to staff only).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Reuse {
+    /// The other application's organisation.
+    pub org_id: i64,
+    /// Its number.
+    pub number: Option<String>,
+    /// Whether it is at this organisation (then its id is usable).
+    pub same_organisation: bool,
+}
+
+/// A view of a document: who, when.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct View {
+    /// Document kind.
+    pub kind: String,
+    /// Who viewed it.
+    pub person: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// An application as the candidate or staff see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApplicationView {
+    /// Id.
+    pub id: i64,
+    /// Organisation.
+    pub org_id: i64,
+    /// Organisation's name (Kazakh).
+    pub org_name_kk: String,
+    /// Organisation's name (Russian).
+    pub org_name_ru: String,
+    /// Number, once submitted (e.g. `2026-0042`).
+    pub number: Option<String>,
+    /// Status code.
+    pub status: String,
+    /// Candidate.
+    pub candidate_id: i64,
+    /// Candidate's name.
+    pub candidate_name: String,
+    /// Candidate's IIN or foreign document (staff only).
+    pub candidate_identity: Option<String>,
+    /// The statement.
+    pub statement: String,
+    /// Programme aimed at.
+    pub programme_id: Option<i64>,
+    /// Units aimed at.
+    pub unit_ids: Vec<i64>,
+    /// Rule set pinned at submission.
+    pub rule_set_id: Option<i64>,
+    /// Consent recorded.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub consent_at: Option<OffsetDateTime>,
+    /// First submitted.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+    /// The confirming document's details.
+    pub certificate: Option<CertificateFields>,
+    /// Current documents.
+    pub documents: Vec<Document>,
+    /// Checks, oldest first.
+    pub checks: Vec<Check>,
+    /// History.
+    pub events: Vec<Event>,
+    /// Other applications using the same certificate (staff only).
+    pub reused_elsewhere: Vec<Reuse>,
+    /// Who viewed the documents.
+    pub views: Vec<View>,
+    /// Whether the caller may change it now.
+    pub editable: bool,
+    /// Whether the caller may run the completeness check now.
+    pub checkable: bool,
+    /// Whether the caller is the candidate.
+    pub is_candidate: bool,
+}
+
+fn search_text(name: &str, number: Option<&str>) -> String {
+    format!("{} {}", name.to_lowercase(), number.unwrap_or_default())
+}
+
+fn event(v: serde_json::Value) -> String {
+    v.to_string()
+}
+
+async fn check_programme(
+    conn: Conn<'_>,
+    org_id: i64,
+    programme: Option<i64>,
+    units: &[i64],
+) -> Result<(), AppError> {
+    let Some(p) = programme else {
+        return if units.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::UnknownValue {
+                field: "unit_ids",
+                value: "no programme chosen".into(),
+            }
+            .into())
+        };
+    };
+    let mut conn = conn;
+    programmes::get(conn.reborrow(), org_id, p)
+        .await?
+        .filter(|p| p.active)
+        .ok_or(DomainError::UnknownValue {
+            field: "programme_id",
+            value: p.to_string(),
+        })?;
+    let known: Vec<i64> = programmes::units(conn, org_id)
+        .await?
+        .iter()
+        .filter(|u| u.programme_id == p)
+        .map(|u| u.id)
+        .collect();
+    if let Some(bad) = units.iter().find(|u| !known.contains(u)) {
+        return Err(DomainError::UnknownValue {
+            field: "unit_ids",
+            value: bad.to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+fn certificate_row(c: &Certificate) -> Result<CertificateRow, AppError> {
+    Ok(CertificateRow {
+        kind: c.kind.as_str().to_owned(),
+        provider_name: c.provider_name.clone(),
+        provider_bin: c.provider_bin.map(|b| b.to_string()),
+        programme_title: c.programme_title.clone(),
+        hours: c.hours.map(i64::from),
+        credits: c.credits.map(i64::from),
+        study_from: c.study_from,
+        study_to: c.study_to,
+        number: c.number.clone(),
+        issued_on: c.issued_on,
+        outcomes: serde_json::to_string(&c.outcomes).map_err(|e| AppError::Other(e.to_string()))?,
+        reuse_key: c.reuse_key(),
+    })
+}
+
+async fn save_content(
+    tx: &mut Tx,
+    app_id: i64,
+    org_id: i64,
+    input: &ApplicationInput,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let statement = input.statement.trim();
+    if statement.chars().count() > 20_000 {
+        return Err(DomainError::TextLength {
+            field: "statement",
+            max: 20_000,
+        }
+        .into());
+    }
+    check_programme(tx.conn(), org_id, input.programme_id, &input.unit_ids).await?;
+    let certificate = input
+        .certificate
+        .as_ref()
+        .map(|c| c.parse(local_today(now)))
+        .transpose()?;
+    repo::update_draft(
+        tx.conn(),
+        app_id,
+        statement,
+        input.programme_id,
+        input.consent.then_some(now),
+        now,
+    )
+    .await?;
+    repo::set_units(tx.conn(), app_id, &input.unit_ids).await?;
+    if let Some(c) = certificate {
+        repo::put_certificate(tx.conn(), app_id, &certificate_row(&c)?).await?;
+    }
+    Ok(())
+}
+
+/// A candidate starts an application to an organisation (a draft).
+pub async fn create(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &ApplicationInput,
+    now: OffsetDateTime,
+) -> Result<ApplicationView, AppError> {
+    create_for(ctx, actor, actor.person_id, &actor.full_name, input, now).await
+}
+
+async fn create_for(
+    ctx: &Ctx,
+    actor: &Actor,
+    candidate_id: i64,
+    candidate_name: &str,
+    input: &ApplicationInput,
+    now: OffsetDateTime,
+) -> Result<ApplicationView, AppError> {
+    let mut tx = ctx.db.begin().await?;
+    let org =
+        organisations::get(tx.conn(), input.org_id)
+            .await?
+            .ok_or(DomainError::UnknownValue {
+                field: "org_id",
+                value: input.org_id.to_string(),
+            })?;
+    // Rule 4: only an eligible organisation receives applications.
+    org.kind
+        .parse::<tanu_domain::OrgKind>()?
+        .require_eligible()?;
+    let id = repo::insert(
+        tx.conn(),
+        org.id,
+        candidate_id,
+        "",
+        None,
+        None,
+        &search_text(candidate_name, None),
+        actor.person_id,
+        now,
+    )
+    .await?;
+    save_content(&mut tx, id, org.id, input, now).await?;
+    repo::insert_event(
+        tx.conn(),
+        id,
+        actor.person_id,
+        "created",
+        &event(serde_json::json!({})),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, actor, id).await
+}
+
+/// Changes a draft (or an incomplete application before resubmitting).
+pub async fn update(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    input: &ApplicationInput,
+    now: OffsetDateTime,
+) -> Result<ApplicationView, AppError> {
+    let mut tx = ctx.db.begin().await?;
+    if !repo::lock(tx.conn(), id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    let (app, party) = load(tx.conn(), actor, id).await?;
+    may_edit(&app, party)?;
+    save_content(&mut tx, id, app.org_id, input, now).await?;
+    repo::insert_event(
+        tx.conn(),
+        id,
+        actor.person_id,
+        "updated",
+        &event(serde_json::json!({})),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, actor, id).await
+}
+
+/// Rule 10 then submission. Every document must be there (a typed statement counts as
+/// the statement), with the confirming document's details and the consent. The first
+/// submission gives the number and pins the rule set in force that day. Submitting an
+/// application that is already submitted changes nothing (idempotent).
+pub async fn submit(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<ApplicationView, AppError> {
+    let mut tx = ctx.db.begin().await?;
+    if !repo::lock(tx.conn(), id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    let (app, party) = load(tx.conn(), actor, id).await?;
+    let status = status_of(&app)?;
+    if status == Status::Submitted {
+        drop(tx);
+        return get(ctx, actor, id).await;
+    }
+    may_edit(&app, party)?;
+    if app.consent_at.is_none() {
+        return Err(DomainError::ConsentRequired.into());
+    }
+    let mut present: Vec<DocumentKind> = repo::documents(tx.conn(), id)
+        .await?
+        .iter()
+        .filter_map(|d| DocumentKind::parse(&d.kind).ok())
+        .collect();
+    if !app.statement.trim().is_empty() {
+        present.push(DocumentKind::Statement);
+    }
+    domain::check_documents_attached(&present)?;
+    if repo::certificate(tx.conn(), id).await?.is_none() {
+        return Err(DomainError::Rule5NotConfirmingDocument {
+            kind: String::new(),
+        }
+        .into());
+    }
+    let next = status.submit()?;
+    if app.number.is_none() {
+        let today = local_today(now);
+        let seq = repo::next_seq(tx.conn(), app.org_id, i64::from(today.year())).await?;
+        let number = domain::application_number(today.year(), seq);
+        let rule_set = crate::rule_sets::in_force_id(tx.conn(), today)
+            .await?
+            .ok_or(DomainError::UnknownValue {
+                field: "rule_set_id",
+                value: format!("none in force on {today}"),
+            })?;
+        repo::set_submitted(
+            tx.conn(),
+            id,
+            &number,
+            rule_set,
+            &search_text(&app.candidate_name, Some(&number)),
+            now,
+        )
+        .await?;
+    }
+    repo::set_status(tx.conn(), id, next.as_str(), now).await?;
+    let kind = if status == Status::Incomplete {
+        "resubmitted"
+    } else {
+        "submitted"
+    };
+    repo::insert_event(
+        tx.conn(),
+        id,
+        actor.person_id,
+        kind,
+        &event(serde_json::json!({})),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, actor, id).await
+}
+
+/// The candidate withdraws the application.
+pub async fn withdraw(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<ApplicationView, AppError> {
+    let mut tx = ctx.db.begin().await?;
+    if !repo::lock(tx.conn(), id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    let (app, party) = load(tx.conn(), actor, id).await?;
+    if party != Party::Candidate {
+        return Err(AppError::Forbidden);
+    }
+    let next = status_of(&app)?.withdraw()?;
+    repo::set_status(tx.conn(), id, next.as_str(), now).await?;
+    repo::insert_event(
+        tx.conn(),
+        id,
+        actor.person_id,
+        "withdrawn",
+        &event(serde_json::json!({})),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, actor, id).await
+}
+
+/// The secretary's checklist (rule 11).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct CheckInput {
+    /// One line per document of rule 10.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<CheckItem>,
+    /// Why it is incomplete (required then).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Rule 11: the completeness check of a submitted application, by a secretary (or an
+/// admin) of the organisation. The result and the checklist are kept in the history.
+pub async fn check(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    input: &CheckInput,
+    now: OffsetDateTime,
+) -> Result<ApplicationView, AppError> {
+    let reason = optional_text(input.reason.as_deref(), "reason", 2000)?;
+    let (complete, failing) = domain::completeness(&input.items, reason.as_deref())?;
+    let mut tx = ctx.db.begin().await?;
+    if !repo::lock(tx.conn(), id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    let (app, party) = load(tx.conn(), actor, id).await?;
+    if party != (Party::Staff { may_check: true }) {
+        return Err(AppError::Forbidden);
+    }
+    let next = status_of(&app)?.check(complete)?;
+    let items = serde_json::to_string(&input.items).map_err(|e| AppError::Other(e.to_string()))?;
+    repo::insert_check(
+        tx.conn(),
+        id,
+        actor.person_id,
+        complete,
+        &items,
+        reason.as_deref(),
+        now,
+    )
+    .await?;
+    repo::set_status(tx.conn(), id, next.as_str(), now).await?;
+    let failing: Vec<&str> = failing.iter().map(|k| k.as_str()).collect();
+    repo::insert_event(
+        tx.conn(),
+        id,
+        actor.person_id,
+        "checked",
+        &event(serde_json::json!({ "complete": complete, "failing": failing, "reason": reason })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, actor, id).await
+}
+
+/// Streams an upload into the store, refusing what is not PDF, JPEG or PNG by content,
+/// empty, over `max_bytes`, or cut short. Returns (type, size, SHA-256) of what was
+/// stored under `key`; on any refusal or failure the partial object is aborted.
+async fn store_stream<S, E>(
+    ctx: &Ctx,
+    key: &str,
+    mut stream: S,
+    max_bytes: u64,
+) -> Result<(FileType, i64, String), AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut writer = ctx.objects.writer(key).await?;
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    let mut head: Vec<u8> = Vec::new();
+    let mut tail: Vec<u8> = Vec::new();
+    let mut kind: Option<FileType> = None;
+    let outcome: Result<(), AppError> = async {
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|_| DomainError::FileTruncated)?;
+            size += chunk.len() as u64;
+            if size > max_bytes {
+                return Err(DomainError::FileTooLarge {
+                    max_mb: max_bytes / (1024 * 1024),
+                }
+                .into());
+            }
+            if kind.is_none() {
+                head.extend_from_slice(&chunk[..chunk.len().min(16 - head.len().min(16))]);
+                if head.len() >= 8 || size >= 8 {
+                    kind = Some(FileType::sniff(&head).ok_or(DomainError::FileTypeNotAccepted)?);
+                }
+            }
+            hasher.update(&chunk);
+            tail.extend_from_slice(&chunk);
+            if tail.len() > 2048 {
+                tail.drain(..tail.len() - 1024);
+            }
+            writer.write(chunk).await?;
+        }
+        Ok(())
+    }
+    .await;
+    let result = outcome.and_then(|()| {
+        if size == 0 {
+            return Err(DomainError::FileEmpty.into());
+        }
+        let kind = match kind {
+            Some(k) => k,
+            None => FileType::sniff(&head).ok_or(DomainError::FileTypeNotAccepted)?,
+        };
+        if !kind.looks_complete(&tail) {
+            return Err(DomainError::FileTruncated.into());
+        }
+        Ok(kind)
+    });
+    match result {
+        Ok(kind) => {
+            writer.finish().await?;
+            Ok((
+                kind,
+                i64::try_from(size).unwrap_or(i64::MAX),
+                hex::encode(hasher.finalize()),
+            ))
+        }
+        Err(e) => {
+            writer.abort().await;
+            Err(e)
+        }
+    }
+}
+
+/// Uploads one of the three documents of rule 10, replacing the previous one of its
+/// kind (which stays in the store and the history).
+#[allow(clippy::too_many_arguments)]
+pub async fn upload<S, E>(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    kind: &str,
+    original_name: &str,
+    stream: S,
+    max_bytes: u64,
+    now: OffsetDateTime,
+) -> Result<Document, AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let kind = DocumentKind::parse(kind)?;
+    {
+        let mut conn = ctx.db.acquire().await?;
+        let (app, party) = load(conn.conn(), actor, id).await?;
+        may_edit(&app, party)?;
+    }
+    let key = format!(
+        "applications/{id}/{}-{}",
+        kind.as_str(),
+        crate::secrets::random_token()?
+    );
+    let (file_type, size, sha) = store_stream(ctx, &key, stream, max_bytes).await?;
+    let name: String = original_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    let recorded = async {
+        let mut tx = ctx.db.begin().await?;
+        if !repo::lock(tx.conn(), id, now).await? {
+            return Err(AppError::NotFound);
+        }
+        let (app, party) = load(tx.conn(), actor, id).await?;
+        may_edit(&app, party)?;
+        let doc_id = repo::insert_document(tx.conn(), id, kind.as_str(), &key, &sha, size, file_type.mime(), &name, actor.person_id, now).await?;
+        let details = serde_json::json!({ "kind": kind.as_str(), "size": size, "sha256": sha, "type": file_type.mime() });
+        repo::insert_event(tx.conn(), id, actor.person_id, "document-uploaded", &event(details), now).await?;
+        tx.commit().await?;
+        Ok(doc_id)
+    }
+    .await;
+    match recorded {
+        Ok(doc_id) => Ok(Document {
+            id: doc_id,
+            kind: kind.as_str().to_owned(),
+            size,
+            content_type: file_type.mime().to_owned(),
+            sha256: sha,
+            original_name: name,
+            uploaded_at: now,
+        }),
+        Err(e) => {
+            // Not recorded: do not keep the bytes either.
+            let _ = ctx.objects.delete(&key).await;
+            Err(e)
+        }
+    }
+}
+
+/// A document's bytes for download, recording who viewed it (every view of an identity
+/// document is part of the audit trail).
+pub async fn download(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    document_id: i64,
+    ip: &str,
+    now: OffsetDateTime,
+) -> Result<
+    (
+        Document,
+        u64,
+        futures::stream::BoxStream<'static, Result<Bytes, StorageError>>,
+    ),
+    AppError,
+> {
+    let mut conn = ctx.db.acquire().await?;
+    let (_, _) = load(conn.conn(), actor, id).await?;
+    let d = repo::document(conn.conn(), id, document_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (size, stream) = ctx
+        .objects
+        .stream(&d.object_key)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    repo::insert_view(conn.conn(), d.id, actor.person_id, ip, now).await?;
+    let stream = stream.map(|r| r.map_err(StorageError::from)).boxed();
+    Ok((
+        Document {
+            id: d.id,
+            kind: d.kind,
+            size: d.size,
+            content_type: d.content_type,
+            sha256: d.sha256,
+            original_name: d.original_name,
+            uploaded_at: d.uploaded_at,
+        },
+        size,
+        stream,
+    ))
+}
+
+/// One application with everything the caller may see.
+pub async fn get(ctx: &Ctx, actor: &Actor, id: i64) -> Result<ApplicationView, AppError> {
+    let mut conn = ctx.db.acquire().await?;
+    let (app, party) = load(conn.conn(), actor, id).await?;
+    let org = organisations::get(conn.conn(), app.org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let certificate_row = repo::certificate(conn.conn(), id).await?;
+    let reused_elsewhere = match (&certificate_row, party) {
+        (Some(c), Party::Staff { .. }) => repo::reused_by(conn.conn(), id, &c.reuse_key)
+            .await?
+            .into_iter()
+            .map(|(_, org_id, number)| Reuse {
+                org_id,
+                number,
+                same_organisation: org_id == app.org_id,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let certificate = certificate_row.map(|c| CertificateFields {
+        kind: c.kind,
+        provider_name: c.provider_name,
+        provider_bin: c.provider_bin,
+        programme_title: c.programme_title,
+        hours: c.hours.and_then(|h| u32::try_from(h).ok()),
+        credits: c.credits.and_then(|h| u32::try_from(h).ok()),
+        study_from: c.study_from.to_string(),
+        study_to: c.study_to.to_string(),
+        number: c.number,
+        issued_on: c.issued_on.to_string(),
+        outcomes: serde_json::from_str(&c.outcomes).unwrap_or_default(),
+    });
+    let documents = repo::documents(conn.conn(), id)
+        .await?
+        .into_iter()
+        .map(|d| Document {
+            id: d.id,
+            kind: d.kind,
+            size: d.size,
+            content_type: d.content_type,
+            sha256: d.sha256,
+            original_name: d.original_name,
+            uploaded_at: d.uploaded_at,
+        })
+        .collect();
+    let checks = repo::checks(conn.conn(), id)
+        .await?
+        .into_iter()
+        .map(|c| Check {
+            checked_at: c.checked_at,
+            checked_by: c.checked_by_name,
+            complete: c.complete,
+            items: serde_json::from_str(&c.items).unwrap_or_default(),
+            reason: c.reason,
+        })
+        .collect();
+    let events = repo::events(conn.conn(), id)
+        .await?
+        .into_iter()
+        .map(|e| Event {
+            at: e.at,
+            person: e.person_name,
+            kind: e.kind,
+            details: serde_json::from_str(&e.details).unwrap_or_default(),
+        })
+        .collect();
+    let views = repo::views(conn.conn(), id)
+        .await?
+        .into_iter()
+        .map(|(kind, person, at)| View { kind, person, at })
+        .collect();
+    let status = status_of(&app)?;
+    Ok(ApplicationView {
+        id: app.id,
+        org_id: app.org_id,
+        org_name_kk: org.name_kk,
+        org_name_ru: org.name_ru,
+        number: app.number.clone(),
+        status: app.status.clone(),
+        candidate_id: app.candidate_id,
+        candidate_name: app.candidate_name.clone(),
+        candidate_identity: if party == Party::Candidate {
+            None
+        } else {
+            app.candidate_identity.clone()
+        },
+        statement: app.statement.clone(),
+        programme_id: app.programme_id,
+        unit_ids: repo::units(conn.conn(), id).await?,
+        rule_set_id: app.rule_set_id,
+        consent_at: app.consent_at,
+        submitted_at: app.submitted_at,
+        certificate,
+        documents,
+        checks,
+        events,
+        reused_elsewhere,
+        views,
+        editable: may_edit(&app, party).is_ok(),
+        checkable: party == (Party::Staff { may_check: true }) && status == Status::Submitted,
+        is_candidate: party == Party::Candidate,
+    })
+}
+
+/// A line of a list of applications.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApplicationLine {
+    /// Id.
+    pub id: i64,
+    /// Organisation.
+    pub org_id: i64,
+    /// Number.
+    pub number: Option<String>,
+    /// Status code.
+    pub status: String,
+    /// Candidate's name.
+    pub candidate_name: String,
+    /// Programme.
+    pub programme_id: Option<i64>,
+    /// Submitted.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+}
+
+fn line(a: ApplicationRow) -> ApplicationLine {
+    ApplicationLine {
+        id: a.id,
+        org_id: a.org_id,
+        number: a.number,
+        status: a.status,
+        candidate_name: a.candidate_name,
+        programme_id: a.programme_id,
+        submitted_at: a.submitted_at,
+    }
+}
+
+/// The caller's own applications.
+pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<ApplicationLine>, AppError> {
+    let mut conn = ctx.db.acquire().await?;
+    Ok(repo::for_candidate(conn.conn(), actor.person_id)
+        .await?
+        .into_iter()
+        .map(line)
+        .collect())
+}
+
+/// Filters of the intake queue.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct QueueQuery {
+    /// Status code.
+    pub status: Option<String>,
+    /// Programme id.
+    pub programme_id: Option<i64>,
+    /// Submitted on or after (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Submitted on or before (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// Name or number, any case (Cyrillic too).
+    pub q: Option<String>,
+}
+
+/// The organisation's intake queue (staff who may see applications).
+pub async fn queue(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    q: &QueueQuery,
+) -> Result<Vec<ApplicationLine>, AppError> {
+    let blank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let filter = QueueFilter {
+        status: blank(&q.status)
+            .map(|s| Status::parse(&s).map(|s| s.as_str().to_owned()))
+            .transpose()?,
+        programme_id: q.programme_id,
+        from: blank(&q.from).map(|d| parse_date(&d, "from")).transpose()?,
+        to: blank(&q.to).map(|d| parse_date(&d, "to")).transpose()?,
+        search: blank(&q.q).map(|s| s.to_lowercase()),
+    };
+    let mut conn = ctx.db.acquire().await?;
+    Ok(repo::queue(conn.conn(), scope.org_id(), &filter)
+        .await?
+        .into_iter()
+        .map(line)
+        .collect())
+}
+
+/// A walk-in candidate registered by the secretary.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct WalkIn {
+    /// Full name.
+    pub full_name: String,
+    /// E-mail, when they have one (their account; otherwise a placeholder is made).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// IIN.
+    #[serde(default)]
+    pub iin: Option<String>,
+    /// Foreign document number, without an IIN.
+    #[serde(default)]
+    pub foreign_document: Option<String>,
+    /// The application itself.
+    #[serde(flatten)]
+    pub application: ApplicationInput,
+}
+
+/// The secretary registers an application on behalf of a walk-in candidate; the scans
+/// are then uploaded by staff. An existing account (same IIN or e-mail) is reused.
+pub async fn register_walk_in(
+    ctx: &Ctx,
+    actor: &Actor,
+    scope: &OrgScope,
+    input: &WalkIn,
+    now: OffsetDateTime,
+) -> Result<ApplicationView, AppError> {
+    if !actor.is_operator
+        && !actor
+            .roles_in(scope.org_id())
+            .any(|r| matches!(r, Role::OrgAdmin | Role::Secretary))
+    {
+        return Err(AppError::Forbidden);
+    }
+    let name = FullName::parse(&input.full_name)?;
+    let iin = optional_text(input.iin.as_deref(), "iin", 32)?
+        .map(|s| Iin::parse(&s))
+        .transpose()?;
+    let foreign = optional_text(input.foreign_document.as_deref(), "foreign_document", 64)?;
+    if iin.is_none() && foreign.is_none() {
+        return Err(DomainError::IdentityRequired.into());
+    }
+    let email = optional_text(input.email.as_deref(), "email", 254)?
+        .map(|e| Email::parse(&e))
+        .transpose()?;
+    let iin_text = iin.map(|i| i.as_string());
+    let candidate = {
+        let mut tx = ctx.db.begin().await?;
+        let by_iin = match &iin_text {
+            Some(i) => persons::by_iin(tx.conn(), i).await?,
+            None => None,
+        };
+        let by_email = match &email {
+            Some(e) => persons::by_email(tx.conn(), e.as_str()).await?,
+            None => None,
+        };
+        let id = match (by_iin, by_email) {
+            (Some(p), _) | (None, Some(p)) => p.id,
+            (None, None) => {
+                let placeholder = format!(
+                    "walk-in-{}@tanu.invalid",
+                    crate::secrets::random_token()?
+                        .to_lowercase()
+                        .replace(['-', '_'], "")
+                );
+                let email_text = email
+                    .as_ref()
+                    .map_or(placeholder, |e| e.as_str().to_owned());
+                let new = persons::NewPerson {
+                    email: &email_text,
+                    full_name: name.as_str(),
+                    iin: iin_text.as_deref(),
+                    foreign_document: if iin_text.is_some() {
+                        None
+                    } else {
+                        foreign.as_deref()
+                    },
+                    password_hash: None,
+                    locale: Locale::default().as_str(),
+                    is_operator: false,
+                    is_candidate: true,
+                };
+                persons::insert(tx.conn(), &new, now).await?
+            }
+        };
+        tx.commit().await?;
+        id
+    };
+    let application = ApplicationInput {
+        org_id: scope.org_id(),
+        ..input.application.clone()
+    };
+    create_for(ctx, actor, candidate, name.as_str(), &application, now).await
+}
+
+/// Whether the actor may see the organisation's applications (queue).
+pub fn queue_scope(actor: &Actor, org_id: i64) -> Result<OrgScope, AppError> {
+    let scope = actor.scope(org_id, Need::ReadOrg)?;
+    Ok(scope)
+}

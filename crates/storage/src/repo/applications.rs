@@ -1,0 +1,582 @@
+//! Applications and what belongs to them: the confirming certificate, documents,
+//! completeness checks, events and views of identity documents.
+
+use time::{Date, OffsetDateTime};
+
+use super::{execute, fetch, scalar};
+use crate::{Conn, StorageError};
+
+/// An application as stored, with the candidate's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApplicationRow {
+    /// Key.
+    pub id: i64,
+    /// Organisation applied to.
+    pub org_id: i64,
+    /// Candidate.
+    pub candidate_id: i64,
+    /// Candidate's name.
+    pub candidate_name: String,
+    /// Candidate's IIN or foreign document.
+    pub candidate_identity: Option<String>,
+    /// Status code.
+    pub status: String,
+    /// Number, once submitted.
+    pub number: Option<String>,
+    /// The free-form statement.
+    pub statement: String,
+    /// Programme aimed at.
+    pub programme_id: Option<i64>,
+    /// Rule set, pinned at first submission.
+    pub rule_set_id: Option<i64>,
+    /// Consent to processing personal data.
+    pub consent_at: Option<OffsetDateTime>,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Who created it (the candidate, or staff for a walk-in).
+    pub created_by: i64,
+    /// First submitted.
+    pub submitted_at: Option<OffsetDateTime>,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+}
+
+const SELECT: &str = "SELECT a.id, a.org_id, a.candidate_id, p.full_name AS candidate_name, \
+    COALESCE(p.iin, p.foreign_document) AS candidate_identity, a.status, a.number, a.statement, a.programme_id, \
+    a.rule_set_id, a.consent_at, a.created_at, a.created_by, a.submitted_at, a.updated_at \
+    FROM applications a JOIN persons p ON p.id = a.candidate_id";
+
+/// Creates a draft; returns its id.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert(
+    conn: Conn<'_>,
+    org_id: i64,
+    candidate_id: i64,
+    statement: &str,
+    programme_id: Option<i64>,
+    consent_at: Option<OffsetDateTime>,
+    search: &str,
+    by: i64,
+    now: OffsetDateTime,
+) -> Result<i64, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "INSERT INTO applications (org_id, candidate_id, status, statement, programme_id, consent_at, search, created_at, \
+         created_by, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $7) RETURNING id",
+        org_id,
+        candidate_id,
+        statement,
+        programme_id,
+        consent_at,
+        search,
+        now,
+        by
+    )?)
+}
+
+/// Changes the candidate's part of a draft.
+pub async fn update_draft(
+    conn: Conn<'_>,
+    id: i64,
+    statement: &str,
+    programme_id: Option<i64>,
+    consent_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE applications SET statement = $1, programme_id = $2, consent_at = COALESCE(consent_at, $3), updated_at = $4 \
+         WHERE id = $5",
+        statement,
+        programme_id,
+        consent_at,
+        now,
+        id
+    )?;
+    Ok(())
+}
+
+/// Takes the application's write lock for the transaction; `false` when it is gone.
+pub async fn lock(conn: Conn<'_>, id: i64, now: OffsetDateTime) -> Result<bool, StorageError> {
+    Ok(execute!(
+        conn,
+        "UPDATE applications SET updated_at = $1 WHERE id = $2",
+        now,
+        id
+    )? == 1)
+}
+
+/// One application.
+pub async fn get(conn: Conn<'_>, id: i64) -> Result<Option<ApplicationRow>, StorageError> {
+    let sql = format!("{SELECT} WHERE a.id = $1");
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        ApplicationRow,
+        sqlx::AssertSqlSafe(sql),
+        id
+    )?)
+}
+
+/// A candidate's applications, newest first.
+pub async fn for_candidate(
+    conn: Conn<'_>,
+    candidate_id: i64,
+) -> Result<Vec<ApplicationRow>, StorageError> {
+    let sql = format!("{SELECT} WHERE a.candidate_id = $1 ORDER BY a.created_at DESC, a.id DESC");
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        ApplicationRow,
+        sqlx::AssertSqlSafe(sql),
+        candidate_id
+    )?)
+}
+
+/// Filters of the secretary's queue.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// Status code.
+    pub status: Option<String>,
+    /// Programme.
+    pub programme_id: Option<i64>,
+    /// Submitted on or after.
+    pub from: Option<Date>,
+    /// Submitted before the day after.
+    pub to: Option<Date>,
+    /// Lower-cased text found in the name or number.
+    pub search: Option<String>,
+}
+
+/// The organisation's submitted applications (drafts are the candidates' own), oldest
+/// submission first, at most 500.
+pub async fn queue(
+    conn: Conn<'_>,
+    org_id: i64,
+    f: &QueueFilter,
+) -> Result<Vec<ApplicationRow>, StorageError> {
+    let from = f.from.map(crate::day_start);
+    let to = f.to.and_then(|d| d.next_day()).map(crate::day_start);
+    let search = f
+        .search
+        .as_ref()
+        .map(|s| format!("%{}%", s.replace(['%', '_'], "")));
+    let sql = format!(
+        "{SELECT} WHERE a.org_id = $1 AND a.status <> 'draft' \
+         AND ($2 IS NULL OR a.status = $2) AND ($3 IS NULL OR a.programme_id = $3) \
+         AND ($4 IS NULL OR a.submitted_at >= $4) AND ($5 IS NULL OR a.submitted_at < $5) \
+         AND ($6 IS NULL OR a.search LIKE $6) ORDER BY a.submitted_at, a.id LIMIT 500"
+    );
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        ApplicationRow,
+        sqlx::AssertSqlSafe(sql),
+        org_id,
+        f.status.as_deref(),
+        f.programme_id,
+        from,
+        to,
+        search
+    )?)
+}
+
+/// Sets the status.
+pub async fn set_status(
+    conn: Conn<'_>,
+    id: i64,
+    status: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3",
+        status,
+        now,
+        id
+    )?;
+    Ok(())
+}
+
+/// The next number of the organisation's year (starting at 1).
+pub async fn next_seq(conn: Conn<'_>, org_id: i64, year: i64) -> Result<i64, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "INSERT INTO application_counters (org_id, year, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (org_id, year) DO UPDATE SET last = application_counters.last + 1 RETURNING last",
+        org_id,
+        year
+    )?)
+}
+
+/// Records the first submission: number, rule set, time, and the search text.
+pub async fn set_submitted(
+    conn: Conn<'_>,
+    id: i64,
+    number: &str,
+    rule_set_id: i64,
+    search: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE applications SET number = $1, rule_set_id = $2, submitted_at = $3, search = $4 WHERE id = $5",
+        number,
+        rule_set_id,
+        now,
+        search,
+        id
+    )?;
+    Ok(())
+}
+
+/// Replaces the units aimed at.
+pub async fn set_units(mut conn: Conn<'_>, id: i64, units: &[i64]) -> Result<(), StorageError> {
+    execute!(
+        conn.reborrow(),
+        "DELETE FROM application_units WHERE application_id = $1",
+        id
+    )?;
+    for u in units {
+        execute!(
+            conn.reborrow(),
+            "INSERT INTO application_units (application_id, unit_id) VALUES ($1, $2)",
+            id,
+            *u
+        )?;
+    }
+    Ok(())
+}
+
+/// The units aimed at.
+pub async fn units(conn: Conn<'_>, id: i64) -> Result<Vec<i64>, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_all,
+        i64,
+        "SELECT unit_id FROM application_units WHERE application_id = $1 ORDER BY unit_id",
+        id
+    )?)
+}
+
+/// The confirming certificate as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CertificateRow {
+    /// `certificate` or `attestation`.
+    pub kind: String,
+    /// Provider.
+    pub provider_name: String,
+    /// Provider BIN.
+    pub provider_bin: Option<String>,
+    /// Programme studied.
+    pub programme_title: String,
+    /// Hours.
+    pub hours: Option<i64>,
+    /// Credits.
+    pub credits: Option<i64>,
+    /// Study from.
+    pub study_from: Date,
+    /// Study to.
+    pub study_to: Date,
+    /// Number.
+    pub number: String,
+    /// Issued on.
+    pub issued_on: Date,
+    /// Outcomes, JSON array.
+    pub outcomes: String,
+    /// Provider and number, normalised.
+    pub reuse_key: String,
+}
+
+/// Saves the certificate of an application (replacing an earlier one).
+pub async fn put_certificate(
+    mut conn: Conn<'_>,
+    id: i64,
+    c: &CertificateRow,
+) -> Result<(), StorageError> {
+    execute!(
+        conn.reborrow(),
+        "DELETE FROM certificates WHERE application_id = $1",
+        id
+    )?;
+    execute!(
+        conn,
+        "INSERT INTO certificates (application_id, kind, provider_name, provider_bin, programme_title, hours, credits, \
+         study_from, study_to, number, issued_on, outcomes, reuse_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        id,
+        &c.kind,
+        &c.provider_name,
+        c.provider_bin.as_deref(),
+        &c.programme_title,
+        c.hours,
+        c.credits,
+        c.study_from,
+        c.study_to,
+        &c.number,
+        c.issued_on,
+        &c.outcomes,
+        &c.reuse_key
+    )?;
+    Ok(())
+}
+
+/// The certificate of an application.
+pub async fn certificate(conn: Conn<'_>, id: i64) -> Result<Option<CertificateRow>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        CertificateRow,
+        "SELECT kind, provider_name, provider_bin, programme_title, hours, credits, study_from, study_to, number, \
+         issued_on, outcomes, reuse_key FROM certificates WHERE application_id = $1",
+        id
+    )?)
+}
+
+/// Other non-draft applications, at any organisation, that use the same certificate:
+/// `(application id, organisation id, number)`.
+pub async fn reused_by(
+    conn: Conn<'_>,
+    id: i64,
+    reuse_key: &str,
+) -> Result<Vec<(i64, i64, Option<String>)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (i64, i64, Option<String>),
+        "SELECT a.id, a.org_id, a.number FROM certificates c JOIN applications a ON a.id = c.application_id \
+         WHERE c.reuse_key = $1 AND a.id <> $2 AND a.status <> 'draft' ORDER BY a.id",
+        reuse_key,
+        id
+    )?)
+}
+
+/// An uploaded document.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentRow {
+    /// Key.
+    pub id: i64,
+    /// Application.
+    pub application_id: i64,
+    /// Rule 10 kind.
+    pub kind: String,
+    /// Where the bytes are.
+    pub object_key: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Media type recognised from the content.
+    pub content_type: String,
+    /// The name it was uploaded under.
+    pub original_name: String,
+    /// When.
+    pub uploaded_at: OffsetDateTime,
+    /// By whom.
+    pub uploaded_by: i64,
+}
+
+const DOCUMENT: &str = "SELECT id, application_id, kind, object_key, sha256, size, content_type, original_name, \
+                        uploaded_at, uploaded_by FROM documents";
+
+/// Records a stored file as the current document of its kind, marking the previous one replaced.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_document(
+    mut conn: Conn<'_>,
+    id: i64,
+    kind: &str,
+    object_key: &str,
+    sha256: &str,
+    size: i64,
+    content_type: &str,
+    original_name: &str,
+    by: i64,
+    now: OffsetDateTime,
+) -> Result<i64, StorageError> {
+    execute!(
+        conn.reborrow(),
+        "UPDATE documents SET replaced_at = $1 WHERE application_id = $2 AND kind = $3 AND replaced_at IS NULL",
+        now,
+        id,
+        kind
+    )?;
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "INSERT INTO documents (application_id, kind, object_key, sha256, size, content_type, original_name, uploaded_at, \
+         uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        id,
+        kind,
+        object_key,
+        sha256,
+        size,
+        content_type,
+        original_name,
+        now,
+        by
+    )?)
+}
+
+/// The current documents of an application.
+pub async fn documents(conn: Conn<'_>, id: i64) -> Result<Vec<DocumentRow>, StorageError> {
+    let sql = format!("{DOCUMENT} WHERE application_id = $1 AND replaced_at IS NULL ORDER BY kind");
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        DocumentRow,
+        sqlx::AssertSqlSafe(sql),
+        id
+    )?)
+}
+
+/// One document of an application (current or replaced).
+pub async fn document(
+    conn: Conn<'_>,
+    id: i64,
+    document_id: i64,
+) -> Result<Option<DocumentRow>, StorageError> {
+    let sql = format!("{DOCUMENT} WHERE application_id = $1 AND id = $2");
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        DocumentRow,
+        sqlx::AssertSqlSafe(sql),
+        id,
+        document_id
+    )?)
+}
+
+/// A completeness check as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CheckRow {
+    /// When.
+    pub checked_at: OffsetDateTime,
+    /// Who (name).
+    pub checked_by_name: String,
+    /// Result.
+    pub complete: bool,
+    /// Checklist, JSON.
+    pub items: String,
+    /// Why incomplete.
+    pub reason: Option<String>,
+}
+
+/// Records a check.
+pub async fn insert_check(
+    conn: Conn<'_>,
+    id: i64,
+    by: i64,
+    complete: bool,
+    items: &str,
+    reason: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "INSERT INTO completeness_checks (application_id, checked_at, checked_by, complete, items, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        id,
+        now,
+        by,
+        complete,
+        items,
+        reason
+    )?;
+    Ok(())
+}
+
+/// The checks of an application, oldest first.
+pub async fn checks(conn: Conn<'_>, id: i64) -> Result<Vec<CheckRow>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        CheckRow,
+        "SELECT c.checked_at, p.full_name AS checked_by_name, c.complete, c.items, c.reason FROM completeness_checks c \
+         JOIN persons p ON p.id = c.checked_by WHERE c.application_id = $1 ORDER BY c.checked_at, c.id",
+        id
+    )?)
+}
+
+/// An entry of the application's history.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who (name).
+    pub person_name: String,
+    /// Kind.
+    pub kind: String,
+    /// Details, JSON.
+    pub details: String,
+}
+
+/// Records what happened.
+pub async fn insert_event(
+    conn: Conn<'_>,
+    id: i64,
+    person_id: i64,
+    kind: &str,
+    details: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "INSERT INTO application_events (application_id, at, person_id, kind, details) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        now,
+        person_id,
+        kind,
+        details
+    )?;
+    Ok(())
+}
+
+/// The history, oldest first.
+pub async fn events(conn: Conn<'_>, id: i64) -> Result<Vec<EventRow>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        EventRow,
+        "SELECT e.at, p.full_name AS person_name, e.kind, e.details FROM application_events e \
+         JOIN persons p ON p.id = e.person_id WHERE e.application_id = $1 ORDER BY e.at, e.id",
+        id
+    )?)
+}
+
+/// Records a view of a document.
+pub async fn insert_view(
+    conn: Conn<'_>,
+    document_id: i64,
+    person_id: i64,
+    ip: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "INSERT INTO document_views (document_id, person_id, at, ip) VALUES ($1, $2, $3, $4)",
+        document_id,
+        person_id,
+        now,
+        ip
+    )?;
+    Ok(())
+}
+
+/// Who viewed the application's documents: (document kind, person name, when).
+pub async fn views(
+    conn: Conn<'_>,
+    id: i64,
+) -> Result<Vec<(String, String, OffsetDateTime)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (String, String, OffsetDateTime),
+        "SELECT d.kind, p.full_name, v.at FROM document_views v JOIN documents d ON d.id = v.document_id \
+         JOIN persons p ON p.id = v.person_id WHERE d.application_id = $1 ORDER BY v.at, v.id",
+        id
+    )?)
+}
