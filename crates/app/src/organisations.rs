@@ -183,3 +183,14 @@ pub async fn list_visible(ctx: &Ctx, actor: &Actor) -> Result<Vec<Organisation>,
         .map(|r| r.try_into().map_err(AppError::from))
         .collect()
 }
+
+/// The organisations a candidate may apply to: every registered one (rule 4 is checked
+/// when an organisation is registered, and again when an application is made).
+pub async fn eligible(ctx: &Ctx) -> Result<Vec<Organisation>, AppError> {
+    let mut conn = ctx.db.acquire().await?;
+    let rows = organisations::list_all(conn.conn()).await?;
+    rows.into_iter()
+        .map(|r| r.try_into().map_err(AppError::from))
+        .filter(|o: &Result<Organisation, AppError>| o.as_ref().map_or(true, |o| o.kind.may_recognise()))
+        .collect()
+}

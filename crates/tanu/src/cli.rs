@@ -182,6 +182,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         tanu_web::WebSettings {
             secure_cookies: config.secure_cookies,
             trust_forwarded_for: config.trust_forwarded_for,
+            max_upload_bytes: config.max_upload_mb.saturating_mul(1024 * 1024),
         },
     );
     tanu_web::serve(listener, state, shutdown_signal()).await?;

@@ -64,6 +64,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
     pub trust_forwarded_for: bool,
+    /// Largest document upload in megabytes.
+    pub max_upload_mb: u64,
 }
 
 fn ser_secret_opt<S: serde::Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -89,6 +91,7 @@ impl Default for Config {
             log_level: "info".to_owned(),
             secure_cookies: false,
             trust_forwarded_for: false,
+            max_upload_mb: 20,
         }
     }
 }
@@ -130,6 +133,7 @@ impl fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("secure_cookies", &self.secure_cookies)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("max_upload_mb", &self.max_upload_mb)
             .finish()
     }
 }
@@ -212,6 +216,11 @@ pub const SETTINGS: &[Setting] = &[
         env: "TANU_TRUST_FORWARDED_FOR",
         help: "true behind your own reverse proxy: client address from X-Forwarded-For",
     },
+    Setting {
+        key: "max_upload_mb",
+        env: "TANU_MAX_UPLOAD_MB",
+        help: "largest document upload in megabytes (default 20)",
+    },
 ];
 
 /// The keys the environment may set (other `TANU_*` variables, e.g. of the tests, are
@@ -230,6 +239,7 @@ const KEYS: &[&str] = &[
     "log_level",
     "secure_cookies",
     "trust_forwarded_for",
+    "max_upload_mb",
 ];
 
 /// Flags that override the other sources.

@@ -217,6 +217,21 @@ mod tests {
             "rule-8-both-offices",
             "rule-8-round-already-open",
             "rule-8-membership-frozen",
+            "rule-3-provider-required",
+            "rule-5-not-confirming-document",
+            "rule-10-documents-missing",
+            "rule-11-reason-required",
+            "rule-11-checklist-incomplete",
+            "volume-required",
+            "issue-date-implausible",
+            "outcomes-required",
+            "status-transition",
+            "file-type-not-accepted",
+            "file-empty",
+            "file-too-large",
+            "file-truncated",
+            "consent-required",
+            "csv-row",
         ];
         for locale in Locale::ALL {
             for code in codes {

@@ -14,6 +14,7 @@ pub mod views;
 
 mod assets;
 mod ops;
+mod uploads;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,26 +43,35 @@ pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let secure = state.settings.secure_cookies;
     let (api, _) = api::router();
-    let mut router = Router::new()
+    // Bodies are refused from their Content-Length, before they are read: JSON and forms
+    // up to 1 MiB, document uploads up to the configured limit (plus the multipart
+    // envelope); the upload handlers also count the bytes themselves.
+    let small = Router::new()
         .merge(views::router())
         .merge(api)
         .merge(assets::router())
         .merge(ops::router())
+        .layer(RequestBodyLimitLayer::new(api::JSON_LIMIT))
+        .layer(DefaultBodyLimit::max(api::JSON_LIMIT));
+    let upload_limit = usize::try_from(state.settings.max_upload_bytes).unwrap_or(usize::MAX);
+    let large = uploads::router()
+        .layer(RequestBodyLimitLayer::new(upload_limit.saturating_add(1024 * 1024)))
+        .layer(DefaultBodyLimit::disable());
+    let mut router = Router::new()
+        .merge(small)
+        .merge(large)
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");
             axum::response::IntoResponse::into_response(error::WebError::Status(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             ))
         }))
-        // Refuses a body over the limit from its Content-Length, before reading it.
-        .layer(RequestBodyLimitLayer::new(api::JSON_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::middleware,
         ))
         .layer(axum::middleware::from_fn(ops::track))
         .with_state(state)
-        .layer(DefaultBodyLimit::max(api::JSON_LIMIT))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -3,6 +3,7 @@
 //! RFC 9457 problem details with a stable `code` (see [`crate::error::Problem`]).
 
 mod accounts;
+mod applications;
 mod commissions;
 mod docs;
 mod organisations;
@@ -36,10 +37,12 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
+    paths(crate::uploads::api_upload, crate::uploads::api_download),
     components(schemas(crate::error::Problem)),
     tags(
         (name = "accounts", description = "Tokens, candidates, invitations"),
         (name = "organisations", description = "Educational organisations (rule 4) and their staff"),
+        (name = "applications", description = "Applications, documents, completeness check (rules 3, 5, 10, 11) and the catalogue"),
         (name = "commissions", description = "Commissions: composition, secretary, elections (rules 6–8)"),
         (name = "rule-sets", description = "Versioned rule sets and their parameters"),
     )
@@ -66,6 +69,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             accounts::router()
                 .merge(organisations::router())
                 .merge(commissions::router())
+                .merge(applications::router())
                 .merge(rule_sets::router()),
         )
         .split_for_parts();

@@ -4,6 +4,7 @@
 pub mod errors;
 pub mod layout;
 
+pub(crate) mod applications;
 mod auth;
 mod check;
 mod commissions;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
         .merge(auth::router())
+        .merge(applications::router())
         .merge(check::router())
         .merge(commissions::router())
         .merge(orgs::router())

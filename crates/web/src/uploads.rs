@@ -1,0 +1,97 @@
+//! Document uploads and downloads, for the API and the pages. Uploads come as
+//! `multipart/form-data` with one `file` field and are streamed to the store by the
+//! service; this router has its own body limit (the configured upload size).
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use futures::StreamExt;
+use tanu_app::applications::{self, Document};
+
+use crate::context::RequestCtx;
+use crate::error::{Problem, WebError};
+use crate::state::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/applications/{id}/documents/{kind}", post(api_upload))
+        .route("/api/v1/applications/{id}/documents/{kind}/{document}", get(api_download))
+        .route("/applications/{id}/documents/{kind}", post(page_upload))
+        .route("/applications/{id}/documents/{kind}/{document}", get(api_download))
+}
+
+/// Finds the `file` field and streams it into the application's documents.
+async fn receive(state: &AppState, rctx: &RequestCtx, id: i64, kind: &str, mut multipart: Multipart) -> Result<Document, WebError> {
+    let actor = rctx.actor()?;
+    loop {
+        let field = multipart
+            .next_field()
+            .await
+            .map_err(|e| WebError::MalformedBody(e.body_text()))?
+            .ok_or_else(|| WebError::MalformedBody("no `file` field in the form".to_owned()))?;
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("document").to_owned();
+        let stream = field.map(|chunk| chunk.map_err(|e| e.to_string()));
+        let max = state.settings.max_upload_bytes;
+        return Ok(applications::upload(&state.ctx, actor, id, kind, &name, Box::pin(stream), max, tanu_storage::now()).await?);
+    }
+}
+
+/// Uploads one of the three documents of rule 10 (`statement`, `identity`,
+/// `confirming`) as `multipart/form-data` with a `file` field: PDF, JPEG or PNG, checked
+/// by content, at most the configured size (20 MB by default). Replaces the previous
+/// document of that kind.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/documents/{kind}", tag = "applications",
+    params(("id" = i64, Path, description = "Application id"), ("kind" = String, Path, description = "statement, identity or confirming")),
+    request_body(content_type = "multipart/form-data", description = "A `file` field"),
+    responses((status = 201, body = Document), (status = 400, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn api_upload(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((id, kind)): Path<(i64, String)>,
+    multipart: Multipart,
+) -> Result<(StatusCode, axum::Json<Document>), WebError> {
+    Ok((StatusCode::CREATED, axum::Json(receive(&state, &rctx, id, &kind, multipart).await?)))
+}
+
+async fn page_upload(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((id, kind)): Path<(i64, String)>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    match receive(&state, &rctx, id, &kind, multipart).await {
+        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}#documents")).into_response()),
+        Err(e) => crate::views::applications::show_with_error(&state, &rctx, id, e).await,
+    }
+}
+
+/// Downloads a document (the candidate, and the organisation's staff). Every download is
+/// recorded: who and when.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/documents/{kind}/{document}", tag = "applications",
+    params(("id" = i64, Path, description = "Application id"), ("kind" = String, Path, description = "Document kind"), ("document" = i64, Path, description = "Document id")),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+pub(crate) async fn api_download(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((id, _kind, document)): Path<(i64, String, i64)>,
+) -> Result<Response, WebError> {
+    let actor = rctx.actor()?;
+    let (doc, size, stream) = applications::download(&state.ctx, actor, id, document, &rctx.ip, tanu_storage::now()).await?;
+    let ext = tanu_domain::application::FileType::parse(&doc.content_type).map_or("bin", |t| t.extension());
+    let filename = format!("{}-{}.{ext}", doc.kind, doc.id);
+    let mut r = Body::from_stream(stream).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&doc.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(r)
+}
