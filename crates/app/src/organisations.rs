@@ -191,6 +191,8 @@ pub async fn eligible(ctx: &Ctx) -> Result<Vec<Organisation>, AppError> {
     let rows = organisations::list_all(conn.conn()).await?;
     rows.into_iter()
         .map(|r| r.try_into().map_err(AppError::from))
-        .filter(|o: &Result<Organisation, AppError>| o.as_ref().map_or(true, |o| o.kind.may_recognise()))
+        .filter(|o: &Result<Organisation, AppError>| {
+            o.as_ref().map_or(true, |o| o.kind.may_recognise())
+        })
         .collect()
 }

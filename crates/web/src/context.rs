@@ -146,14 +146,19 @@ async fn check_csrf(req: Request, expected: Option<&str>) -> Result<Request, Web
             Err(WebError::Csrf)
         };
     }
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     if content_type.starts_with("multipart/") {
         // A file upload from a plain form: the token comes in the form's action URL,
         // so that the (large) body need not be read twice.
-        let sent = req
-            .uri()
-            .query()
-            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()));
+        let sent = req.uri().query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
+        });
         return match sent {
             Some(sent) if constant_time_eq(&sent, expected) => Ok(req),
             _ => Err(WebError::Csrf),

@@ -114,14 +114,25 @@ impl WebError {
         };
         // Field names and kinds are codes; show their translated labels.
         for (name, value) in &mut args {
-            let label = match *name {
-                "field" => format!("field-{value}"),
-                "kind" => format!("kind-{value}"),
+            let label = |prefix: &str, code: &str| {
+                let key = format!("{prefix}-{}", code.trim());
+                if i18n.has(&key) {
+                    i18n.t(&key)
+                } else {
+                    code.trim().to_owned()
+                }
+            };
+            *value = match *name {
+                "field" => label("field", value),
+                "kind" => label("kind", value),
+                "status" => label("status", value),
+                "missing" => value
+                    .split(',')
+                    .map(|c| label("doc", c))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 _ => continue,
             };
-            if i18n.has(&label) {
-                *value = i18n.t(&label);
-            }
         }
         i18n.t_args(&key, &args)
     }

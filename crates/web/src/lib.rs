@@ -55,7 +55,9 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(api::JSON_LIMIT));
     let upload_limit = usize::try_from(state.settings.max_upload_bytes).unwrap_or(usize::MAX);
     let large = uploads::router()
-        .layer(RequestBodyLimitLayer::new(upload_limit.saturating_add(1024 * 1024)))
+        .layer(RequestBodyLimitLayer::new(
+            upload_limit.saturating_add(1024 * 1024),
+        ))
         .layer(DefaultBodyLimit::disable());
     let mut router = Router::new()
         .merge(small)

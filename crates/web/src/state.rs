@@ -18,7 +18,11 @@ pub struct WebSettings {
 
 impl Default for WebSettings {
     fn default() -> Self {
-        Self { secure_cookies: false, trust_forwarded_for: false, max_upload_bytes: 20 * 1024 * 1024 }
+        Self {
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            max_upload_bytes: 20 * 1024 * 1024,
+        }
     }
 }
 

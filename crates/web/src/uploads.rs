@@ -17,14 +17,29 @@ use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/applications/{id}/documents/{kind}", post(api_upload))
-        .route("/api/v1/applications/{id}/documents/{kind}/{document}", get(api_download))
+        .route(
+            "/api/v1/applications/{id}/documents/{kind}",
+            post(api_upload),
+        )
+        .route(
+            "/api/v1/applications/{id}/documents/{kind}/{document}",
+            get(api_download),
+        )
         .route("/applications/{id}/documents/{kind}", post(page_upload))
-        .route("/applications/{id}/documents/{kind}/{document}", get(api_download))
+        .route(
+            "/applications/{id}/documents/{kind}/{document}",
+            get(api_download),
+        )
 }
 
 /// Finds the `file` field and streams it into the application's documents.
-async fn receive(state: &AppState, rctx: &RequestCtx, id: i64, kind: &str, mut multipart: Multipart) -> Result<Document, WebError> {
+async fn receive(
+    state: &AppState,
+    rctx: &RequestCtx,
+    id: i64,
+    kind: &str,
+    mut multipart: Multipart,
+) -> Result<Document, WebError> {
     let actor = rctx.actor()?;
     loop {
         let field = multipart
@@ -38,7 +53,17 @@ async fn receive(state: &AppState, rctx: &RequestCtx, id: i64, kind: &str, mut m
         let name = field.file_name().unwrap_or("document").to_owned();
         let stream = field.map(|chunk| chunk.map_err(|e| e.to_string()));
         let max = state.settings.max_upload_bytes;
-        return Ok(applications::upload(&state.ctx, actor, id, kind, &name, Box::pin(stream), max, tanu_storage::now()).await?);
+        return Ok(applications::upload(
+            &state.ctx,
+            actor,
+            id,
+            kind,
+            &name,
+            Box::pin(stream),
+            max,
+            tanu_storage::now(),
+        )
+        .await?);
     }
 }
 
@@ -56,7 +81,10 @@ pub(crate) async fn api_upload(
     Path((id, kind)): Path<(i64, String)>,
     multipart: Multipart,
 ) -> Result<(StatusCode, axum::Json<Document>), WebError> {
-    Ok((StatusCode::CREATED, axum::Json(receive(&state, &rctx, id, &kind, multipart).await?)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(receive(&state, &rctx, id, &kind, multipart).await?),
+    ))
 }
 
 async fn page_upload(
@@ -82,16 +110,32 @@ pub(crate) async fn api_download(
     Path((id, _kind, document)): Path<(i64, String, i64)>,
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
-    let (doc, size, stream) = applications::download(&state.ctx, actor, id, document, &rctx.ip, tanu_storage::now()).await?;
-    let ext = tanu_domain::application::FileType::parse(&doc.content_type).map_or("bin", |t| t.extension());
+    let (doc, size, stream) = applications::download(
+        &state.ctx,
+        actor,
+        id,
+        document,
+        &rctx.ip,
+        tanu_storage::now(),
+    )
+    .await?;
+    let ext = tanu_domain::application::FileType::parse(&doc.content_type)
+        .map_or("bin", |t| t.extension());
     let filename = format!("{}-{}.{ext}", doc.kind, doc.id);
     let mut r = Body::from_stream(stream).into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&doc.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&doc.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     Ok(r)
 }

@@ -5,6 +5,7 @@
 mod common;
 
 mod accounts;
+mod applications;
 mod browser;
 mod cli;
 mod commissions;

@@ -34,7 +34,11 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/organisations/{org}/programmes", tag = "applications",
     params(("org" = i64, Path, description = "Organisation id")),
     responses((status = 200, body = Vec<Programme>), (status = 401, body = Problem)))]
-async fn programmes(State(state): State<AppState>, rctx: RequestCtx, Path(org): Path<i64>) -> Result<Json<Vec<Programme>>, WebError> {
+async fn programmes(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(org): Path<i64>,
+) -> Result<Json<Vec<Programme>>, WebError> {
     rctx.actor()?;
     Ok(Json(catalogue::list(&state.ctx, org).await?))
 }
@@ -60,68 +64,123 @@ async fn add_catalogue_row(
 #[utoipa::path(post, path = "/organisations/{org}/programmes/import", tag = "applications",
     params(("org" = i64, Path, description = "Organisation id")), request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = Imported), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn import_catalogue(State(state): State<AppState>, rctx: RequestCtx, Path(org): Path<i64>, body: Bytes) -> Result<Json<Imported>, WebError> {
+async fn import_catalogue(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(org): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Imported>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ManageStaff)?;
-    let text = std::str::from_utf8(&body).map_err(|_| WebError::MalformedBody("the CSV is not UTF-8".to_owned()))?;
-    Ok(Json(catalogue::import_csv(&state.ctx, &scope, text, tanu_storage::now()).await?))
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| WebError::MalformedBody("the CSV is not UTF-8".to_owned()))?;
+    Ok(Json(
+        catalogue::import_csv(&state.ctx, &scope, text, tanu_storage::now()).await?,
+    ))
 }
 
 /// The caller's own applications.
 #[utoipa::path(get, path = "/applications", tag = "applications", responses((status = 200, body = Vec<ApplicationLine>), (status = 401, body = Problem)))]
-async fn mine(State(state): State<AppState>, rctx: RequestCtx) -> Result<Json<Vec<ApplicationLine>>, WebError> {
+async fn mine(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+) -> Result<Json<Vec<ApplicationLine>>, WebError> {
     Ok(Json(applications::mine(&state.ctx, rctx.actor()?).await?))
 }
 
 /// Starts an application (a draft) to an organisation.
 #[utoipa::path(post, path = "/applications", tag = "applications", request_body = ApplicationInput,
     responses((status = 201, body = ApplicationView), (status = 422, description = "Invalid, or refused by rules 3, 4, 5", body = Problem)))]
-async fn create(State(state): State<AppState>, rctx: RequestCtx, ApiJson(body): ApiJson<ApplicationInput>) -> Result<(StatusCode, Json<ApplicationView>), WebError> {
-    Ok((StatusCode::CREATED, Json(applications::create(&state.ctx, rctx.actor()?, &body, tanu_storage::now()).await?)))
+async fn create(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    ApiJson(body): ApiJson<ApplicationInput>,
+) -> Result<(StatusCode, Json<ApplicationView>), WebError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(applications::create(&state.ctx, rctx.actor()?, &body, tanu_storage::now()).await?),
+    ))
 }
 
 /// One application: its details, documents, checks and history.
 #[utoipa::path(get, path = "/applications/{id}", tag = "applications", params(("id" = i64, Path, description = "Application id")),
     responses((status = 200, body = ApplicationView), (status = 404, body = Problem)))]
-async fn get_one(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Json<ApplicationView>, WebError> {
-    Ok(Json(applications::get(&state.ctx, rctx.actor()?, id).await?))
+async fn get_one(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Json<ApplicationView>, WebError> {
+    Ok(Json(
+        applications::get(&state.ctx, rctx.actor()?, id).await?,
+    ))
 }
 
 /// Changes a draft or an incomplete application.
 #[utoipa::path(put, path = "/applications/{id}", tag = "applications", params(("id" = i64, Path, description = "Application id")),
     request_body = ApplicationInput,
     responses((status = 200, body = ApplicationView), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn update(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>, ApiJson(body): ApiJson<ApplicationInput>) -> Result<Json<ApplicationView>, WebError> {
-    Ok(Json(applications::update(&state.ctx, rctx.actor()?, id, &body, tanu_storage::now()).await?))
+async fn update(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ApplicationInput>,
+) -> Result<Json<ApplicationView>, WebError> {
+    Ok(Json(
+        applications::update(&state.ctx, rctx.actor()?, id, &body, tanu_storage::now()).await?,
+    ))
 }
 
 /// Submits (or resubmits after an incomplete check). Rule 10: the three documents must be
 /// there. Submitting twice changes nothing.
 #[utoipa::path(post, path = "/applications/{id}/submit", tag = "applications", params(("id" = i64, Path, description = "Application id")),
     responses((status = 200, body = ApplicationView), (status = 422, body = Problem)))]
-async fn submit(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Json<ApplicationView>, WebError> {
-    Ok(Json(applications::submit(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?))
+async fn submit(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Json<ApplicationView>, WebError> {
+    Ok(Json(
+        applications::submit(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?,
+    ))
 }
 
 /// Withdraws the application (the candidate).
 #[utoipa::path(post, path = "/applications/{id}/withdraw", tag = "applications", params(("id" = i64, Path, description = "Application id")),
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn withdraw(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Json<ApplicationView>, WebError> {
-    Ok(Json(applications::withdraw(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?))
+async fn withdraw(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Json<ApplicationView>, WebError> {
+    Ok(Json(
+        applications::withdraw(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?,
+    ))
 }
 
 /// The completeness check (rule 11), by a secretary of the organisation.
 #[utoipa::path(post, path = "/applications/{id}/check", tag = "applications", params(("id" = i64, Path, description = "Application id")),
     request_body = CheckInput,
     responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn check(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>, ApiJson(body): ApiJson<CheckInput>) -> Result<Json<ApplicationView>, WebError> {
-    Ok(Json(applications::check(&state.ctx, rctx.actor()?, id, &body, tanu_storage::now()).await?))
+async fn check(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CheckInput>,
+) -> Result<Json<ApplicationView>, WebError> {
+    Ok(Json(
+        applications::check(&state.ctx, rctx.actor()?, id, &body, tanu_storage::now()).await?,
+    ))
 }
 
 /// The organisation's intake queue, with filters and search by name or number.
 #[utoipa::path(get, path = "/organisations/{org}/applications", tag = "applications",
     params(("org" = i64, Path, description = "Organisation id"), QueueQuery),
     responses((status = 200, body = Vec<ApplicationLine>), (status = 404, body = Problem)))]
-async fn queue(State(state): State<AppState>, rctx: RequestCtx, Path(org): Path<i64>, Query(q): Query<QueueQuery>) -> Result<Json<Vec<ApplicationLine>>, WebError> {
+async fn queue(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(org): Path<i64>,
+    Query(q): Query<QueueQuery>,
+) -> Result<Json<Vec<ApplicationLine>>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(applications::queue(&state.ctx, &scope, &q).await?))
 }
@@ -138,5 +197,11 @@ async fn register_walk_in(
 ) -> Result<(StatusCode, Json<ApplicationView>), WebError> {
     let actor = rctx.actor()?;
     let scope = actor.scope(org, Need::ReadOrg)?;
-    Ok((StatusCode::CREATED, Json(applications::register_walk_in(&state.ctx, actor, &scope, &body, tanu_storage::now()).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            applications::register_walk_in(&state.ctx, actor, &scope, &body, tanu_storage::now())
+                .await?,
+        ),
+    ))
 }

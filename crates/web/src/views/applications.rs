@@ -12,7 +12,8 @@ use axum_extra::extract::Form;
 use serde::Deserialize;
 use tanu_app::access::Need;
 use tanu_app::applications::{
-    self, ApplicationInput, ApplicationLine, ApplicationView, CertificateFields, CheckInput, QueueQuery, WalkIn,
+    self, ApplicationInput, ApplicationLine, ApplicationView, CertificateFields, CheckInput,
+    QueueQuery, WalkIn,
 };
 use tanu_app::catalogue::{self, CatalogueRow, Programme};
 use tanu_app::organisations::{self, Organisation};
@@ -33,7 +34,10 @@ pub(super) fn router() -> Router<AppState> {
         .route("/applications/{id}/withdraw", post(withdraw))
         .route("/applications/{id}/check", post(check))
         .route("/orgs/{org}/applications", get(queue))
-        .route("/orgs/{org}/applications/new", get(walk_in_page).post(walk_in))
+        .route(
+            "/orgs/{org}/applications/new",
+            get(walk_in_page).post(walk_in),
+        )
         .route("/orgs/{org}/programmes", get(catalogue_page).post(add_row))
         .route("/orgs/{org}/programmes/import", post(import))
 }
@@ -93,16 +97,25 @@ fn number(s: &str, field: &'static str) -> Result<Option<u32>, WebError> {
     if s.is_empty() {
         return Ok(None);
     }
-    s.parse()
-        .map(Some)
-        .map_err(|_| tanu_domain::DomainError::UnknownValue { field, value: s.chars().take(20).collect() }.into())
+    s.parse().map(Some).map_err(|_| {
+        tanu_domain::DomainError::UnknownValue {
+            field,
+            value: s.chars().take(20).collect(),
+        }
+        .into()
+    })
 }
 
 impl ApplicationForm {
     fn input(&self) -> Result<ApplicationInput, WebError> {
-        let any_certificate = [&self.provider_name, &self.programme_title, &self.number, &self.issued_on]
-            .iter()
-            .any(|s| !s.trim().is_empty());
+        let any_certificate = [
+            &self.provider_name,
+            &self.programme_title,
+            &self.number,
+            &self.issued_on,
+        ]
+        .iter()
+        .any(|s| !s.trim().is_empty());
         let certificate = if any_certificate {
             Some(CertificateFields {
                 kind: self.cert_kind.clone(),
@@ -156,7 +169,10 @@ impl ApplicationForm {
 fn view_state(v: &ApplicationView) -> FormState {
     let mut f = FormState::new()
         .with("statement", v.statement.clone())
-        .with("programme_id", v.programme_id.map(|p| p.to_string()).unwrap_or_default())
+        .with(
+            "programme_id",
+            v.programme_id.map(|p| p.to_string()).unwrap_or_default(),
+        )
         .with("consent", if v.consent_at.is_some() { "on" } else { "" });
     if let Some(c) = &v.certificate {
         f = f
@@ -165,7 +181,10 @@ fn view_state(v: &ApplicationView) -> FormState {
             .with("provider_bin", c.provider_bin.clone().unwrap_or_default())
             .with("programme_title", c.programme_title.clone())
             .with("hours", c.hours.map(|h| h.to_string()).unwrap_or_default())
-            .with("credits", c.credits.map(|h| h.to_string()).unwrap_or_default())
+            .with(
+                "credits",
+                c.credits.map(|h| h.to_string()).unwrap_or_default(),
+            )
             .with("study_from", c.study_from.clone())
             .with("study_to", c.study_to.clone())
             .with("number", c.number.clone())
@@ -184,7 +203,10 @@ struct MinePage {
 
 async fn mine(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
     let applications = applications::mine(&state.ctx, rctx.actor()?).await?;
-    html(&MinePage { page: Page::from_ctx(&rctx), applications })
+    html(&MinePage {
+        page: Page::from_ctx(&rctx),
+        applications,
+    })
 }
 
 #[derive(Template)]
@@ -217,25 +239,60 @@ async fn all_orgs(state: &AppState) -> Result<Vec<Organisation>, WebError> {
     Ok(organisations::eligible(&state.ctx).await?)
 }
 
-async fn new_form(state: &AppState, rctx: &RequestCtx, org_id: Option<i64>, form: FormState, unit_ids: Vec<i64>, walk_in: bool) -> Result<NewPage, WebError> {
+async fn new_form(
+    state: &AppState,
+    rctx: &RequestCtx,
+    org_id: Option<i64>,
+    form: FormState,
+    unit_ids: Vec<i64>,
+    walk_in: bool,
+) -> Result<NewPage, WebError> {
     let orgs = all_orgs(state).await?;
     let org = org_id.and_then(|id| orgs.iter().find(|o| o.id == id).cloned());
     let programmes = match &org {
         Some(o) => catalogue::list(&state.ctx, o.id).await?,
         None => Vec::new(),
     };
-    Ok(NewPage { page: Page::from_ctx(rctx), orgs, org, programmes, form, unit_ids, walk_in })
+    Ok(NewPage {
+        page: Page::from_ctx(rctx),
+        orgs,
+        org,
+        programmes,
+        form,
+        unit_ids,
+        walk_in,
+    })
 }
 
-async fn new_page(State(state): State<AppState>, rctx: RequestCtx, Query(q): Query<OrgQuery>) -> Result<Response, WebError> {
+async fn new_page(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Query(q): Query<OrgQuery>,
+) -> Result<Response, WebError> {
     rctx.actor()?;
-    html(&new_form(&state, &rctx, q.org_id, FormState::new().with("cert_kind", "certificate"), Vec::new(), false).await?)
+    html(
+        &new_form(
+            &state,
+            &rctx,
+            q.org_id,
+            FormState::new().with("cert_kind", "certificate"),
+            Vec::new(),
+            false,
+        )
+        .await?,
+    )
 }
 
-async fn create(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form<ApplicationForm>) -> Result<Response, WebError> {
+async fn create(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Form(f): Form<ApplicationForm>,
+) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     let result = match f.input() {
-        Ok(input) => applications::create(&state.ctx, actor, &input, now()).await.map_err(WebError::from),
+        Ok(input) => applications::create(&state.ctx, actor, &input, now())
+            .await
+            .map_err(WebError::from),
         Err(e) => Err(e),
     };
     match result {
@@ -243,7 +300,10 @@ async fn create(State(state): State<AppState>, rctx: RequestCtx, Form(f): Form<A
         Err(e) => {
             let e = form_error(e)?;
             let form = f.state().fail(&e, &rctx.i18n());
-            page_with_status(e.status(), &new_form(&state, &rctx, f.org_id, form, f.unit_ids.clone(), false).await?)
+            page_with_status(
+                e.status(),
+                &new_form(&state, &rctx, f.org_id, form, f.unit_ids.clone(), false).await?,
+            )
         }
     }
 }
@@ -275,7 +335,8 @@ impl ShowPage {
         }
     }
     fn can_withdraw(&self) -> bool {
-        self.view.is_candidate && Status::parse(&self.view.status).is_ok_and(|s| s.withdraw().is_ok())
+        self.view.is_candidate
+            && Status::parse(&self.view.status).is_ok_and(|s| s.withdraw().is_ok())
     }
     fn event_label(&self, kind: &str) -> String {
         self.page.t(&format!("app-event-{kind}"))
@@ -301,32 +362,59 @@ impl ShowPage {
     }
 }
 
-async fn show_page(state: &AppState, rctx: &RequestCtx, id: i64, form: Option<FormState>) -> Result<ShowPage, WebError> {
+async fn show_page(
+    state: &AppState,
+    rctx: &RequestCtx,
+    id: i64,
+    form: Option<FormState>,
+) -> Result<ShowPage, WebError> {
     let view = applications::get(&state.ctx, rctx.actor()?, id).await?;
     let programmes = catalogue::list(&state.ctx, view.org_id).await?;
     let form = match form {
         Some(f) => f,
         None => view_state(&view),
     };
-    Ok(ShowPage { page: Page::from_ctx(rctx), view, programmes, form, kinds: DocumentKind::ALL.iter().map(|k| k.as_str()).collect() })
+    Ok(ShowPage {
+        page: Page::from_ctx(rctx),
+        view,
+        programmes,
+        form,
+        kinds: DocumentKind::ALL.iter().map(|k| k.as_str()).collect(),
+    })
 }
 
 /// The application page again, with an error at the top (used by the upload handler).
-pub(crate) async fn show_with_error(state: &AppState, rctx: &RequestCtx, id: i64, e: WebError) -> Result<Response, WebError> {
+pub(crate) async fn show_with_error(
+    state: &AppState,
+    rctx: &RequestCtx,
+    id: i64,
+    e: WebError,
+) -> Result<Response, WebError> {
     let e = form_error(e)?;
     let view = applications::get(&state.ctx, rctx.actor()?, id).await?;
     let form = view_state(&view).fail(&e, &rctx.i18n());
     page_with_status(e.status(), &show_page(state, rctx, id, Some(form)).await?)
 }
 
-async fn show(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn show(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     html(&show_page(&state, &rctx, id, None).await?)
 }
 
-async fn update(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>, Form(f): Form<ApplicationForm>) -> Result<Response, WebError> {
+async fn update(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<ApplicationForm>,
+) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     let result = match f.input() {
-        Ok(input) => applications::update(&state.ctx, actor, id, &input, now()).await.map_err(WebError::from),
+        Ok(input) => applications::update(&state.ctx, actor, id, &input, now())
+            .await
+            .map_err(WebError::from),
         Err(e) => Err(e),
     };
     match result {
@@ -339,19 +427,32 @@ async fn update(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<
     }
 }
 
-async fn after(state: &AppState, rctx: &RequestCtx, id: i64, result: Result<ApplicationView, tanu_app::AppError>) -> Result<Response, WebError> {
+async fn after(
+    state: &AppState,
+    rctx: &RequestCtx,
+    id: i64,
+    result: Result<ApplicationView, tanu_app::AppError>,
+) -> Result<Response, WebError> {
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
         Err(e) => show_with_error(state, rctx, id, e.into()).await,
     }
 }
 
-async fn submit(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn submit(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let result = applications::submit(&state.ctx, rctx.actor()?, id, now()).await;
     after(&state, &rctx, id, result).await
 }
 
-async fn withdraw(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn withdraw(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let result = applications::withdraw(&state.ctx, rctx.actor()?, id, now()).await;
     after(&state, &rctx, id, result).await
 }
@@ -368,15 +469,28 @@ struct CheckForm {
     reason: String,
 }
 
-async fn check(State(state): State<AppState>, rctx: RequestCtx, Path(id): Path<i64>, Form(f): Form<CheckForm>) -> Result<Response, WebError> {
+async fn check(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+    Form(f): Form<CheckForm>,
+) -> Result<Response, WebError> {
     let items = DocumentKind::ALL
         .iter()
         .map(|k| {
             let has = |list: &[String]| list.iter().any(|v| v == k.as_str());
-            CheckItem { kind: *k, present: has(&f.present), legible: has(&f.legible), matches_candidate: has(&f.matches) }
+            CheckItem {
+                kind: *k,
+                present: has(&f.present),
+                legible: has(&f.legible),
+                matches_candidate: has(&f.matches),
+            }
         })
         .collect();
-    let input = CheckInput { items, reason: Some(f.reason) };
+    let input = CheckInput {
+        items,
+        reason: Some(f.reason),
+    };
     let result = applications::check(&state.ctx, rctx.actor()?, id, &input, now()).await;
     after(&state, &rctx, id, result).await
 }
@@ -396,7 +510,13 @@ struct QueuePage {
 impl QueuePage {
     fn programme_title(&self, id: &Option<i64>) -> String {
         id.and_then(|id| self.programmes.iter().find(|p| p.id == id))
-            .map(|p| if self.page.i18n.locale == tanu_domain::Locale::Kk { p.title_kk.clone() } else { p.title_ru.clone() })
+            .map(|p| {
+                if self.page.i18n.locale == tanu_domain::Locale::Kk {
+                    p.title_kk.clone()
+                } else {
+                    p.title_ru.clone()
+                }
+            })
             .unwrap_or_default()
     }
     fn is_programme(&self, id: &i64) -> bool {
@@ -407,10 +527,19 @@ impl QueuePage {
     }
 }
 
-async fn queue(State(state): State<AppState>, rctx: RequestCtx, Path(org): Path<i64>, Query(q): Query<QueueQuery>) -> Result<Response, WebError> {
+async fn queue(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(org): Path<i64>,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     let scope = actor.scope(org, Need::ReadOrg)?;
-    let org_name = organisations::get(&state.ctx, &scope).await?.names().in_locale(rctx.locale).to_owned();
+    let org_name = organisations::get(&state.ctx, &scope)
+        .await?
+        .names()
+        .in_locale(rctx.locale)
+        .to_owned();
     let lines = applications::queue(&state.ctx, &scope, &q).await?;
     html(&QueuePage {
         page: Page::from_ctx(&rctx),
@@ -419,16 +548,39 @@ async fn queue(State(state): State<AppState>, rctx: RequestCtx, Path(org): Path<
         lines,
         programmes: catalogue::list(&state.ctx, org).await?,
         q,
-        statuses: Status::ALL.iter().filter(|s| **s != Status::Draft).map(|s| s.as_str()).collect(),
+        statuses: Status::ALL
+            .iter()
+            .filter(|s| **s != Status::Draft)
+            .map(|s| s.as_str())
+            .collect(),
     })
 }
 
-async fn walk_in_page(State(state): State<AppState>, rctx: RequestCtx, Path(org): Path<i64>) -> Result<Response, WebError> {
+async fn walk_in_page(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(org): Path<i64>,
+) -> Result<Response, WebError> {
     rctx.actor()?.scope(org, Need::ReadStaff)?;
-    html(&new_form(&state, &rctx, Some(org), FormState::new().with("cert_kind", "certificate"), Vec::new(), true).await?)
+    html(
+        &new_form(
+            &state,
+            &rctx,
+            Some(org),
+            FormState::new().with("cert_kind", "certificate"),
+            Vec::new(),
+            true,
+        )
+        .await?,
+    )
 }
 
-async fn walk_in(State(state): State<AppState>, rctx: RequestCtx, Path(org): Path<i64>, Form(f): Form<ApplicationForm>) -> Result<Response, WebError> {
+async fn walk_in(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(org): Path<i64>,
+    Form(f): Form<ApplicationForm>,
+) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     let scope = actor.scope(org, Need::ReadOrg)?;
     let result = match f.input() {
@@ -440,7 +592,9 @@ async fn walk_in(State(state): State<AppState>, rctx: RequestCtx, Path(org): Pat
                 foreign_document: Some(f.foreign_document.clone()),
                 application,
             };
-            applications::register_walk_in(&state.ctx, actor, &scope, &input, now()).await.map_err(WebError::from)
+            applications::register_walk_in(&state.ctx, actor, &scope, &input, now())
+                .await
+                .map_err(WebError::from)
         }
         Err(e) => Err(e),
     };
@@ -449,7 +603,10 @@ async fn walk_in(State(state): State<AppState>, rctx: RequestCtx, Path(org): Pat
         Err(e) => {
             let e = form_error(e)?;
             let form = f.state().fail(&e, &rctx.i18n());
-            page_with_status(e.status(), &new_form(&state, &rctx, Some(org), form, f.unit_ids.clone(), true).await?)
+            page_with_status(
+                e.status(),
+                &new_form(&state, &rctx, Some(org), form, f.unit_ids.clone(), true).await?,
+            )
         }
     }
 }
@@ -466,7 +623,13 @@ struct CataloguePage {
     imported: Option<usize>,
 }
 
-async fn catalogue_view(state: &AppState, rctx: &RequestCtx, org: i64, form: FormState, imported: Option<usize>) -> Result<CataloguePage, WebError> {
+async fn catalogue_view(
+    state: &AppState,
+    rctx: &RequestCtx,
+    org: i64,
+    form: FormState,
+    imported: Option<usize>,
+) -> Result<CataloguePage, WebError> {
     let actor = rctx.actor()?;
     actor.scope(org, Need::ReadOrg)?;
     Ok(CataloguePage {
@@ -480,7 +643,11 @@ async fn catalogue_view(state: &AppState, rctx: &RequestCtx, org: i64, form: For
     })
 }
 
-async fn catalogue_page(State(state): State<AppState>, rctx: RequestCtx, Path(org): Path<i64>) -> Result<Response, WebError> {
+async fn catalogue_page(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(org): Path<i64>,
+) -> Result<Response, WebError> {
     html(&catalogue_view(&state, &rctx, org, FormState::new(), None).await?)
 }
 
@@ -506,7 +673,12 @@ struct RowForm {
     outcomes: String,
 }
 
-async fn add_row(State(state): State<AppState>, rctx: RequestCtx, Path(org): Path<i64>, Form(f): Form<RowForm>) -> Result<Response, WebError> {
+async fn add_row(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(org): Path<i64>,
+    Form(f): Form<RowForm>,
+) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ManageStaff)?;
     let row = CatalogueRow {
         programme_code: f.programme_code.clone(),
@@ -533,7 +705,10 @@ async fn add_row(State(state): State<AppState>, rctx: RequestCtx, Path(org): Pat
                 .with("credits", f.credits)
                 .with("outcomes", f.outcomes)
                 .fail(&e, &rctx.i18n());
-            page_with_status(e.status(), &catalogue_view(&state, &rctx, org, form, None).await?)
+            page_with_status(
+                e.status(),
+                &catalogue_view(&state, &rctx, org, form, None).await?,
+            )
         }
     }
 }
@@ -544,14 +719,25 @@ struct ImportForm {
     csv: String,
 }
 
-async fn import(State(state): State<AppState>, rctx: RequestCtx, Path(org): Path<i64>, Form(f): Form<ImportForm>) -> Result<Response, WebError> {
+async fn import(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(org): Path<i64>,
+    Form(f): Form<ImportForm>,
+) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ManageStaff)?;
     match catalogue::import_csv(&state.ctx, &scope, &f.csv, now()).await {
-        Ok(done) => page_with_status(StatusCode::OK, &catalogue_view(&state, &rctx, org, FormState::new(), Some(done.rows)).await?),
+        Ok(done) => page_with_status(
+            StatusCode::OK,
+            &catalogue_view(&state, &rctx, org, FormState::new(), Some(done.rows)).await?,
+        ),
         Err(e) => {
             let e = form_error(e.into())?;
             let form = FormState::new().with("csv", f.csv).fail(&e, &rctx.i18n());
-            page_with_status(e.status(), &catalogue_view(&state, &rctx, org, form, None).await?)
+            page_with_status(
+                e.status(),
+                &catalogue_view(&state, &rctx, org, form, None).await?,
+            )
         }
     }
 }

@@ -46,6 +46,8 @@ macro_rules! both {
 }
 
 pub const OPERATOR_EMAIL: &str = "operator@test.kz";
+/// The upload limit of the test app (small, so that going over it is cheap).
+pub const UPLOAD_LIMIT: u64 = 2 * 1024 * 1024;
 pub const PASSWORD: &str = "correct horse battery";
 
 /// Valid BINs (check digit verified) for fixtures.
@@ -217,7 +219,11 @@ impl TestApp {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let state = tanu_web::state(ctx.clone(), tanu_web::WebSettings::default());
+        let settings = tanu_web::WebSettings {
+            max_upload_bytes: UPLOAD_LIMIT,
+            ..tanu_web::WebSettings::default()
+        };
+        let state = tanu_web::state(ctx.clone(), settings);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = tanu_web::serve(listener, state, async move {
@@ -371,4 +377,44 @@ pub fn csrf_of(html: &str) -> String {
     let at =
         html.find("name=\"csrf\" value=\"").expect("csrf field") + "name=\"csrf\" value=\"".len();
     html[at..].split('"').next().unwrap().to_owned()
+}
+
+/// A minimal PDF (what the type check looks at: the header and the end marker).
+pub fn pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {text}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").into_bytes()
+}
+
+/// A minimal PNG (signature, a chunk, and the end chunk).
+pub fn png() -> Vec<u8> {
+    let mut v = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    v.extend_from_slice(&[
+        0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77,
+        0x53, 0xDE,
+    ]);
+    v.extend_from_slice(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]);
+    v
+}
+
+impl TestApp {
+    /// Uploads a document as multipart with a bearer token.
+    pub async fn upload(
+        &self,
+        token: &str,
+        application: i64,
+        kind: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        self.client()
+            .post(self.url(&format!(
+                "/api/v1/applications/{application}/documents/{kind}"
+            )))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
 }

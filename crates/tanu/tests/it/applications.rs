@@ -1,0 +1,623 @@
+//! Applications (rules 3, 5, 10, 11) over the API on both databases: the candidate's
+//! draft, documents checked by content, submission, the completeness check, the queue,
+//! walk-ins, and every refusal.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::common::*;
+
+const CATALOGUE: &str = "programme_code,programme_title_kk,programme_title_ru,unit_code,unit_kind,unit_title_kk,unit_title_ru,credits,outcomes
+6B06101,Ақпараттық жүйелер,Информационные системы,PY101,discipline,Python тілінде бағдарламалау,Программирование на Python,5,writes programs;tests them
+6B06101,Ақпараттық жүйелер,Информационные системы,DB201,module,Деректер қоры,Базы данных,4,designs schemas
+";
+
+struct Intake {
+    org: i64,
+    secretary: String,
+    candidate: String,
+    unit: i64,
+    programme: i64,
+}
+
+fn certificate(number: &str) -> Value {
+    json!({
+        "kind": "certificate", "provider_name": "IT Academy", "provider_bin": "940140000385",
+        "programme_title": "Python for data", "hours": 72, "study_from": "2026-01-10", "study_to": "2026-03-20",
+        "number": number, "issued_on": "2026-03-25", "outcomes": ["writes programs", "tests them"]
+    })
+}
+
+async fn intake(app: &TestApp) -> Intake {
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "higher").await;
+    let (_, admin) = app.staff(&op, org, "admin@a.kz", &["org-admin"]).await;
+    let (_, secretary) = app.staff(&op, org, "secretary@a.kz", &["secretary"]).await;
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/organisations/{org}/programmes/import")))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body(CATALOGUE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["rows"], 2);
+    let r = app.client().post(app.url("/api/v1/candidates"))
+        .json(&json!({ "full_name": "Серікбай Аружан", "email": "aru@mail.kz", "password": PASSWORD, "iin": "850715400357" }))
+        .send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let candidate = app.token("aru@mail.kz", PASSWORD).await;
+    let progs: Value = app
+        .get(
+            &candidate,
+            &format!("/api/v1/organisations/{org}/programmes"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let programme = progs[0]["id"].as_i64().unwrap();
+    let unit = progs[0]["units"][1]["id"].as_i64().unwrap();
+    Intake {
+        org,
+        secretary,
+        candidate,
+        unit,
+        programme,
+    }
+}
+
+async fn draft(app: &TestApp, i: &Intake, token: &str, number: &str) -> i64 {
+    let r = app.post(token, "/api/v1/applications", json!({
+        "org_id": i.org, "statement": "Мен Python курсын бітірдім.", "programme_id": i.programme, "unit_ids": [i.unit],
+        "consent": true, "certificate": certificate(number)
+    })).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "draft");
+    assert_eq!(v["number"], Value::Null);
+    v["id"].as_i64().unwrap()
+}
+
+both!(
+    rule_10_and_11_the_candidate_files_and_the_secretary_checks,
+    |app| {
+        let i = intake(&app).await;
+        let id = draft(&app, &i, &i.candidate, "IT-2026-0017").await;
+        // Drafts are the candidate's own.
+        problem(
+            app.get(&i.secretary, &format!("/api/v1/applications/{id}"))
+                .await,
+            StatusCode::NOT_FOUND,
+            "not-found",
+        )
+        .await;
+        // Rule 10: without the identity and confirming documents, no submission.
+        let r = app
+            .client()
+            .post(app.url(&format!("/api/v1/applications/{id}/submit")))
+            .bearer_auth(&i.candidate)
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap();
+        let p = problem(
+            r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-10-documents-missing",
+        )
+        .await;
+        assert_eq!(p["rule"], 10);
+        let detail = p["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("Copy of the identity document")
+                && detail.contains("confirming the learning outcomes"),
+            "{p}"
+        );
+
+        // Files are taken by content, never by name.
+        problem(
+            app.upload(
+                &i.candidate,
+                id,
+                "identity",
+                "id.pdf",
+                b"MZ\x90\x00 this is an executable".to_vec(),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file-type-not-accepted",
+        )
+        .await;
+        problem(
+            app.upload(&i.candidate, id, "identity", "id.png", Vec::new())
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file-empty",
+        )
+        .await;
+        let mut cut = pdf("certificate");
+        cut.truncate(cut.len() - 8);
+        problem(
+            app.upload(&i.candidate, id, "confirming", "cert.pdf", cut)
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file-truncated",
+        )
+        .await;
+        let mut big = pdf("big");
+        big.splice(
+            10..10,
+            std::iter::repeat_n(b' ', (UPLOAD_LIMIT as usize) + 1024),
+        );
+        problem(
+            app.upload(&i.candidate, id, "confirming", "big.pdf", big)
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file-too-large",
+        )
+        .await;
+        problem(
+            app.upload(&i.candidate, id, "diploma", "d.pdf", pdf("x"))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown-value",
+        )
+        .await;
+        let v: Value = app
+            .get(&i.candidate, &format!("/api/v1/applications/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["documents"], json!([]), "a refused upload leaves nothing");
+
+        let identity = png();
+        let r = app
+            .upload(
+                &i.candidate,
+                id,
+                "identity",
+                "passport.png",
+                identity.clone(),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let d: Value = r.json().await.unwrap();
+        assert_eq!(d["content_type"], "image/png");
+        assert_eq!(d["sha256"], hex(&identity));
+        assert_eq!(d["size"], identity.len());
+        let r = app
+            .upload(
+                &i.candidate,
+                id,
+                "confirming",
+                "certificate.pdf",
+                pdf("Certificate IT-2026-0017"),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+
+        // Submitting gives a number; submitting again changes nothing.
+        let v: Value = app
+            .post(
+                &i.candidate,
+                &format!("/api/v1/applications/{id}/submit"),
+                json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["status"], "submitted");
+        let number = v["number"].as_str().unwrap().to_owned();
+        assert!(number.ends_with("-0001"), "{number}");
+        assert!(v["rule_set_id"].is_number());
+        let again: Value = app
+            .post(
+                &i.candidate,
+                &format!("/api/v1/applications/{id}/submit"),
+                json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (again["status"].as_str(), again["number"].as_str()),
+            (Some("submitted"), Some(number.as_str()))
+        );
+        // Once submitted the candidate cannot change it.
+        problem(
+            app.upload(&i.candidate, id, "identity", "other.png", png())
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "status-transition",
+        )
+        .await;
+
+        // The secretary finds it by name in any case, Cyrillic included, or by number.
+        for q in ["серікбай", "СЕРІКБАЙ", number.as_str()] {
+            let url = format!(
+                "/api/v1/organisations/{}/applications?q={}",
+                i.org,
+                url_encode(q)
+            );
+            let list: Value = app.get(&i.secretary, &url).await.json().await.unwrap();
+            assert_eq!(list.as_array().map(Vec::len), Some(1), "search {q}");
+        }
+        let list: Value = app
+            .get(
+                &i.secretary,
+                &format!(
+                    "/api/v1/organisations/{}/applications?status=complete",
+                    i.org
+                ),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list, json!([]));
+
+        // Rule 11: incomplete needs a reason.
+        let items = |ok: bool| {
+            json!([
+        { "kind": "statement", "present": true, "legible": true, "matches_candidate": true },
+        { "kind": "identity", "present": true, "legible": ok, "matches_candidate": true },
+        { "kind": "confirming", "present": true, "legible": true, "matches_candidate": true }])
+        };
+        let p = problem(
+            app.post(
+                &i.secretary,
+                &format!("/api/v1/applications/{id}/check"),
+                json!({ "items": items(false) }),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-11-reason-required",
+        )
+        .await;
+        assert_eq!(p["rule"], 11);
+        problem(
+            app.post(
+                &i.candidate,
+                &format!("/api/v1/applications/{id}/check"),
+                json!({ "items": items(true) }),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
+        let v: Value = app
+            .post(
+                &i.secretary,
+                &format!("/api/v1/applications/{id}/check"),
+                json!({ "items": items(false), "reason": "Паспорт көшірмесі бұлыңғыр" }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["status"], "incomplete");
+        // The candidate sends a better scan and resubmits; the number stays.
+        assert_eq!(
+            app.upload(&i.candidate, id, "identity", "passport-2.png", png())
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        let v: Value = app
+            .post(
+                &i.candidate,
+                &format!("/api/v1/applications/{id}/submit"),
+                json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (v["status"].as_str(), v["number"].as_str()),
+            (Some("submitted"), Some(number.as_str()))
+        );
+        let v: Value = app
+            .post(
+                &i.secretary,
+                &format!("/api/v1/applications/{id}/check"),
+                json!({ "items": items(true) }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["status"], "complete");
+        assert_eq!(
+            v["checks"].as_array().map(Vec::len),
+            Some(2),
+            "each check stays in the history"
+        );
+        problem(
+            app.post(
+                &i.secretary,
+                &format!("/api/v1/applications/{id}/check"),
+                json!({ "items": items(true) }),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "status-transition",
+        )
+        .await;
+
+        // The secretary downloads the identity document; the candidate sees who did.
+        let doc = v["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["kind"] == "identity")
+            .unwrap()
+            .clone();
+        let r = app
+            .get(
+                &i.secretary,
+                &format!("/api/v1/applications/{id}/documents/identity/{}", doc["id"]),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        assert_eq!(r.bytes().await.unwrap().to_vec(), png());
+        let mine: Value = app
+            .get(&i.candidate, &format!("/api/v1/applications/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(mine["views"][0]["kind"], "identity");
+        assert_eq!(
+            mine["candidate_identity"],
+            Value::Null,
+            "the candidate's own page does not echo the IIN"
+        );
+
+        // Nobody else reaches it.
+        let r = app.client().post(app.url("/api/v1/candidates")).json(&json!({ "full_name": "Other", "email": "other@mail.kz", "password": PASSWORD, "iin": "951231400012" })).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let other = app.token("other@mail.kz", PASSWORD).await;
+        problem(
+            app.get(&other, &format!("/api/v1/applications/{id}")).await,
+            StatusCode::NOT_FOUND,
+            "not-found",
+        )
+        .await;
+        problem(
+            app.get(
+                &other,
+                &format!("/api/v1/applications/{id}/documents/identity/{}", doc["id"]),
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+            "not-found",
+        )
+        .await;
+
+        // Withdrawal, once.
+        let v: Value = app
+            .post(
+                &i.candidate,
+                &format!("/api/v1/applications/{id}/withdraw"),
+                json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["status"], "withdrawn");
+        problem(
+            app.post(
+                &i.candidate,
+                &format!("/api/v1/applications/{id}/withdraw"),
+                json!({}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "status-transition",
+        )
+        .await;
+    }
+);
+
+both!(rules_3_and_5_the_confirming_document, |app| {
+    let i = intake(&app).await;
+    let body = |cert: Value| json!({ "org_id": i.org, "statement": "x", "consent": true, "certificate": cert });
+    let mut c = certificate("N-1");
+    c["kind"] = json!("diploma");
+    let p = problem(
+        app.post(&i.candidate, "/api/v1/applications", body(c))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-5-not-confirming-document",
+    )
+    .await;
+    assert_eq!(p["rule"], 5);
+    let mut c = certificate("N-1");
+    c["provider_name"] = json!(" ");
+    let p = problem(
+        app.post(&i.candidate, "/api/v1/applications", body(c))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-3-provider-required",
+    )
+    .await;
+    assert_eq!(p["rule"], 3);
+    let mut c = certificate("N-1");
+    c["provider_bin"] = json!("940140000386");
+    let p = problem(
+        app.post(&i.candidate, "/api/v1/applications", body(c))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "id-number-check-digit",
+    )
+    .await;
+    assert_eq!(p["field"], "provider_bin");
+    let mut c = certificate("N-1");
+    c["hours"] = Value::Null;
+    problem(
+        app.post(&i.candidate, "/api/v1/applications", body(c))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "volume-required",
+    )
+    .await;
+    let mut c = certificate("N-1");
+    c["outcomes"] = json!([]);
+    problem(
+        app.post(&i.candidate, "/api/v1/applications", body(c))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "outcomes-required",
+    )
+    .await;
+    let r = app
+        .post(
+            &i.candidate,
+            "/api/v1/applications",
+            json!({ "org_id": 99999, "statement": "x" }),
+        )
+        .await;
+    problem(r, StatusCode::UNPROCESSABLE_ENTITY, "unknown-value").await;
+    let r = app
+        .post(
+            &i.candidate,
+            "/api/v1/applications",
+            json!({ "org_id": i.org, "programme_id": i.programme, "unit_ids": [424242] }),
+        )
+        .await;
+    problem(r, StatusCode::UNPROCESSABLE_ENTITY, "unknown-value").await;
+    // Without consent there is no submission.
+    let r = app
+        .post(
+            &i.candidate,
+            "/api/v1/applications",
+            json!({ "org_id": i.org, "statement": "x", "certificate": certificate("N-2") }),
+        )
+        .await;
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    problem(
+        app.post(
+            &i.candidate,
+            &format!("/api/v1/applications/{id}/submit"),
+            json!({}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "consent-required",
+    )
+    .await;
+});
+
+both!(
+    a_reused_certificate_is_flagged_and_walk_ins_are_registered,
+    |app| {
+        let i = intake(&app).await;
+        let first = draft(&app, &i, &i.candidate, "IT-2026-0017").await;
+        for (kind, bytes) in [("identity", png()), ("confirming", pdf("c"))] {
+            assert_eq!(
+                app.upload(&i.candidate, first, kind, "f", bytes)
+                    .await
+                    .status(),
+                StatusCode::CREATED
+            );
+        }
+        assert_eq!(
+            app.post(
+                &i.candidate,
+                &format!("/api/v1/applications/{first}/submit"),
+                json!({})
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+
+        // A walk-in with the same certificate (number written differently), registered by
+        // the secretary, who uploads the scans and submits.
+        let r = app.post(&i.secretary, &format!("/api/v1/organisations/{}/applications", i.org), json!({
+        "full_name": "Ким Андрей", "iin": "900201300122", "statement": "", "consent": true,
+        "certificate": certificate(" it-2026-0017 ")
+    })).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let walk_in = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        for (kind, bytes) in [
+            ("statement", pdf("signed application")),
+            ("identity", png()),
+            ("confirming", pdf("c")),
+        ] {
+            assert_eq!(
+                app.upload(&i.secretary, walk_in, kind, "scan", bytes)
+                    .await
+                    .status(),
+                StatusCode::CREATED,
+                "{kind}"
+            );
+        }
+        let v: Value = app
+            .post(
+                &i.secretary,
+                &format!("/api/v1/applications/{walk_in}/submit"),
+                json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            v["number"].as_str().unwrap().ends_with("-0002"),
+            "numbers run per organisation and year: {v}"
+        );
+        assert_eq!(
+            v["reused_elsewhere"].as_array().map(Vec::len),
+            Some(1),
+            "flagged, not refused: {v}"
+        );
+        assert_eq!(v["reused_elsewhere"][0]["same_organisation"], true);
+        // A walk-in without any identification is refused.
+        let r = app
+            .post(
+                &i.secretary,
+                &format!("/api/v1/organisations/{}/applications", i.org),
+                json!({ "full_name": "Без документа" }),
+            )
+            .await;
+        problem(r, StatusCode::UNPROCESSABLE_ENTITY, "identity-required").await;
+        // A candidate cannot register walk-ins.
+        let r = app
+            .post(
+                &i.candidate,
+                &format!("/api/v1/organisations/{}/applications", i.org),
+                json!({ "full_name": "X", "iin": "951231400012" }),
+            )
+            .await;
+        problem(r, StatusCode::NOT_FOUND, "not-found").await;
+    }
+);
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
