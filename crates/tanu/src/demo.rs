@@ -310,6 +310,309 @@ async fn demo_commission(
     Ok(())
 }
 
+const CERTIFICATE_PDF: &[u8] = include_bytes!("../demo/certificate.pdf");
+const STATEMENT_PDF: &[u8] = include_bytes!("../demo/statement.pdf");
+const IDENTITY_PNG: &[u8] = include_bytes!("../demo/identity.png");
+
+const COLLEGE_CATALOGUE: &str = "programme_code,programme_title_kk,programme_title_ru,unit_code,unit_kind,unit_title_kk,unit_title_ru,credits,outcomes
+06130100,Бағдарламалық қамтамасыз ету,Программное обеспечение,PM01,module,Python тілінде бағдарламалау,Программирование на Python,6,writes programs in Python;tests programs
+06130100,Бағдарламалық қамтамасыз ету,Программное обеспечение,PM02,module,Деректерді талдау,Анализ данных,4,analyses tabular data
+";
+const UNIVERSITY_CATALOGUE: &str = "programme_code,programme_title_kk,programme_title_ru,unit_code,unit_kind,unit_title_kk,unit_title_ru,credits,outcomes
+6B01701,Шетел тілі: екі шетел тілі,Иностранный язык: два иностранных языка,ENG201,discipline,Кәсіби ағылшын тілі,Профессиональный английский язык,5,writes business letters;presents in English
+";
+
+async fn upload(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    kind: &str,
+    name: &str,
+    bytes: &'static [u8],
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let stream = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(bytes))]);
+    tanu_app::applications::upload(ctx, actor, id, kind, name, stream, 20 * 1024 * 1024, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+    Ok(())
+}
+
+async fn actor_of(ctx: &Ctx, email: &str) -> anyhow::Result<Actor> {
+    let mut conn = ctx.db.acquire().await?;
+    let person = persons::by_email(conn.conn(), email)
+        .await?
+        .context("demo account")?;
+    drop(conn);
+    accounts::load_actor(ctx, person.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .context("demo account")
+}
+
+/// Candidates and applications in several states, with real sample files.
+async fn demo_applications(
+    ctx: &Ctx,
+    operator: &Actor,
+    college: i64,
+    university: i64,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    use tanu_app::applications::{
+        self as apps, ApplicationInput, CertificateFields, CheckInput, WalkIn,
+    };
+    use tanu_domain::application::{CheckItem, DocumentKind};
+    let err = |e: tanu_app::AppError| anyhow::anyhow!("{e} ({})", e.code());
+    for (org, csv) in [
+        (college, COLLEGE_CATALOGUE),
+        (university, UNIVERSITY_CATALOGUE),
+    ] {
+        let scope = operator
+            .scope(org, tanu_app::access::Need::ManageStaff)
+            .map_err(err)?;
+        tanu_app::catalogue::import_csv(ctx, &scope, csv, now)
+            .await
+            .map_err(err)?;
+    }
+    let programmes = tanu_app::catalogue::list(ctx, college).await.map_err(err)?;
+    let programme = programmes.first().context("demo programme")?;
+    let certificate = |number: &str, title: &str| CertificateFields {
+        kind: "certificate".into(),
+        provider_name: "IT Academy ЖШС".into(),
+        provider_bin: Some("940140000385".into()),
+        programme_title: title.into(),
+        hours: Some(72),
+        credits: None,
+        study_from: "2026-01-10".into(),
+        study_to: "2026-03-20".into(),
+        number: number.into(),
+        issued_on: "2026-03-25".into(),
+        outcomes: vec![
+            "writes programs in Python".into(),
+            "tests programs".into(),
+            "analyses tabular data".into(),
+        ],
+    };
+    let people = [
+        (
+            "Серікбай Аружан Дәулетқызы",
+            "aruzhan@candidate.demo",
+            "01031560001",
+            "kk",
+        ),
+        (
+            "Ким Даниил Игоревич",
+            "daniil@candidate.demo",
+            "98051230002",
+            "ru",
+        ),
+        (
+            "Әбілова Жанна Серікқызы",
+            "zhanna@candidate.demo",
+            "99120860003",
+            "kk",
+        ),
+    ];
+    let mut candidates = Vec::new();
+    for (name, email, iin, locale) in people {
+        accounts::register_candidate(
+            ctx,
+            &Registration {
+                full_name: name.into(),
+                email: email.into(),
+                password: DEMO_PASSWORD.into(),
+                iin: Some(with_check_digit(iin)?),
+                foreign_document: None,
+                locale: Some(locale.into()),
+            },
+            now,
+        )
+        .await
+        .map_err(err)?;
+        candidates.push(actor_of(ctx, email).await?);
+    }
+    let secretary = actor_of(ctx, "secretary@college.demo").await?;
+    let uni_secretary = actor_of(ctx, "secretary@university.demo").await?;
+    let all_ok = |ok_identity: bool| {
+        DocumentKind::ALL
+            .iter()
+            .map(|k| CheckItem {
+                kind: *k,
+                present: true,
+                legible: ok_identity || *k != DocumentKind::Identity,
+                matches_candidate: true,
+            })
+            .collect::<Vec<_>>()
+    };
+
+    // Aruzhan: filed, checked complete – ready for a meeting.
+    let a = apps::create(ctx, &candidates[0], &ApplicationInput {
+        org_id: college,
+        statement: "Мен IT Academy-де «Python for data analysis» курсын (72 сағат) бітірдім. Python тілінде бағдарламалау модулін тануды сұраймын.".into(),
+        programme_id: Some(programme.id),
+        unit_ids: programme.units.iter().take(1).map(|u| u.id).collect(),
+        consent: true,
+        certificate: Some(certificate("IT-2026-0017", "Python for data analysis")),
+    }, now).await.map_err(err)?;
+    upload(
+        ctx,
+        &candidates[0],
+        a.id,
+        "identity",
+        "jeke-kualik.png",
+        IDENTITY_PNG,
+        now,
+    )
+    .await?;
+    upload(
+        ctx,
+        &candidates[0],
+        a.id,
+        "confirming",
+        "certificate.pdf",
+        CERTIFICATE_PDF,
+        now,
+    )
+    .await?;
+    apps::submit(ctx, &candidates[0], a.id, now)
+        .await
+        .map_err(err)?;
+    apps::check(
+        ctx,
+        &secretary,
+        a.id,
+        &CheckInput {
+            items: all_ok(true),
+            reason: None,
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
+
+    // Daniil: filed at the university, found incomplete (a blurred scan).
+    let d = apps::create(ctx, &candidates[1], &ApplicationInput {
+        org_id: university,
+        statement: "Прошу признать результаты обучения по курсу делового английского языка (Business English, 120 часов).".into(),
+        consent: true,
+        certificate: Some(CertificateFields { kind: "attestation".into(), provider_name: "Lingua Centre".into(), provider_bin: None, programme_title: "Business English B2".into(), hours: Some(120), ..certificate("LC-0457", "Business English B2") }),
+        ..Default::default()
+    }, now).await.map_err(err)?;
+    upload(
+        ctx,
+        &candidates[1],
+        d.id,
+        "identity",
+        "udostoverenie.png",
+        IDENTITY_PNG,
+        now,
+    )
+    .await?;
+    upload(
+        ctx,
+        &candidates[1],
+        d.id,
+        "confirming",
+        "svidetelstvo.pdf",
+        CERTIFICATE_PDF,
+        now,
+    )
+    .await?;
+    apps::submit(ctx, &candidates[1], d.id, now)
+        .await
+        .map_err(err)?;
+    apps::check(
+        ctx,
+        &uni_secretary,
+        d.id,
+        &CheckInput {
+            items: all_ok(false),
+            reason: Some(
+                "Копия удостоверения личности нечитаема: загрузите, пожалуйста, чёткий скан."
+                    .into(),
+            ),
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
+
+    // Zhanna: a draft she has not submitted yet.
+    apps::create(
+        ctx,
+        &candidates[2],
+        &ApplicationInput {
+            org_id: college,
+            statement: "Деректерді талдау курсын аяқтадым.".into(),
+            programme_id: Some(programme.id),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
+
+    // A walk-in registered by the college's secretary, with scanned papers; the same
+    // certificate as Aruzhan's, so the secretary sees it flagged.
+    let college_scope = secretary
+        .scope(college, tanu_app::access::Need::ReadOrg)
+        .map_err(err)?;
+    let w = apps::register_walk_in(
+        ctx,
+        &secretary,
+        &college_scope,
+        &WalkIn {
+            full_name: "Төлегенов Асқар Мұратұлы".into(),
+            email: None,
+            iin: Some(with_check_digit("87042130004")?),
+            foreign_document: None,
+            application: ApplicationInput {
+                org_id: college,
+                consent: true,
+                certificate: Some(certificate("IT-2026-0017", "Python for data analysis")),
+                ..Default::default()
+            },
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
+    upload(
+        ctx,
+        &secretary,
+        w.id,
+        "statement",
+        "otinish-scan.pdf",
+        STATEMENT_PDF,
+        now,
+    )
+    .await?;
+    upload(
+        ctx,
+        &secretary,
+        w.id,
+        "identity",
+        "kualik-scan.png",
+        IDENTITY_PNG,
+        now,
+    )
+    .await?;
+    upload(
+        ctx,
+        &secretary,
+        w.id,
+        "confirming",
+        "certificate-scan.pdf",
+        CERTIFICATE_PDF,
+        now,
+    )
+    .await?;
+    apps::submit(ctx, &secretary, w.id, now)
+        .await
+        .map_err(err)?;
+    Ok(())
+}
+
 /// Fills an empty database; returns what to print.
 pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
     let mut conn = ctx.db.acquire().await?;
@@ -379,20 +682,7 @@ pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
 
     demo_commission(ctx, &operator, college.id, now).await?;
 
-    accounts::register_candidate(
-        ctx,
-        &Registration {
-            full_name: "Серікбай Аружан Дәулетқызы".into(),
-            email: "aruzhan@candidate.demo".into(),
-            password: DEMO_PASSWORD.into(),
-            iin: Some(with_check_digit("01031560001")?),
-            foreign_document: None,
-            locale: Some("kk".into()),
-        },
-        now,
-    )
-    .await
-    .map_err(err)?;
+    demo_applications(ctx, &operator, college.id, university.id, now).await?;
 
     Ok(format!(
         "Demo data created. Every account's password is {DEMO_PASSWORD}\n\
@@ -402,7 +692,9 @@ pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
          \n  sarsenbayev@college.demo      chair of the college's commission\
          \n  admin@university.demo         administrator, {}\
          \n  secretary@university.demo     secretary, {}\
-         \n  aruzhan@candidate.demo        candidate\n",
+         \n  aruzhan@candidate.demo        candidate, application complete\
+         \n  daniil@candidate.demo         candidate, application incomplete (resubmit)\
+         \n  zhanna@candidate.demo         candidate, draft\n",
         college.name_ru, college.name_ru, university.name_ru, university.name_ru
     ))
 }

@@ -359,3 +359,176 @@ async fn form_a_commission_and_elect_a_chair_in_chromium() {
     assert!(text(&c, "#readiness").await.contains("can act"));
     c.close().await.unwrap();
 }
+
+async fn log_in(c: &fantoccini::Client, app: &TestApp, email: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    click(c, "#login-submit").await;
+    c.wait().for_element(Locator::Id("who")).await.unwrap();
+}
+
+async fn log_out(c: &fantoccini::Client) {
+    click(c, "#logout").await;
+    c.wait()
+        .for_element(Locator::Id("login-link"))
+        .await
+        .unwrap();
+}
+
+async fn upload_file(c: &fantoccini::Client, kind: &str, path: &std::path::Path) {
+    c.wait()
+        .for_element(Locator::Id(&format!("file-{kind}")))
+        .await
+        .unwrap()
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap();
+    click(c, &format!("#upload-{kind}")).await;
+    c.wait()
+        .for_element(Locator::Id(&format!("doc-{kind}")))
+        .await
+        .unwrap();
+}
+
+async fn status_is(c: &fantoccini::Client, status: &str) {
+    c.wait()
+        .for_element(Locator::Css(&format!("#status[data-status='{status}']")))
+        .await
+        .unwrap();
+}
+
+/// Rules 10 and 11 in the browser: a candidate files an application with three uploads;
+/// the secretary marks it incomplete; the candidate uploads a better scan and resubmits;
+/// the secretary marks it complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_candidate_files_and_the_secretary_checks_in_chromium() {
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(tanu_storage::Backend::Sqlite).await.unwrap();
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "technical-vocational").await;
+    app.staff(&op, org, "secretary@a.kz", &["secretary"]).await;
+    let r = app
+        .client()
+        .post(app.url("/api/v1/candidates"))
+        .json(&json!({ "full_name": "Серікбай Аружан", "email": "aru@mail.kz", "password": PASSWORD, "iin": "850715400357" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    let files = TempDir::new();
+    let write = |name: &str, bytes: Vec<u8>| {
+        let p = files.0.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let statement = write("statement.pdf", pdf("Application"));
+    let identity = write("identity.png", png());
+    let certificate = write("certificate.pdf", pdf("Certificate IT-2026-0017"));
+
+    c.goto(&app.url("/lang/en?next=/")).await.unwrap();
+    log_in(&c, &app, "aru@mail.kz").await;
+    click(&c, "#nav-applications").await;
+    click(&c, "#new-application").await;
+    click(&c, "#continue").await;
+    let field = |id: &'static str, text: &'static str| {
+        let c = c.clone();
+        async move {
+            c.wait()
+                .for_element(Locator::Id(id))
+                .await
+                .unwrap()
+                .send_keys(text)
+                .await
+                .unwrap()
+        }
+    };
+    field("statement", "I completed a Python course.").await;
+    field("provider_name", "IT Academy").await;
+    field("programme_title", "Python for data").await;
+    field("hours", "72").await;
+    field("cert_number", "IT-2026-0017").await;
+    for (id, date) in [
+        ("study_from", "2026-01-10"),
+        ("study_to", "2026-03-20"),
+        ("issued_on", "2026-03-25"),
+    ] {
+        c.execute(
+            &format!("document.getElementById('{id}').value = '{date}'"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    }
+    field("outcomes", "writes programs").await;
+    click(&c, "#consent").await;
+    click(&c, "#save-draft").await;
+    status_is(&c, "draft").await;
+    upload_file(&c, "statement", &statement).await;
+    upload_file(&c, "identity", &identity).await;
+    upload_file(&c, "confirming", &certificate).await;
+    click(&c, "#submit-application").await;
+    status_is(&c, "submitted").await;
+    let url = c.current_url().await.unwrap().to_string();
+    log_out(&c).await;
+
+    // The secretary: the identity copy is not legible.
+    log_in(&c, &app, "secretary@a.kz").await;
+    c.goto(&url).await.unwrap();
+    for kind in ["statement", "identity", "confirming"] {
+        click(&c, &format!("#present-{kind}")).await;
+        click(&c, &format!("#matches-{kind}")).await;
+        if kind != "identity" {
+            click(&c, &format!("#legible-{kind}")).await;
+        }
+    }
+    c.find(Locator::Id("reason"))
+        .await
+        .unwrap()
+        .send_keys("The identity copy is blurred")
+        .await
+        .unwrap();
+    click(&c, "#record-check").await;
+    status_is(&c, "incomplete").await;
+    log_out(&c).await;
+
+    // The candidate sends a better scan and resubmits.
+    log_in(&c, &app, "aru@mail.kz").await;
+    c.goto(&url).await.unwrap();
+    assert!(
+        c.source()
+            .await
+            .unwrap()
+            .contains("The identity copy is blurred")
+    );
+    upload_file(&c, "identity", &identity).await;
+    click(&c, "#submit-application").await;
+    status_is(&c, "submitted").await;
+    log_out(&c).await;
+
+    log_in(&c, &app, "secretary@a.kz").await;
+    c.goto(&url).await.unwrap();
+    for kind in ["statement", "identity", "confirming"] {
+        for what in ["present", "legible", "matches"] {
+            click(&c, &format!("#{what}-{kind}")).await;
+        }
+    }
+    click(&c, "#record-check").await;
+    status_is(&c, "complete").await;
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(std::env::temp_dir().join("tanu-application.png"), png);
+    }
+    c.close().await.unwrap();
+}

@@ -312,6 +312,7 @@ async fn create(
 #[template(path = "application.html")]
 struct ShowPage {
     page: Page,
+    max_upload: u64,
     view: ApplicationView,
     programmes: Vec<Programme>,
     form: FormState,
@@ -345,7 +346,19 @@ impl ShowPage {
         self.page.t(&format!("doc-{kind}"))
     }
     fn size(&self, bytes: &i64) -> String {
-        format!("{:.1} MB", *bytes as f64 / (1024.0 * 1024.0))
+        let b = *bytes as f64;
+        if b < 1024.0 * 1024.0 {
+            format!("{:.0} KB", (b / 1024.0).ceil())
+        } else {
+            format!("{:.1} MB", b / (1024.0 * 1024.0))
+        }
+    }
+    fn file_hint(&self) -> String {
+        self.page.t1(
+            "apps-file-hint",
+            "max",
+            &(self.max_upload / (1024 * 1024)).to_string(),
+        )
     }
     fn item_line(&self, item: &CheckItem) -> String {
         let mark = |b: bool| if b { "✓" } else { "✗" };
@@ -376,6 +389,7 @@ async fn show_page(
     };
     Ok(ShowPage {
         page: Page::from_ctx(rctx),
+        max_upload: state.settings.max_upload_bytes,
         view,
         programmes,
         form,

@@ -81,6 +81,11 @@ impl Page {
         self.actor.as_ref().is_some_and(|a| a.is_operator)
     }
 
+    /// Whether the actor is a registered candidate.
+    pub fn is_candidate(&self) -> bool {
+        self.actor.as_ref().is_some_and(|a| a.is_candidate)
+    }
+
     /// Whether someone is logged in.
     pub fn logged_in(&self) -> bool {
         self.actor.is_some()
