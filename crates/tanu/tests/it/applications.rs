@@ -621,3 +621,39 @@ fn hex(bytes: &[u8]) -> String {
 fn url_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// An upload cut off mid-stream (the connection drops) leaves no document behind.
+both!(an_upload_cut_off_mid_stream_leaves_nothing, |app| {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let i = intake(&app).await;
+    let id = draft(&app, &i, &i.candidate, "N-9").await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let boundary = "XyZ";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+    );
+    let announced = head.len() + 500_000 + 64;
+    let request = format!(
+        "POST /api/v1/applications/{id}/documents/confirming HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {announced}\r\n\r\n{head}%PDF-1.4\n",
+        i.candidate
+    );
+    s.write_all(request.as_bytes()).await.unwrap();
+    s.write_all(&vec![b'x'; 100_000]).await.unwrap();
+    s.shutdown().await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut out)).await;
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        !text.starts_with("HTTP/1.1 2"),
+        "a cut upload is not accepted: {text}"
+    );
+    let v: Value = app
+        .get(&i.candidate, &format!("/api/v1/applications/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["documents"], json!([]));
+});

@@ -421,3 +421,55 @@ both!(inline_checks_take_only_known_fields, |app| {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 });
+
+both!(the_admin_keeps_the_catalogue_in_the_ui, |app| {
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "higher").await;
+    app.staff(&op, org, "admin@a.kz", &["org-admin"]).await;
+    let c = app.browser();
+    let r = login(
+        &app,
+        &c,
+        "admin@a.kz",
+        PASSWORD,
+        &format!("/orgs/{org}/programmes"),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = c
+        .get(app.url(&format!("/orgs/{org}/programmes")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let bad = "programme_code,programme_title_kk,programme_title_ru,unit_code,unit_kind,unit_title_kk,unit_title_ru,credits,outcomes\n\
+               6B01,Атау,Название,U1,lecture,Атау,Название,5,a;b\n";
+    let r = c
+        .post(app.url(&format!("/orgs/{org}/programmes/import")))
+        .form(&[("csrf", csrf.as_str()), ("csv", bad)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("CSV") && body.contains('2'),
+        "the line is named: {body}"
+    );
+    let good = bad.replace("lecture", "discipline");
+    let r = c
+        .post(app.url(&format!("/orgs/{org}/programmes/import")))
+        .form(&[("csrf", csrf.as_str()), ("csv", good.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("id=\"imported\"") && body.contains("6B01"),
+        "{body}"
+    );
+});
