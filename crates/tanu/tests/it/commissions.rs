@@ -826,3 +826,86 @@ both!(
         );
     }
 );
+
+both!(
+    concurrent_ballots_and_changes_neither_double_count_nor_break_rule_7,
+    |app| {
+        let s = setup(&app).await;
+        let m = s.appoint(&app, 5).await;
+        let e = app
+            .post(
+                &s.admin,
+                &s.path("/elections"),
+                json!({ "office": "chair" }),
+            )
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["election"]["id"]
+            .as_i64()
+            .unwrap();
+        let path = s.path(&format!("/elections/{e}/ballot"));
+        // Each member votes once from their own account, and the first member tries four
+        // more times, all at the same moment.
+        let mut voters: Vec<&String> = s.teachers.iter().map(|t| &t.1).collect();
+        voters.extend(std::iter::repeat_n(&s.teachers[0].1, 4));
+        let results = futures::future::join_all(
+            voters
+                .iter()
+                .map(|token| app.post(token, &path, json!({ "candidate_member_id": m[0] }))),
+        )
+        .await;
+        let ok = results
+            .iter()
+            .filter(|r| r.status() == StatusCode::OK)
+            .count();
+        let refused = results
+            .iter()
+            .filter(|r| r.status() == StatusCode::UNPROCESSABLE_ENTITY)
+            .count();
+        assert_eq!(
+            (ok, refused),
+            (5, 4),
+            "statuses: {:?}",
+            results.iter().map(|r| r.status()).collect::<Vec<_>>()
+        );
+        let v: Value = app
+            .get(&s.admin, &s.path(&format!("/elections/{e}")))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            v["ballots"].as_array().map(Vec::len),
+            Some(5),
+            "no vote lost or counted twice"
+        );
+        let v: Value = app
+            .post(
+                &s.admin,
+                &s.path(&format!("/elections/{e}/close")),
+                json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["result"]["taking_part"], 5);
+
+        // Two changes racing over the same member: one applies, the other is refused
+        // (the member it removes is gone), and the composition stays odd.
+        let a = s.change(&app, json!({ "remove": [m[3], m[4]] }));
+        let b = s.change(&app, json!({ "remove": [m[3], m[2]] }));
+        let (a, b) = futures::future::join(a, b).await;
+        let statuses = [a.status(), b.status()];
+        assert!(
+            statuses.contains(&StatusCode::OK)
+                && statuses.contains(&StatusCode::UNPROCESSABLE_ENTITY),
+            "{statuses:?}"
+        );
+        assert_eq!(
+            s.view(&app).await["members"].as_array().map(Vec::len),
+            Some(3)
+        );
+    }
+);
