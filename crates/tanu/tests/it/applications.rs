@@ -622,7 +622,7 @@ fn url_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// An upload cut off mid-stream (the connection drops) leaves no document behind.
+// An upload cut off mid-stream (the connection drops) leaves no document behind.
 both!(an_upload_cut_off_mid_stream_leaves_nothing, |app| {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let i = intake(&app).await;
