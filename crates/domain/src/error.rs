@@ -183,6 +183,38 @@ pub enum DomainError {
     /// Consent to the processing of personal data is needed.
     #[error("consent to the processing of personal data is needed")]
     ConsentRequired,
+    /// Rule 8: neither the chair nor the deputy is present.
+    #[error("rule 8: neither the chair nor the deputy chair is present; the meeting cannot open")]
+    Rule8NoPresidingOfficer,
+    /// Not enough members present to decide.
+    #[error("no quorum: {present} of {members} members present")]
+    NoQuorum {
+        /// Present.
+        present: usize,
+        /// Members.
+        members: usize,
+    },
+    /// Rule 14: the vote is closed.
+    #[error("rule 14: the vote is closed")]
+    Rule14VoteClosed,
+    /// Rule 14: a recused member takes no part.
+    #[error("rule 14: a member who declared a conflict of interest takes no part in this item")]
+    Rule14Recused,
+    /// Rule 14: only members present vote.
+    #[error("rule 14: only members present at the meeting vote")]
+    Rule14NotTakingPart,
+    /// Rule 14: one vote each.
+    #[error("rule 14: this member has already voted on this item")]
+    Rule14AlreadyVoted,
+    /// Rule 13: a refusal gives reasons.
+    #[error("rule 13: give the reasons for refusing recognition")]
+    Rule13ReasonsRequired,
+    /// Rule 13: a recognition says what is recognised.
+    #[error("rule 13: say which disciplines or modules are recognised")]
+    Rule13NothingRecognised,
+    /// Credits recognised out of range.
+    #[error("rule 13: recognised credits must be from 1 to the unit's credits")]
+    Rule13CreditsOutOfRange,
     /// A row of an imported CSV file that cannot be taken.
     #[error("line {line}: {reason}")]
     CsvRow {
@@ -251,6 +283,15 @@ impl DomainError {
             Self::FileTruncated => "file-truncated",
             Self::ConsentRequired => "consent-required",
             Self::CsvRow { .. } => "csv-row",
+            Self::Rule8NoPresidingOfficer => "rule-8-no-presiding-officer",
+            Self::NoQuorum { .. } => "no-quorum",
+            Self::Rule14VoteClosed => "rule-14-vote-closed",
+            Self::Rule14Recused => "rule-14-recused",
+            Self::Rule14NotTakingPart => "rule-14-not-taking-part",
+            Self::Rule14AlreadyVoted => "rule-14-already-voted",
+            Self::Rule13ReasonsRequired => "rule-13-reasons-required",
+            Self::Rule13NothingRecognised => "rule-13-nothing-recognised",
+            Self::Rule13CreditsOutOfRange => "rule-13-credits-out-of-range",
         }
     }
 
@@ -278,6 +319,14 @@ impl DomainError {
             Self::Rule5NotConfirmingDocument { .. } => Some(5),
             Self::Rule10DocumentsMissing { .. } => Some(10),
             Self::Rule11ReasonRequired | Self::Rule11ChecklistIncomplete => Some(11),
+            Self::Rule8NoPresidingOfficer => Some(8),
+            Self::Rule13ReasonsRequired
+            | Self::Rule13NothingRecognised
+            | Self::Rule13CreditsOutOfRange => Some(13),
+            Self::Rule14VoteClosed
+            | Self::Rule14Recused
+            | Self::Rule14NotTakingPart
+            | Self::Rule14AlreadyVoted => Some(14),
             _ => None,
         }
     }
@@ -325,6 +374,14 @@ impl DomainError {
             | Self::FileTruncated => Some("file"),
             Self::ConsentRequired => Some("consent"),
             Self::CsvRow { .. } => Some("csv"),
+            Self::Rule13ReasonsRequired => Some("reasons"),
+            Self::Rule13NothingRecognised | Self::Rule13CreditsOutOfRange => Some("recognised"),
+            Self::Rule8NoPresidingOfficer
+            | Self::NoQuorum { .. }
+            | Self::Rule14VoteClosed
+            | Self::Rule14Recused
+            | Self::Rule14NotTakingPart
+            | Self::Rule14AlreadyVoted => None,
         }
     }
 

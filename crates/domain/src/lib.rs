@@ -11,6 +11,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod locale;
+pub mod meeting;
 pub mod organisation;
 pub mod person;
 pub mod rule_set;

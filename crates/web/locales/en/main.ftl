@@ -417,3 +417,14 @@ err-file-too-large = The file is larger than { $max } MB.
 err-file-truncated = The file is incomplete – the upload was cut off or the file is damaged. Please upload it again.
 err-consent-required = Tick the consent to the processing of personal data.
 err-csv-row = CSV line { $line }: { $reason }
+
+## Meetings (rules 8, 12–14)
+err-rule-8-no-presiding-officer = Rule 8: neither the chair nor the deputy chair is present, so the meeting cannot open.
+err-no-quorum = No quorum: { $present } of { $members } members are present; the meeting cannot decide.
+err-rule-14-vote-closed = Rule 14: the vote is closed; it cannot change.
+err-rule-14-recused = Rule 14: a member who declared a conflict of interest takes no part in this item.
+err-rule-14-not-taking-part = Rule 14: only members present at the meeting vote.
+err-rule-14-already-voted = Rule 14: this member has already voted on this item.
+err-rule-13-reasons-required = Rule 13: give the reasons for refusing recognition.
+err-rule-13-nothing-recognised = Rule 13: say which disciplines or modules are recognised.
+err-rule-13-credits-out-of-range = Rule 13: the recognised credits must be from 1 up to the credits of the discipline or module.
