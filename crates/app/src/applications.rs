@@ -44,7 +44,9 @@ fn party(actor: &Actor, app: &ApplicationRow) -> Result<Party, AppError> {
     }
     let roles: Vec<Role> = actor.roles_in(app.org_id).collect();
     let staff = actor.is_operator || !roles.is_empty();
-    let visible = app.status != Status::Draft.as_str() || app.created_by != app.candidate_id;
+    // Staff see an application once it has been submitted (even if later withdrawn),
+    // or one they registered for a walk-in; a candidate's unsubmitted draft stays theirs.
+    let visible = app.submitted_at.is_some() || app.created_by != app.candidate_id;
     if staff && visible {
         let may_check = actor.is_operator
             || roles
@@ -120,11 +122,7 @@ pub struct CertificateFields {
 }
 
 fn parse_date(s: &str, field: &'static str) -> Result<Date, DomainError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &format).map_err(|_| DomainError::UnknownValue {
-        field,
-        value: s.chars().take(32).collect(),
-    })
+    tanu_domain::dates::parse_date(s, field)
 }
 
 impl CertificateFields {
@@ -382,7 +380,10 @@ async fn save_content(
         }
         .into());
     }
-    check_programme(tx.conn(), org_id, input.programme_id, &input.unit_ids).await?;
+    let mut units = input.unit_ids.clone();
+    units.sort_unstable();
+    units.dedup();
+    check_programme(tx.conn(), org_id, input.programme_id, &units).await?;
     let certificate = input
         .certificate
         .as_ref()
@@ -397,7 +398,7 @@ async fn save_content(
         now,
     )
     .await?;
-    repo::set_units(tx.conn(), app_id, &input.unit_ids).await?;
+    repo::set_units(tx.conn(), app_id, &units).await?;
     if let Some(c) = certificate {
         repo::put_certificate(tx.conn(), app_id, &certificate_row(&c)?).await?;
     }
@@ -414,15 +415,15 @@ pub async fn create(
     create_for(ctx, actor, actor.person_id, &actor.full_name, input, now).await
 }
 
-async fn create_for(
-    ctx: &Ctx,
+/// Creates a draft inside a transaction (not committed); returns its id.
+async fn create_in(
+    tx: &mut Tx,
     actor: &Actor,
     candidate_id: i64,
     candidate_name: &str,
     input: &ApplicationInput,
     now: OffsetDateTime,
-) -> Result<ApplicationView, AppError> {
-    let mut tx = ctx.db.begin().await?;
+) -> Result<i64, AppError> {
     let org =
         organisations::get(tx.conn(), input.org_id)
             .await?
@@ -446,7 +447,7 @@ async fn create_for(
         now,
     )
     .await?;
-    save_content(&mut tx, id, org.id, input, now).await?;
+    save_content(tx, id, org.id, input, now).await?;
     repo::insert_event(
         tx.conn(),
         id,
@@ -456,6 +457,19 @@ async fn create_for(
         now,
     )
     .await?;
+    Ok(id)
+}
+
+async fn create_for(
+    ctx: &Ctx,
+    actor: &Actor,
+    candidate_id: i64,
+    candidate_name: &str,
+    input: &ApplicationInput,
+    now: OffsetDateTime,
+) -> Result<ApplicationView, AppError> {
+    let mut tx = ctx.db.begin().await?;
+    let id = create_in(&mut tx, actor, candidate_id, candidate_name, input, now).await?;
     tx.commit().await?;
     get(ctx, actor, id).await
 }
@@ -522,10 +536,7 @@ pub async fn submit(
     }
     domain::check_documents_attached(&present)?;
     if repo::certificate(tx.conn(), id).await?.is_none() {
-        return Err(DomainError::Rule5NotConfirmingDocument {
-            kind: String::new(),
-        }
-        .into());
+        return Err(DomainError::ConfirmingDetailsRequired.into());
     }
     let next = status.submit()?;
     if app.number.is_none() {
@@ -654,78 +665,108 @@ pub async fn check(
     get(ctx, actor, id).await
 }
 
+/// A stored (or half-stored) upload that is cleaned up unless it is kept: dropped –
+/// a refusal, an error, or the request cancelled when the client goes away – it aborts
+/// the upload or deletes the object in a task of its own, so nothing stays behind.
+struct Pending {
+    objects: tanu_storage::Objects,
+    key: String,
+    writer: Option<tanu_storage::objects::ObjectWriter>,
+    keep: bool,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if self.keep {
+            return;
+        }
+        let (objects, key, writer) = (self.objects.clone(), self.key.clone(), self.writer.take());
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                match writer {
+                    Some(w) => w.abort().await,
+                    None => {
+                        let _ = objects.delete(&key).await;
+                    }
+                }
+            });
+        }
+    }
+}
+
 /// Streams an upload into the store, refusing what is not PDF, JPEG or PNG by content,
-/// empty, over `max_bytes`, or cut short. Returns (type, size, SHA-256) of what was
-/// stored under `key`; on any refusal or failure the partial object is aborted.
+/// empty, over `max_bytes`, or cut short. Returns the pending object with its type, size
+/// and SHA-256; the caller keeps it once recorded.
 async fn store_stream<S, E>(
     ctx: &Ctx,
     key: &str,
     mut stream: S,
     max_bytes: u64,
-) -> Result<(FileType, i64, String), AppError>
+) -> Result<(Pending, FileType, i64, String), AppError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let mut writer = ctx.objects.writer(key).await?;
+    let mut pending = Pending {
+        objects: ctx.objects.clone(),
+        key: key.to_owned(),
+        writer: Some(ctx.objects.writer(key).await?),
+        keep: false,
+    };
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let mut head: Vec<u8> = Vec::new();
-    let mut tail: Vec<u8> = Vec::new();
     let mut kind: Option<FileType> = None;
-    let outcome: Result<(), AppError> = async {
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|_| DomainError::FileTruncated)?;
-            size += chunk.len() as u64;
-            if size > max_bytes {
-                return Err(DomainError::FileTooLarge {
-                    max_mb: max_bytes / (1024 * 1024),
-                }
-                .into());
+    // The format's end marker, searched across chunk boundaries; a file may carry data
+    // after it (phone photos append a video to the JPEG), so "seen anywhere" counts.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut ended = false;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| DomainError::FileTruncated)?;
+        size += chunk.len() as u64;
+        if size > max_bytes {
+            return Err(DomainError::FileTooLarge {
+                max_mb: max_bytes / (1024 * 1024),
             }
-            if kind.is_none() {
-                head.extend_from_slice(&chunk[..chunk.len().min(16 - head.len().min(16))]);
-                if head.len() >= 8 || size >= 8 {
-                    kind = Some(FileType::sniff(&head).ok_or(DomainError::FileTypeNotAccepted)?);
-                }
+            .into());
+        }
+        if kind.is_none() {
+            let want = 16usize.saturating_sub(head.len());
+            head.extend_from_slice(&chunk[..chunk.len().min(want)]);
+            if head.len() >= 8 {
+                kind = Some(FileType::sniff(&head).ok_or(DomainError::FileTypeNotAccepted)?);
             }
-            hasher.update(&chunk);
-            tail.extend_from_slice(&chunk);
-            if tail.len() > 2048 {
-                tail.drain(..tail.len() - 1024);
-            }
-            writer.write(chunk).await?;
         }
-        Ok(())
-    }
-    .await;
-    let result = outcome.and_then(|()| {
-        if size == 0 {
-            return Err(DomainError::FileEmpty.into());
+        if let Some(k) = kind {
+            carry.extend_from_slice(&chunk[..chunk.len().min(8)]);
+            ended = ended || k.looks_complete(&carry) || k.looks_complete(&chunk);
+            carry.clear();
+            carry.extend_from_slice(&chunk[chunk.len().saturating_sub(8)..]);
         }
-        let kind = match kind {
-            Some(k) => k,
-            None => FileType::sniff(&head).ok_or(DomainError::FileTypeNotAccepted)?,
-        };
-        if !kind.looks_complete(&tail) {
-            return Err(DomainError::FileTruncated.into());
-        }
-        Ok(kind)
-    });
-    match result {
-        Ok(kind) => {
-            writer.finish().await?;
-            Ok((
-                kind,
-                i64::try_from(size).unwrap_or(i64::MAX),
-                hex::encode(hasher.finalize()),
-            ))
-        }
-        Err(e) => {
-            writer.abort().await;
-            Err(e)
+        hasher.update(&chunk);
+        if let Some(w) = pending.writer.as_mut() {
+            w.write(chunk).await?;
         }
     }
+    if size == 0 {
+        return Err(DomainError::FileEmpty.into());
+    }
+    let kind = match kind {
+        Some(k) => k,
+        None => FileType::sniff(&head).ok_or(DomainError::FileTypeNotAccepted)?,
+    };
+    if !(ended || kind.looks_complete(&head)) {
+        return Err(DomainError::FileTruncated.into());
+    }
+    if let Some(w) = pending.writer.take() {
+        w.finish().await?;
+    }
+    Ok((
+        pending,
+        kind,
+        i64::try_from(size).unwrap_or(i64::MAX),
+        hex::encode(hasher.finalize()),
+    ))
 }
 
 /// Uploads one of the three documents of rule 10, replacing the previous one of its
@@ -756,42 +797,58 @@ where
         kind.as_str(),
         crate::secrets::random_token()?
     );
-    let (file_type, size, sha) = store_stream(ctx, &key, stream, max_bytes).await?;
+    let (mut pending, file_type, size, sha) = store_stream(ctx, &key, stream, max_bytes).await?;
     let name: String = original_name
         .chars()
         .filter(|c| !c.is_control())
         .take(200)
         .collect();
-    let recorded = async {
-        let mut tx = ctx.db.begin().await?;
-        if !repo::lock(tx.conn(), id, now).await? {
-            return Err(AppError::NotFound);
-        }
-        let (app, party) = load(tx.conn(), actor, id).await?;
-        may_edit(&app, party)?;
-        let doc_id = repo::insert_document(tx.conn(), id, kind.as_str(), &key, &sha, size, file_type.mime(), &name, actor.person_id, now).await?;
-        let details = serde_json::json!({ "kind": kind.as_str(), "size": size, "sha256": sha, "type": file_type.mime() });
-        repo::insert_event(tx.conn(), id, actor.person_id, "document-uploaded", &event(details), now).await?;
-        tx.commit().await?;
-        Ok(doc_id)
+    let mut tx = ctx.db.begin().await?;
+    if !repo::lock(tx.conn(), id, now).await? {
+        return Err(AppError::NotFound);
     }
-    .await;
-    match recorded {
-        Ok(doc_id) => Ok(Document {
-            id: doc_id,
-            kind: kind.as_str().to_owned(),
-            size,
-            content_type: file_type.mime().to_owned(),
-            sha256: sha,
-            original_name: name,
-            uploaded_at: now,
-        }),
-        Err(e) => {
-            // Not recorded: do not keep the bytes either.
-            let _ = ctx.objects.delete(&key).await;
-            Err(e)
-        }
+    let (app, party) = load(tx.conn(), actor, id).await?;
+    may_edit(&app, party)?;
+    let doc_id = repo::insert_document(
+        tx.conn(),
+        id,
+        kind.as_str(),
+        &key,
+        &sha,
+        size,
+        file_type.mime(),
+        &name,
+        actor.person_id,
+        now,
+    )
+    .await?;
+    let details = serde_json::json!({ "kind": kind.as_str(), "size": size, "sha256": sha, "type": file_type.mime() });
+    repo::insert_event(
+        tx.conn(),
+        id,
+        actor.person_id,
+        "document-uploaded",
+        &event(details),
+        now,
+    )
+    .await?;
+    // From here the file is kept: a commit that fails is cleaned up below, and one
+    // interrupted mid-way leaves at worst an unreferenced object – never a record
+    // without its file. (Anything failing above dropped `pending`, which deleted it.)
+    pending.keep = true;
+    if let Err(e) = tx.commit().await {
+        let _ = ctx.objects.delete(&key).await;
+        return Err(e.into());
     }
+    Ok(Document {
+        id: doc_id,
+        kind: kind.as_str().to_owned(),
+        size,
+        content_type: file_type.mime().to_owned(),
+        sha256: sha,
+        original_name: name,
+        uploaded_at: now,
+    })
 }
 
 /// A document's bytes for download, recording who viewed it (every view of an identity
@@ -1049,7 +1106,9 @@ pub struct WalkIn {
 }
 
 /// The secretary registers an application on behalf of a walk-in candidate; the scans
-/// are then uploaded by staff. An existing account (same IIN or e-mail) is reused.
+/// are then uploaded by staff. An existing account with that IIN (or e-mail) is reused;
+/// an IIN and an e-mail that name different people are refused. The person and the
+/// application are created together or not at all.
 pub async fn register_walk_in(
     ctx: &Ctx,
     actor: &Actor,
@@ -1076,53 +1135,67 @@ pub async fn register_walk_in(
         .map(|e| Email::parse(&e))
         .transpose()?;
     let iin_text = iin.map(|i| i.as_string());
-    let candidate = {
-        let mut tx = ctx.db.begin().await?;
-        let by_iin = match &iin_text {
-            Some(i) => persons::by_iin(tx.conn(), i).await?,
-            None => None,
-        };
-        let by_email = match &email {
-            Some(e) => persons::by_email(tx.conn(), e.as_str()).await?,
-            None => None,
-        };
-        let id = match (by_iin, by_email) {
-            (Some(p), _) | (None, Some(p)) => p.id,
-            (None, None) => {
-                let placeholder = format!(
-                    "walk-in-{}@tanu.invalid",
-                    crate::secrets::random_token()?
-                        .to_lowercase()
-                        .replace(['-', '_'], "")
-                );
-                let email_text = email
-                    .as_ref()
-                    .map_or(placeholder, |e| e.as_str().to_owned());
-                let new = persons::NewPerson {
-                    email: &email_text,
-                    full_name: name.as_str(),
-                    iin: iin_text.as_deref(),
-                    foreign_document: if iin_text.is_some() {
-                        None
-                    } else {
-                        foreign.as_deref()
-                    },
-                    password_hash: None,
-                    locale: Locale::default().as_str(),
-                    is_operator: false,
-                    is_candidate: true,
-                };
-                persons::insert(tx.conn(), &new, now).await?
-            }
-        };
-        tx.commit().await?;
-        id
+    let mut tx = ctx.db.begin().await?;
+    let by_iin = match &iin_text {
+        Some(i) => persons::by_iin(tx.conn(), i).await?,
+        None => None,
+    };
+    let by_email = match &email {
+        Some(e) => persons::by_email(tx.conn(), e.as_str()).await?,
+        None => None,
+    };
+    let conflict = || AppError::Taken {
+        code: "identity-conflict",
+        field: "iin",
+    };
+    let candidate = match (by_iin, by_email) {
+        (Some(p), Some(q)) if p.id != q.id => return Err(conflict()),
+        (Some(p), _) => p.id,
+        (None, Some(q)) if q.iin.is_some() && q.iin != iin_text => return Err(conflict()),
+        (None, Some(q)) => q.id,
+        (None, None) => {
+            let placeholder = format!(
+                "walk-in-{}@tanu.invalid",
+                crate::secrets::random_token()?
+                    .to_lowercase()
+                    .replace(['-', '_'], "")
+            );
+            let email_text = email
+                .as_ref()
+                .map_or(placeholder, |e| e.as_str().to_owned());
+            let new = persons::NewPerson {
+                email: &email_text,
+                full_name: name.as_str(),
+                iin: iin_text.as_deref(),
+                foreign_document: if iin_text.is_some() {
+                    None
+                } else {
+                    foreign.as_deref()
+                },
+                password_hash: None,
+                locale: Locale::default().as_str(),
+                is_operator: false,
+                is_candidate: true,
+            };
+            persons::insert(tx.conn(), &new, now).await.map_err(|e| {
+                if e.is_unique_on("persons", "iin") {
+                    AppError::Taken {
+                        code: "iin-taken",
+                        field: "iin",
+                    }
+                } else {
+                    AppError::taken_or(e, "persons", "email", "email-taken")
+                }
+            })?
+        }
     };
     let application = ApplicationInput {
         org_id: scope.org_id(),
         ..input.application.clone()
     };
-    create_for(ctx, actor, candidate, name.as_str(), &application, now).await
+    let id = create_in(&mut tx, actor, candidate, name.as_str(), &application, now).await?;
+    tx.commit().await?;
+    get(ctx, actor, id).await
 }
 
 /// Whether the actor may see the organisation's applications (queue).

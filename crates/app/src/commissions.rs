@@ -27,11 +27,7 @@ pub fn local_today(now: OffsetDateTime) -> Date {
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 fn parse_date(s: &str, field: &'static str) -> Result<Date, DomainError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &format).map_err(|_| DomainError::UnknownValue {
-        field,
-        value: s.chars().take(32).collect(),
-    })
+    tanu_domain::dates::parse_date(s, field)
 }
 
 /// A commission in lists.

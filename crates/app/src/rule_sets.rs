@@ -109,11 +109,7 @@ pub struct RuleSetUpdate {
 }
 
 fn parse_date(s: &str, field: &'static str) -> Result<Date, DomainError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &format).map_err(|_| DomainError::UnknownValue {
-        field,
-        value: s.chars().take(32).collect(),
-    })
+    tanu_domain::dates::parse_date(s, field)
 }
 
 /// Changes dates and parameters of a rule set (the operator only); bumps its version.

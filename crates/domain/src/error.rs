@@ -142,6 +142,9 @@ pub enum DomainError {
         /// Codes of the missing documents.
         missing: String,
     },
+    /// Rule 10: the confirming document's details are needed to submit.
+    #[error("rule 10: give the details of the document confirming the learning outcomes")]
+    ConfirmingDetailsRequired,
     /// Rule 11: an incomplete result needs a reason.
     #[error("rule 11: say why the application is incomplete")]
     Rule11ReasonRequired,
@@ -271,6 +274,7 @@ impl DomainError {
             Self::Rule3ProviderRequired => "rule-3-provider-required",
             Self::Rule5NotConfirmingDocument { .. } => "rule-5-not-confirming-document",
             Self::Rule10DocumentsMissing { .. } => "rule-10-documents-missing",
+            Self::ConfirmingDetailsRequired => "rule-10-confirming-details-required",
             Self::Rule11ReasonRequired => "rule-11-reason-required",
             Self::Rule11ChecklistIncomplete => "rule-11-checklist-incomplete",
             Self::VolumeRequired => "volume-required",
@@ -317,7 +321,7 @@ impl DomainError {
             | Self::Rule8MembershipFrozen => Some(8),
             Self::Rule3ProviderRequired => Some(3),
             Self::Rule5NotConfirmingDocument { .. } => Some(5),
-            Self::Rule10DocumentsMissing { .. } => Some(10),
+            Self::Rule10DocumentsMissing { .. } | Self::ConfirmingDetailsRequired => Some(10),
             Self::Rule11ReasonRequired | Self::Rule11ChecklistIncomplete => Some(11),
             Self::Rule8NoPresidingOfficer => Some(8),
             Self::Rule13ReasonsRequired
@@ -362,6 +366,7 @@ impl DomainError {
             Self::Rule3ProviderRequired => Some("provider_name"),
             Self::Rule5NotConfirmingDocument { .. } => Some("certificate_kind"),
             Self::Rule10DocumentsMissing { .. } => Some("documents"),
+            Self::ConfirmingDetailsRequired => Some("provider_name"),
             Self::Rule11ReasonRequired => Some("reason"),
             Self::Rule11ChecklistIncomplete => Some("items"),
             Self::VolumeRequired => Some("hours"),

@@ -7,6 +7,7 @@
 
 pub mod application;
 pub mod commission;
+pub mod dates;
 pub mod email;
 pub mod error;
 pub mod ids;

@@ -210,6 +210,13 @@ pub fn clear_session_cookie(secure: bool) -> Cookie<'static> {
     c
 }
 
+/// A new CSRF cookie (at login).
+pub fn fresh_csrf_cookie(secure: bool) -> Option<Cookie<'static>> {
+    tanu_app::secrets::random_token()
+        .ok()
+        .map(|t| cookie(CSRF_COOKIE, t, secure, true))
+}
+
 /// The language cookie.
 pub fn lang_cookie(locale: Locale, secure: bool) -> Cookie<'static> {
     let mut c = cookie(LANG_COOKIE, locale.as_str().to_owned(), secure, true);
@@ -355,7 +362,23 @@ fn finish_errors(response: Response, rctx: &RequestCtx, api: bool) -> Response {
         return Response::from_parts(parts, Body::from(body));
     }
     if matches!(&*err, WebError::App(AppError::Unauthenticated)) {
-        let next = url::form_urlencoded::byte_serialize(rctx.path.as_bytes()).collect::<String>();
+        // Back here after login – without a CSRF token the URL may carry.
+        let path = match rctx.path.split_once('?') {
+            Some((p, q)) => {
+                let kept: Vec<String> = q
+                    .split('&')
+                    .filter(|kv| !kv.starts_with("csrf="))
+                    .map(str::to_owned)
+                    .collect();
+                if kept.is_empty() {
+                    p.to_owned()
+                } else {
+                    format!("{p}?{}", kept.join("&"))
+                }
+            }
+            None => rctx.path.clone(),
+        };
+        let next = url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>();
         let mut r = Redirect::to(&format!("/login?next={next}")).into_response();
         for v in parts.headers.get_all(header::SET_COOKIE) {
             r.headers_mut().append(header::SET_COOKIE, v.clone());

@@ -232,6 +232,17 @@ mod tests {
             "file-truncated",
             "consent-required",
             "csv-row",
+            "rule-10-confirming-details-required",
+            "identity-conflict",
+            "rule-8-no-presiding-officer",
+            "no-quorum",
+            "rule-14-vote-closed",
+            "rule-14-recused",
+            "rule-14-not-taking-part",
+            "rule-14-already-voted",
+            "rule-13-reasons-required",
+            "rule-13-nothing-recognised",
+            "rule-13-credits-out-of-range",
         ];
         for locale in Locale::ALL {
             for code in codes {

@@ -52,13 +52,22 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::router())
         .merge(ops::router())
         .layer(RequestBodyLimitLayer::new(api::JSON_LIMIT))
-        .layer(DefaultBodyLimit::max(api::JSON_LIMIT));
+        .layer(DefaultBodyLimit::max(api::JSON_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ));
     let upload_limit = usize::try_from(state.settings.max_upload_bytes).unwrap_or(usize::MAX);
     let large = uploads::router()
         .layer(RequestBodyLimitLayer::new(
             upload_limit.saturating_add(1024 * 1024),
         ))
-        .layer(DefaultBodyLimit::disable());
+        .layer(DefaultBodyLimit::disable())
+        // A 20 MB scan over a slow mobile link takes minutes, not seconds.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30 * 60),
+        ));
     let mut router = Router::new()
         .merge(small)
         .merge(large)
@@ -102,7 +111,6 @@ pub fn app(state: AppState) -> Router {
         ));
     }
     router
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -159,15 +159,20 @@ pub async fn queue(
 ) -> Result<Vec<ApplicationRow>, StorageError> {
     let from = f.from.map(crate::day_start);
     let to = f.to.and_then(|d| d.next_day()).map(crate::day_start);
-    let search = f
-        .search
-        .as_ref()
-        .map(|s| format!("%{}%", s.replace(['%', '_'], "")));
+    // LIKE patterns: the caller's text is literal (\, % and _ escaped alike on both).
+    let search = f.search.as_ref().map(|s| {
+        let escaped = s
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    // Drafts are the candidates' own, except those staff registered for walk-ins.
     let sql = format!(
-        "{SELECT} WHERE a.org_id = $1 AND a.status <> 'draft' \
+        "{SELECT} WHERE a.org_id = $1 AND (a.submitted_at IS NOT NULL OR a.created_by <> a.candidate_id) \
          AND ($2 IS NULL OR a.status = $2) AND ($3 IS NULL OR a.programme_id = $3) \
          AND ($4 IS NULL OR a.submitted_at >= $4) AND ($5 IS NULL OR a.submitted_at < $5) \
-         AND ($6 IS NULL OR a.search LIKE $6) ORDER BY a.submitted_at, a.id LIMIT 500"
+         AND ($6 IS NULL OR a.search LIKE $6 ESCAPE '\\') ORDER BY a.submitted_at, a.id LIMIT 500"
     );
     Ok(fetch!(
         conn,
@@ -348,7 +353,7 @@ pub async fn reused_by(
         fetch_all,
         (i64, i64, Option<String>),
         "SELECT a.id, a.org_id, a.number FROM certificates c JOIN applications a ON a.id = c.application_id \
-         WHERE c.reuse_key = $1 AND a.id <> $2 AND a.status <> 'draft' ORDER BY a.id",
+         WHERE c.reuse_key = $1 AND a.id <> $2 AND a.submitted_at IS NOT NULL ORDER BY a.id",
         reuse_key,
         id
     )?)

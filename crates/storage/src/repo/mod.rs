@@ -5,6 +5,7 @@ pub mod applications;
 pub mod commissions;
 pub mod invitations;
 pub mod login_failures;
+pub mod meetings;
 pub mod organisations;
 pub mod persons;
 pub mod programmes;

@@ -657,3 +657,167 @@ both!(an_upload_cut_off_mid_stream_leaves_nothing, |app| {
         .unwrap();
     assert_eq!(v["documents"], json!([]));
 });
+
+both!(
+    review_fixes_withdrawn_drafts_walk_in_conflicts_and_odd_inputs,
+    |app| {
+        let i = intake(&app).await;
+        // A draft withdrawn before submission never reaches staff.
+        let id = draft(&app, &i, &i.candidate, "N-7").await;
+        assert_eq!(
+            app.upload(&i.candidate, id, "identity", "id.png", png())
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            app.post(
+                &i.candidate,
+                &format!("/api/v1/applications/{id}/withdraw"),
+                json!({})
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+        problem(
+            app.get(&i.secretary, &format!("/api/v1/applications/{id}"))
+                .await,
+            StatusCode::NOT_FOUND,
+            "not-found",
+        )
+        .await;
+        let list: Value = app
+            .get(
+                &i.secretary,
+                &format!("/api/v1/organisations/{}/applications", i.org),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list, json!([]));
+        // Search text is literal on both databases, backslash included.
+        for q in ["%5C", "%25", "_", "%5C%5C"] {
+            let r = app
+                .get(
+                    &i.secretary,
+                    &format!("/api/v1/organisations/{}/applications?q={q}", i.org),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::OK, "q={q}");
+        }
+        // Dates out of any sensible range are refused, not a 500.
+        let r = app
+            .get(
+                &i.secretary,
+                &format!(
+                    "/api/v1/organisations/{}/applications?from=-9999-01-01",
+                    i.org
+                ),
+            )
+            .await;
+        problem(r, StatusCode::UNPROCESSABLE_ENTITY, "unknown-value").await;
+        let mut c = certificate("N-8");
+        c["study_from"] = json!("-4800-01-01");
+        problem(
+            app.post(
+                &i.candidate,
+                "/api/v1/applications",
+                json!({ "org_id": i.org, "certificate": c }),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown-value",
+        )
+        .await;
+        // The same unit twice is the unit once.
+        let r = app.post(&i.candidate, "/api/v1/applications", json!({ "org_id": i.org, "programme_id": i.programme, "unit_ids": [i.unit, i.unit] })).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["unit_ids"],
+            json!([i.unit])
+        );
+        // Submitting without the certificate's details names rule 10.
+        let id = app
+            .post(
+                &i.candidate,
+                "/api/v1/applications",
+                json!({ "org_id": i.org, "statement": "x", "consent": true }),
+            )
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        for (kind, bytes) in [("identity", png()), ("confirming", pdf("c"))] {
+            assert_eq!(
+                app.upload(&i.candidate, id, kind, "f", bytes)
+                    .await
+                    .status(),
+                StatusCode::CREATED
+            );
+        }
+        let p = problem(
+            app.post(
+                &i.candidate,
+                &format!("/api/v1/applications/{id}/submit"),
+                json!({}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-10-confirming-details-required",
+        )
+        .await;
+        assert_eq!(p["rule"], 10);
+        // A walk-in whose IIN and e-mail name different people is refused, and leaves no one behind.
+        let walk_in = |iin: &str, email: &str| json!({ "full_name": "Тест", "iin": iin, "email": email, "statement": "x" });
+        let r = app
+            .post(
+                &i.secretary,
+                &format!("/api/v1/organisations/{}/applications", i.org),
+                walk_in("850715400357", "secretary@a.kz"),
+            )
+            .await;
+        problem(r, StatusCode::CONFLICT, "identity-conflict").await;
+        let mut diploma = certificate("N-11");
+        diploma["kind"] = json!("diploma");
+        let r = app
+            .post(
+                &i.secretary,
+                &format!("/api/v1/organisations/{}/applications", i.org),
+                json!({ "full_name": "Жаңа Адам", "iin": "951231400012", "certificate": diploma }),
+            )
+            .await;
+        problem(
+            r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-5-not-confirming-document",
+        )
+        .await;
+        let r = app
+            .post(
+                &i.secretary,
+                &format!("/api/v1/organisations/{}/applications", i.org),
+                walk_in("951231400012", ""),
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "the failed attempt created no person with this IIN"
+        );
+        // A JPEG with data after its end marker (a phone's motion photo) is accepted.
+        let mut jpeg = vec![
+            0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+            0xFF, 0xD9,
+        ];
+        jpeg.extend(std::iter::repeat_n(0x42u8, 100_000));
+        let id = draft(&app, &i, &i.candidate, "N-10").await;
+        let r = app
+            .upload(&i.candidate, id, "identity", "motion.jpg", jpeg)
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+);

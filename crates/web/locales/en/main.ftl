@@ -428,3 +428,5 @@ err-rule-14-already-voted = Rule 14: this member has already voted on this item.
 err-rule-13-reasons-required = Rule 13: give the reasons for refusing recognition.
 err-rule-13-nothing-recognised = Rule 13: say which disciplines or modules are recognised.
 err-rule-13-credits-out-of-range = Rule 13: the recognised credits must be from 1 up to the credits of the discipline or module.
+err-rule-10-confirming-details-required = Rule 10: give the details of the document confirming the learning outcomes (kind, issuer, number, dates, outcomes).
+err-identity-conflict = The IIN and the e-mail belong to different people. Check both.

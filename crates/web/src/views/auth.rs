@@ -56,10 +56,16 @@ struct LoginForm {
 
 fn with_session(state: &AppState, token: String, to: &str) -> Response {
     let mut r = Redirect::to(to).into_response();
-    if let Some(v) = context::set_cookie_header(&context::session_cookie(
-        token,
-        state.settings.secure_cookies,
-    )) {
+    let secure = state.settings.secure_cookies;
+    if let Some(v) = context::set_cookie_header(&context::session_cookie(token, secure)) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    // A new CSRF token with each login, so one seen before (say, in a URL) is worth
+    // nothing afterwards.
+    if let Some(v) = context::fresh_csrf_cookie(secure)
+        .as_ref()
+        .and_then(context::set_cookie_header)
+    {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r

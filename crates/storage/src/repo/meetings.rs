@@ -1,0 +1,556 @@
+//! Meetings of commissions and what happens at them: attendance, the agenda, recusals,
+//! interviews, votes and decisions. Lookups of a meeting are scoped by organisation;
+//! items by their meeting.
+
+use time::OffsetDateTime;
+
+use super::{execute, fetch, scalar};
+use crate::{Conn, StorageError};
+
+/// A meeting.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MeetingRow {
+    /// Key.
+    pub id: i64,
+    /// Organisation.
+    pub org_id: i64,
+    /// Commission.
+    pub commission_id: i64,
+    /// When it starts.
+    pub starts_at: OffsetDateTime,
+    /// Place or video link.
+    pub place: String,
+    /// `scheduled`, `open` or `closed`.
+    pub status: String,
+    /// Who presides (membership id), once open.
+    pub presiding_member_id: Option<i64>,
+    /// Whether the deputy presides.
+    pub presiding_as_deputy: Option<bool>,
+    /// Opened.
+    pub opened_at: Option<OffsetDateTime>,
+    /// Closed.
+    pub closed_at: Option<OffsetDateTime>,
+}
+
+const MEETING: &str = "SELECT id, org_id, commission_id, starts_at, place, status, presiding_member_id, \
+                       presiding_as_deputy, opened_at, closed_at FROM meetings";
+
+/// Schedules a meeting; returns its id.
+pub async fn insert(
+    conn: Conn<'_>,
+    org_id: i64,
+    commission_id: i64,
+    starts_at: OffsetDateTime,
+    place: &str,
+    by: i64,
+    now: OffsetDateTime,
+) -> Result<i64, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "INSERT INTO meetings (org_id, commission_id, starts_at, place, status, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, 'scheduled', $5, $6) RETURNING id",
+        org_id,
+        commission_id,
+        starts_at,
+        place,
+        by,
+        now
+    )?)
+}
+
+/// Takes the meeting's write lock for the transaction; `false` when there is none.
+pub async fn lock(conn: Conn<'_>, org_id: i64, id: i64) -> Result<bool, StorageError> {
+    Ok(execute!(
+        conn,
+        "UPDATE meetings SET version = version + 1 WHERE id = $1 AND org_id = $2",
+        id,
+        org_id
+    )? == 1)
+}
+
+/// One meeting of an organisation.
+pub async fn get(conn: Conn<'_>, org_id: i64, id: i64) -> Result<Option<MeetingRow>, StorageError> {
+    let sql = format!("{MEETING} WHERE org_id = $1 AND id = $2");
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        MeetingRow,
+        sqlx::AssertSqlSafe(sql),
+        org_id,
+        id
+    )?)
+}
+
+/// The meetings of a commission, latest first.
+pub async fn for_commission(
+    conn: Conn<'_>,
+    org_id: i64,
+    commission_id: i64,
+) -> Result<Vec<MeetingRow>, StorageError> {
+    let sql = format!(
+        "{MEETING} WHERE org_id = $1 AND commission_id = $2 ORDER BY starts_at DESC, id DESC"
+    );
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        MeetingRow,
+        sqlx::AssertSqlSafe(sql),
+        org_id,
+        commission_id
+    )?)
+}
+
+/// The meetings an application is on, with its item's status: (meeting, item status).
+pub async fn for_application(
+    conn: Conn<'_>,
+    application_id: i64,
+) -> Result<Vec<(MeetingRow, String)>, StorageError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        meeting: MeetingRow,
+        item_status: String,
+    }
+    let rows: Vec<Row> = fetch!(
+        conn,
+        fetch_all,
+        Row,
+        "SELECT m.id, m.org_id, m.commission_id, m.starts_at, m.place, m.status, m.presiding_member_id, \
+         m.presiding_as_deputy, m.opened_at, m.closed_at, i.status AS item_status \
+         FROM meetings m JOIN agenda_items i ON i.meeting_id = m.id WHERE i.application_id = $1 ORDER BY m.starts_at, m.id",
+        application_id
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.meeting, r.item_status))
+        .collect())
+}
+
+/// Opens the meeting with its presiding officer.
+pub async fn set_open(
+    conn: Conn<'_>,
+    id: i64,
+    presiding: i64,
+    as_deputy: bool,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE meetings SET status = 'open', presiding_member_id = $1, presiding_as_deputy = $2, opened_at = $3 WHERE id = $4",
+        presiding,
+        as_deputy,
+        now,
+        id
+    )?;
+    Ok(())
+}
+
+/// Closes the meeting.
+pub async fn set_closed(conn: Conn<'_>, id: i64, now: OffsetDateTime) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE meetings SET status = 'closed', closed_at = $1 WHERE id = $2",
+        now,
+        id
+    )?;
+    Ok(())
+}
+
+/// Records whether a member is present.
+pub async fn set_attendance(
+    conn: Conn<'_>,
+    id: i64,
+    member: i64,
+    present: bool,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "INSERT INTO meeting_attendance (meeting_id, member_id, present, recorded_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (meeting_id, member_id) DO UPDATE SET present = excluded.present, recorded_at = excluded.recorded_at",
+        id,
+        member,
+        present,
+        now
+    )?;
+    Ok(())
+}
+
+/// Attendance as recorded: (member, present).
+pub async fn attendance(conn: Conn<'_>, id: i64) -> Result<Vec<(i64, bool)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (i64, bool),
+        "SELECT member_id, present FROM meeting_attendance WHERE meeting_id = $1",
+        id
+    )?)
+}
+
+/// An agenda item with its application's number and candidate.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemRow {
+    /// Key.
+    pub id: i64,
+    /// Meeting.
+    pub meeting_id: i64,
+    /// Application.
+    pub application_id: i64,
+    /// Its number.
+    pub number: Option<String>,
+    /// Candidate.
+    pub candidate_name: String,
+    /// Order on the agenda.
+    pub position: i64,
+    /// `pending`, `voting`, `adopted`, `decided`, `not-adopted` or `moved`.
+    pub status: String,
+    /// Whether the candidate came.
+    pub candidate_present: Option<bool>,
+    /// Interview notes (rule 12).
+    pub interview_notes: String,
+    /// Members taking part at the close of the vote.
+    pub taking_part: Option<i64>,
+    /// Votes to recognise.
+    pub recognise: Option<i64>,
+    /// Votes to refuse.
+    pub refuse: Option<i64>,
+    /// Abstentions.
+    pub abstain: Option<i64>,
+    /// What was adopted.
+    pub adopted: Option<String>,
+    /// Reasons of a refusal.
+    pub decision_reasons: Option<String>,
+    /// Decided.
+    pub decided_at: Option<OffsetDateTime>,
+}
+
+const ITEM: &str = "SELECT i.id, i.meeting_id, i.application_id, a.number, p.full_name AS candidate_name, i.position, \
+                    i.status, i.candidate_present, i.interview_notes, i.taking_part, i.recognise, i.refuse, i.abstain, \
+                    i.adopted, i.decision_reasons, i.decided_at FROM agenda_items i \
+                    JOIN applications a ON a.id = i.application_id JOIN persons p ON p.id = a.candidate_id";
+
+/// Puts an application on the agenda; returns the item id.
+pub async fn insert_item(
+    conn: Conn<'_>,
+    meeting: i64,
+    application: i64,
+    position: i64,
+) -> Result<i64, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "INSERT INTO agenda_items (meeting_id, application_id, position, status, interview_notes) \
+         VALUES ($1, $2, $3, 'pending', '') RETURNING id",
+        meeting,
+        application,
+        position
+    )?)
+}
+
+/// The agenda.
+pub async fn items(conn: Conn<'_>, meeting: i64) -> Result<Vec<ItemRow>, StorageError> {
+    let sql = format!("{ITEM} WHERE i.meeting_id = $1 ORDER BY i.position, i.id");
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        ItemRow,
+        sqlx::AssertSqlSafe(sql),
+        meeting
+    )?)
+}
+
+/// One item of a meeting.
+pub async fn item(
+    conn: Conn<'_>,
+    meeting: i64,
+    item: i64,
+) -> Result<Option<ItemRow>, StorageError> {
+    let sql = format!("{ITEM} WHERE i.meeting_id = $1 AND i.id = $2");
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        ItemRow,
+        sqlx::AssertSqlSafe(sql),
+        meeting,
+        item
+    )?)
+}
+
+/// Records whether the candidate came, and the item's status.
+pub async fn set_candidate_present(
+    conn: Conn<'_>,
+    item: i64,
+    present: bool,
+    status: &str,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE agenda_items SET candidate_present = $1, status = $2 WHERE id = $3",
+        present,
+        status,
+        item
+    )?;
+    Ok(())
+}
+
+/// Sets an item's status.
+pub async fn set_item_status(conn: Conn<'_>, item: i64, status: &str) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE agenda_items SET status = $1 WHERE id = $2",
+        status,
+        item
+    )?;
+    Ok(())
+}
+
+/// Saves the interview: notes and the assessment per learning outcome.
+pub async fn set_interview(
+    mut conn: Conn<'_>,
+    item: i64,
+    notes: &str,
+    assessments: &[(String, String, String)],
+) -> Result<(), StorageError> {
+    execute!(
+        conn.reborrow(),
+        "UPDATE agenda_items SET interview_notes = $1 WHERE id = $2",
+        notes,
+        item
+    )?;
+    execute!(
+        conn.reborrow(),
+        "DELETE FROM item_assessments WHERE item_id = $1",
+        item
+    )?;
+    for (i, (outcome, level, comment)) in assessments.iter().enumerate() {
+        execute!(
+            conn.reborrow(),
+            "INSERT INTO item_assessments (item_id, position, outcome, level, comment) VALUES ($1, $2, $3, $4, $5)",
+            item,
+            i64::try_from(i).unwrap_or(i64::MAX),
+            outcome,
+            level,
+            comment
+        )?;
+    }
+    Ok(())
+}
+
+/// The assessments: (outcome, level, comment).
+pub async fn assessments(
+    conn: Conn<'_>,
+    item: i64,
+) -> Result<Vec<(String, String, String)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (String, String, String),
+        "SELECT outcome, level, comment FROM item_assessments WHERE item_id = $1 ORDER BY position",
+        item
+    )?)
+}
+
+/// Records a declared conflict of interest.
+pub async fn insert_recusal(
+    conn: Conn<'_>,
+    item: i64,
+    member: i64,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "INSERT INTO item_recusals (item_id, member_id, reason, at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (item_id, member_id) DO NOTHING",
+        item,
+        member,
+        reason,
+        now
+    )?;
+    Ok(())
+}
+
+/// Recusals: (member, reason).
+pub async fn recusals(conn: Conn<'_>, item: i64) -> Result<Vec<(i64, String)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (i64, String),
+        "SELECT member_id, reason FROM item_recusals WHERE item_id = $1 ORDER BY at",
+        item
+    )?)
+}
+
+/// Opens the vote on an item.
+pub async fn open_vote(conn: Conn<'_>, item: i64, now: OffsetDateTime) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE agenda_items SET status = 'voting', vote_opened_at = $1 WHERE id = $2",
+        now,
+        item
+    )?;
+    Ok(())
+}
+
+/// A vote as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VoteRow {
+    /// Member.
+    pub member_id: i64,
+    /// `recognise`, `refuse` or `abstain`.
+    pub choice: String,
+    /// Who recorded it.
+    pub recorded_by: i64,
+    /// When.
+    pub cast_at: OffsetDateTime,
+}
+
+/// Records a vote; the unique key refuses a second one from the same member.
+pub async fn insert_vote(
+    conn: Conn<'_>,
+    item: i64,
+    member: i64,
+    choice: &str,
+    by: i64,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "INSERT INTO item_votes (item_id, member_id, choice, recorded_by, cast_at) VALUES ($1, $2, $3, $4, $5)",
+        item,
+        member,
+        choice,
+        by,
+        now
+    )?;
+    Ok(())
+}
+
+/// The votes of an item in the order cast.
+pub async fn votes(conn: Conn<'_>, item: i64) -> Result<Vec<VoteRow>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        VoteRow,
+        "SELECT member_id, choice, recorded_by, cast_at FROM item_votes WHERE item_id = $1 ORDER BY id",
+        item
+    )?)
+}
+
+/// Closes the vote with its count and result.
+#[allow(clippy::too_many_arguments)]
+pub async fn close_vote(
+    conn: Conn<'_>,
+    item: i64,
+    taking_part: i64,
+    recognise: i64,
+    refuse: i64,
+    abstain: i64,
+    adopted: Option<&str>,
+    status: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE agenda_items SET taking_part = $1, recognise = $2, refuse = $3, abstain = $4, adopted = $5, status = $6, \
+         vote_closed_at = $7 WHERE id = $8",
+        taking_part,
+        recognise,
+        refuse,
+        abstain,
+        adopted,
+        status,
+        now,
+        item
+    )?;
+    Ok(())
+}
+
+/// Records the decision (reasons when refused).
+pub async fn decide(
+    conn: Conn<'_>,
+    item: i64,
+    reasons: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE agenda_items SET status = 'decided', decision_reasons = $1, decided_at = $2 WHERE id = $3",
+        reasons,
+        now,
+        item
+    )?;
+    Ok(())
+}
+
+/// Records what is recognised against one unit.
+pub async fn insert_recognition(
+    conn: Conn<'_>,
+    item: i64,
+    unit: i64,
+    credits: i64,
+    outcomes: &str,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "INSERT INTO recognitions (item_id, unit_id, credits, outcomes) VALUES ($1, $2, $3, $4)",
+        item,
+        unit,
+        credits,
+        outcomes
+    )?;
+    Ok(())
+}
+
+/// What was recognised: (unit, credits, outcomes JSON).
+pub async fn recognitions(
+    conn: Conn<'_>,
+    item: i64,
+) -> Result<Vec<(i64, i64, String)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (i64, i64, String),
+        "SELECT unit_id, credits, outcomes FROM recognitions WHERE item_id = $1 ORDER BY unit_id",
+        item
+    )?)
+}
+
+/// Records what happened.
+pub async fn insert_event(
+    conn: Conn<'_>,
+    meeting: i64,
+    person: i64,
+    kind: &str,
+    details: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "INSERT INTO meeting_events (meeting_id, at, person_id, kind, details) VALUES ($1, $2, $3, $4, $5)",
+        meeting,
+        now,
+        person,
+        kind,
+        details
+    )?;
+    Ok(())
+}
+
+/// The history: (when, who, kind, details).
+pub async fn events(
+    conn: Conn<'_>,
+    meeting: i64,
+) -> Result<Vec<(OffsetDateTime, String, String, String)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (OffsetDateTime, String, String, String),
+        "SELECT e.at, p.full_name, e.kind, e.details FROM meeting_events e JOIN persons p ON p.id = e.person_id \
+         WHERE e.meeting_id = $1 ORDER BY e.at, e.id",
+        meeting
+    )?)
+}
