@@ -12,6 +12,7 @@ pub mod applications;
 pub mod catalogue;
 pub mod commissions;
 pub mod error;
+pub mod meetings;
 pub mod organisations;
 pub mod rule_sets;
 pub mod secrets;

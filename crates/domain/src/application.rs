@@ -104,6 +104,34 @@ impl Status {
         }
     }
 
+    /// Put on a meeting's agenda: a complete application, or one on which an earlier
+    /// vote adopted nothing (rule 14).
+    pub fn schedule(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Complete | Self::NotAdopted => Ok(Self::Scheduled),
+            other => Err(other.refuse("schedule")),
+        }
+    }
+
+    /// Taken off the agenda without a vote (the candidate did not come, or the meeting
+    /// closed before the item): it can be scheduled again.
+    pub fn unschedule(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Scheduled => Ok(Self::Complete),
+            other => Err(other.refuse("unschedule")),
+        }
+    }
+
+    /// Rules 13–14: the result of the vote on a scheduled application.
+    pub fn decide(self, adopted: Option<bool>) -> Result<Self, DomainError> {
+        match (self, adopted) {
+            (Self::Scheduled, Some(true)) => Ok(Self::Recognised),
+            (Self::Scheduled, Some(false)) => Ok(Self::Refused),
+            (Self::Scheduled, None) => Ok(Self::NotAdopted),
+            (other, _) => Err(other.refuse("decide")),
+        }
+    }
+
     /// The candidate withdraws while no decision has been taken.
     pub fn withdraw(self) -> Result<Self, DomainError> {
         match self {
@@ -471,6 +499,13 @@ mod tests {
         assert_eq!(Status::Complete.withdraw(), Ok(Status::Withdrawn));
         assert!(Status::Recognised.withdraw().is_err());
         assert!(Status::Withdrawn.withdraw().is_err());
+        assert_eq!(Status::Complete.schedule(), Ok(Status::Scheduled));
+        assert_eq!(Status::NotAdopted.schedule(), Ok(Status::Scheduled));
+        assert!(Status::Submitted.schedule().is_err());
+        assert_eq!(Status::Scheduled.unschedule(), Ok(Status::Complete));
+        assert_eq!(Status::Scheduled.decide(Some(true)), Ok(Status::Recognised));
+        assert_eq!(Status::Scheduled.decide(None), Ok(Status::NotAdopted));
+        assert!(Status::Complete.decide(Some(true)).is_err());
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Ok(s));
         }

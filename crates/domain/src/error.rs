@@ -209,6 +209,14 @@ pub enum DomainError {
     /// Rule 14: one vote each.
     #[error("rule 14: this member has already voted on this item")]
     Rule14AlreadyVoted,
+    /// Rule 12: the interview comes before the vote.
+    #[error("rule 12: record the interview before the vote")]
+    Rule12InterviewRequired,
+    /// Rule 12: a candidate who did not come cannot be decided on.
+    #[error(
+        "rule 12: the candidate did not come to the interview; the item is moved to a later meeting"
+    )]
+    Rule12CandidateAbsent,
     /// Rule 13: a refusal gives reasons.
     #[error("rule 13: give the reasons for refusing recognition")]
     Rule13ReasonsRequired,
@@ -288,6 +296,8 @@ impl DomainError {
             Self::ConsentRequired => "consent-required",
             Self::CsvRow { .. } => "csv-row",
             Self::Rule8NoPresidingOfficer => "rule-8-no-presiding-officer",
+            Self::Rule12InterviewRequired => "rule-12-interview-required",
+            Self::Rule12CandidateAbsent => "rule-12-candidate-absent",
             Self::NoQuorum { .. } => "no-quorum",
             Self::Rule14VoteClosed => "rule-14-vote-closed",
             Self::Rule14Recused => "rule-14-recused",
@@ -324,6 +334,7 @@ impl DomainError {
             Self::Rule10DocumentsMissing { .. } | Self::ConfirmingDetailsRequired => Some(10),
             Self::Rule11ReasonRequired | Self::Rule11ChecklistIncomplete => Some(11),
             Self::Rule8NoPresidingOfficer => Some(8),
+            Self::Rule12InterviewRequired | Self::Rule12CandidateAbsent => Some(12),
             Self::Rule13ReasonsRequired
             | Self::Rule13NothingRecognised
             | Self::Rule13CreditsOutOfRange => Some(13),
@@ -382,6 +393,8 @@ impl DomainError {
             Self::Rule13ReasonsRequired => Some("reasons"),
             Self::Rule13NothingRecognised | Self::Rule13CreditsOutOfRange => Some("recognised"),
             Self::Rule8NoPresidingOfficer
+            | Self::Rule12InterviewRequired
+            | Self::Rule12CandidateAbsent
             | Self::NoQuorum { .. }
             | Self::Rule14VoteClosed
             | Self::Rule14Recused

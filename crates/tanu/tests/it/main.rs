@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod commissions;
 mod errors;
+mod meetings;
 mod organisations;
 mod rule_sets;
 mod schema;

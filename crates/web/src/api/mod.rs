@@ -6,6 +6,7 @@ mod accounts;
 mod applications;
 mod commissions;
 mod docs;
+mod meetings;
 mod organisations;
 mod rule_sets;
 
@@ -43,6 +44,7 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
         (name = "accounts", description = "Tokens, candidates, invitations"),
         (name = "organisations", description = "Educational organisations (rule 4) and their staff"),
         (name = "applications", description = "Applications, documents, completeness check (rules 3, 5, 10, 11) and the catalogue"),
+        (name = "meetings", description = "Meetings: attendance, interviews, votes and decisions (rules 8, 12-14)"),
         (name = "commissions", description = "Commissions: composition, secretary, elections (rules 6–8)"),
         (name = "rule-sets", description = "Versioned rule sets and their parameters"),
     )
@@ -70,6 +72,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(organisations::router())
                 .merge(commissions::router())
                 .merge(applications::router())
+                .merge(meetings::router())
                 .merge(rule_sets::router()),
         )
         .split_for_parts();

@@ -1,0 +1,1256 @@
+//! Meetings (rules 8, 12–14): scheduling an agenda of complete applications, attendance,
+//! the presiding officer and quorum, recusals, the interview, the vote and the decision.
+//! Each change takes the meeting's lock, asks the domain, and records an event.
+
+use serde::{Deserialize, Serialize};
+use tanu_domain::application::Status;
+use tanu_domain::commission::{CommissionFacts, MemberFacts, Office, Term};
+use tanu_domain::meeting::{self, Choice, Outcome};
+use tanu_domain::person::required_text;
+use tanu_domain::{DomainError, RuleSetParams};
+use tanu_storage::repo::applications as apps_repo;
+use tanu_storage::repo::commissions as com_repo;
+use tanu_storage::repo::meetings::{self as repo, ItemRow, MeetingRow};
+use tanu_storage::repo::{programmes, rule_sets};
+use tanu_storage::{Conn, StorageError, Tx};
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use crate::commissions::{Reason, local_today};
+use crate::{AppError, Ctx, OrgScope};
+
+/// What the secretary schedules.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ScheduleInput {
+    /// Local date and time, `YYYY-MM-DDTHH:MM` (Kazakhstan time).
+    pub starts_at: String,
+    /// Place, or a video link.
+    pub place: String,
+    /// Applications to put on the agenda (each must be complete).
+    pub application_ids: Vec<i64>,
+}
+
+/// Attendance of one member.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct Presence {
+    /// Membership id.
+    pub member_id: i64,
+    /// Present or not.
+    pub present: bool,
+}
+
+/// A member at a meeting.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Attendee {
+    /// Membership id.
+    pub member_id: i64,
+    /// Name.
+    pub full_name: String,
+    /// `chair`, `deputy` or none.
+    pub office: Option<String>,
+    /// Recorded attendance; `None` until recorded.
+    pub present: Option<bool>,
+}
+
+/// The level of knowledge, abilities and skills found for one claimed outcome (rule 12).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Assessment {
+    /// The learning outcome claimed.
+    pub outcome: String,
+    /// `not-shown`, `partly` or `fully`.
+    pub level: String,
+    /// Comment.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The interview record (rule 12).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct InterviewInput {
+    /// Questions and notes.
+    pub notes: String,
+    /// One per claimed learning outcome.
+    #[serde(default)]
+    pub assessments: Vec<Assessment>,
+}
+
+/// A declared conflict of interest.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RecusalInput {
+    /// The member (the secretary records for a member; a member declares for themself
+    /// when absent).
+    #[serde(default)]
+    pub member_id: Option<i64>,
+    /// Why.
+    pub reason: String,
+}
+
+/// One vote recorded by name (a show of hands).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RecordedVote {
+    /// Membership id.
+    pub member_id: i64,
+    /// `recognise`, `refuse` or `abstain`.
+    #[schema(value_type = String)]
+    pub choice: Choice,
+}
+
+/// The caller's own vote.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct VoteInput {
+    /// `recognise`, `refuse` or `abstain`.
+    #[schema(value_type = String)]
+    pub choice: Choice,
+}
+
+/// What is recognised against one discipline or module (rule 13).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RecognisedUnit {
+    /// Unit id (of the organisation's catalogue).
+    pub unit_id: i64,
+    /// Credits recognised (full or partial).
+    pub credits: u32,
+    /// Learning outcomes recognised against it.
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+}
+
+/// The decision after an adopted vote (rule 13).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct DecisionInput {
+    /// When recognised: what, against which units, how many credits.
+    #[serde(default)]
+    pub recognised: Vec<RecognisedUnit>,
+    /// When refused: the reasons (required).
+    #[serde(default)]
+    pub reasons: Option<String>,
+}
+
+/// A vote as shown.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VoteView {
+    /// Membership id.
+    pub member_id: i64,
+    /// Name.
+    pub full_name: String,
+    /// Choice.
+    pub choice: String,
+    /// Recorded by someone else (a show of hands).
+    pub recorded: bool,
+}
+
+/// A vote's result and how it was computed (rule 14).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TallyView {
+    /// Members taking part in the item (present, not recused).
+    pub taking_part: usize,
+    /// Votes to recognise.
+    pub recognise: usize,
+    /// Votes to refuse.
+    pub refuse: usize,
+    /// Abstentions.
+    pub abstain: usize,
+    /// Members taking part who did not vote (count against).
+    pub missing: usize,
+    /// Votes needed: more than half of those taking part.
+    pub needed: usize,
+    /// `recognise`, `refuse`, or null: nothing adopted.
+    pub adopted: Option<String>,
+}
+
+impl From<Outcome> for TallyView {
+    fn from(o: Outcome) -> Self {
+        Self {
+            taking_part: o.taking_part,
+            recognise: o.recognise,
+            refuse: o.refuse,
+            abstain: o.abstain,
+            missing: o.missing,
+            needed: o.needed,
+            adopted: o.adopted.map(|c| choice_code(c).to_owned()),
+        }
+    }
+}
+
+/// An agenda item.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemView {
+    /// Id.
+    pub id: i64,
+    /// Application.
+    pub application_id: i64,
+    /// Its number.
+    pub number: Option<String>,
+    /// Candidate.
+    pub candidate_name: String,
+    /// `pending`, `voting`, `adopted`, `decided`, `not-adopted` or `moved`.
+    pub status: String,
+    /// Whether the candidate came.
+    pub candidate_present: Option<bool>,
+    /// The learning outcomes the candidate claims (from the confirming document).
+    pub claimed_outcomes: Vec<String>,
+    /// Interview notes.
+    pub interview_notes: String,
+    /// Assessments.
+    pub assessments: Vec<Assessment>,
+    /// Recusals: member and reason.
+    pub recusals: Vec<(i64, String)>,
+    /// Votes so far.
+    pub votes: Vec<VoteView>,
+    /// The live or final tally.
+    pub tally: TallyView,
+    /// Reasons of a refusal.
+    pub decision_reasons: Option<String>,
+    /// What was recognised.
+    pub recognised: Vec<RecognisedUnit>,
+}
+
+/// A meeting with everything the meeting page needs.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MeetingView {
+    /// Id.
+    pub id: i64,
+    /// Organisation.
+    pub org_id: i64,
+    /// Commission.
+    pub commission_id: i64,
+    /// Commission's name.
+    pub commission_name: String,
+    /// Start.
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    /// Place or link.
+    pub place: String,
+    /// `scheduled`, `open`, `closed`.
+    pub status: String,
+    /// Presiding officer (membership id), once open.
+    pub presiding_member_id: Option<i64>,
+    /// Whether the deputy presides (rule 8).
+    pub presiding_as_deputy: Option<bool>,
+    /// Members and attendance.
+    pub attendees: Vec<Attendee>,
+    /// Members present.
+    pub present: usize,
+    /// Whether the quorum is met.
+    pub quorum_met: bool,
+    /// Why the meeting cannot open (rule 8, quorum), if it cannot.
+    pub cannot_open: Vec<Reason>,
+    /// The agenda.
+    pub items: Vec<ItemView>,
+    /// Whether the caller runs the meeting (admin, secretary, chair or deputy).
+    pub can_run: bool,
+    /// The caller's membership id, when a member.
+    pub my_member_id: Option<i64>,
+}
+
+fn choice_code(c: Choice) -> &'static str {
+    match c {
+        Choice::Recognise => "recognise",
+        Choice::Refuse => "refuse",
+        Choice::Abstain => "abstain",
+    }
+}
+
+fn parse_choice(s: &str) -> Option<Choice> {
+    match s {
+        "recognise" => Some(Choice::Recognise),
+        "refuse" => Some(Choice::Refuse),
+        "abstain" => Some(Choice::Abstain),
+        _ => None,
+    }
+}
+
+fn event(v: serde_json::Value) -> String {
+    v.to_string()
+}
+
+fn status_refusal(from: &str, action: &'static str) -> AppError {
+    DomainError::StatusTransition {
+        from: from.to_owned(),
+        action,
+    }
+    .into()
+}
+
+async fn params_of(conn: Conn<'_>, rule_set_id: i64) -> Result<RuleSetParams, AppError> {
+    let row = rule_sets::get(conn, rule_set_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    serde_json::from_str(&row.params).map_err(|e| {
+        AppError::Internal(StorageError::Corrupt {
+            column: "rule_sets.params",
+            reason: e.to_string(),
+        })
+    })
+}
+
+/// Whether the caller runs meetings of the commission: the organisation's admin, the
+/// commission's secretary, or its chair or deputy.
+async fn runs(mut conn: Conn<'_>, scope: &OrgScope, commission_id: i64) -> Result<bool, AppError> {
+    if scope.is_admin() {
+        return Ok(true);
+    }
+    if com_repo::current_secretary(conn.reborrow(), commission_id)
+        .await?
+        .is_some_and(|s| s.person_id == scope.person_id())
+    {
+        return Ok(true);
+    }
+    let members = com_repo::current_members(conn.reborrow(), commission_id).await?;
+    let offices = com_repo::current_offices(conn, commission_id).await?;
+    Ok(offices.iter().any(|o| {
+        members
+            .iter()
+            .any(|m| m.id == o.member_id && m.person_id == Some(scope.person_id()))
+    }))
+}
+
+async fn require_runner(
+    conn: Conn<'_>,
+    scope: &OrgScope,
+    commission_id: i64,
+) -> Result<(), AppError> {
+    if runs(conn, scope, commission_id).await? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Parses `YYYY-MM-DDTHH:MM` as Kazakhstan time.
+fn parse_start(s: &str) -> Result<OffsetDateTime, DomainError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    PrimitiveDateTime::parse(s.trim(), &format)
+        .ok()
+        .filter(|t| (1900..=2100).contains(&t.year()))
+        .map(|t| {
+            tanu_storage::fixed_width(
+                t.assume_offset(time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC)),
+            )
+        })
+        .ok_or_else(|| DomainError::UnknownValue {
+            field: "starts_at",
+            value: s.chars().take(32).collect(),
+        })
+}
+
+/// Schedules a meeting of a commission that can act, with an agenda of complete
+/// applications of the organisation.
+pub async fn schedule(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    commission_id: i64,
+    input: &ScheduleInput,
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let starts_at = parse_start(&input.starts_at)?;
+    let place = required_text(&input.place, "place", 500)?;
+    if input.application_ids.is_empty() {
+        return Err(DomainError::UnknownValue {
+            field: "application_ids",
+            value: "none".into(),
+        }
+        .into());
+    }
+    let mut tx = ctx.db.begin().await?;
+    if !com_repo::lock(tx.conn(), scope.org_id(), commission_id).await? {
+        return Err(AppError::NotFound);
+    }
+    require_runner(tx.conn(), scope, commission_id).await?;
+    let commission = com_repo::get(tx.conn(), scope.org_id(), commission_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let params = params_of(tx.conn(), commission.rule_set_id).await?;
+    let members = com_repo::current_members(tx.conn(), commission_id).await?;
+    let facts: Vec<MemberFacts> = members
+        .iter()
+        .map(|m| MemberFacts {
+            id: m.id,
+            is_teacher: m.is_teacher,
+        })
+        .collect();
+    let offices = com_repo::current_offices(tx.conn(), commission_id).await?;
+    let has_secretary = com_repo::current_secretary(tx.conn(), commission_id)
+        .await?
+        .is_some();
+    let reasons = tanu_domain::commission::readiness(
+        &CommissionFacts {
+            term: Term {
+                from: commission.term_from,
+                to: commission.term_to,
+            },
+            members: &facts,
+            has_chair: offices.iter().any(|o| o.office == Office::Chair.as_str()),
+            has_secretary,
+            params: &params,
+        },
+        local_today(now),
+    );
+    if let Some(first) = reasons.into_iter().next() {
+        return Err(first.into());
+    }
+    let id = repo::insert(
+        tx.conn(),
+        scope.org_id(),
+        commission_id,
+        starts_at,
+        &place,
+        scope.person_id(),
+        now,
+    )
+    .await?;
+    let mut ids = input.application_ids.clone();
+    ids.dedup();
+    for (position, app_id) in ids.iter().enumerate() {
+        let app = apps_repo::get(tx.conn(), *app_id)
+            .await?
+            .filter(|a| a.org_id == scope.org_id())
+            .ok_or(DomainError::UnknownValue {
+                field: "application_ids",
+                value: app_id.to_string(),
+            })?;
+        let next = Status::parse(&app.status)?.schedule()?;
+        if !apps_repo::lock(tx.conn(), app.id, now).await? {
+            return Err(AppError::NotFound);
+        }
+        apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
+        repo::insert_item(
+            tx.conn(),
+            id,
+            app.id,
+            i64::try_from(position).unwrap_or(0) + 1,
+        )
+        .await?;
+        let details = event(
+            serde_json::json!({ "meeting_id": id, "starts_at": starts_at.to_string(), "place": place }),
+        );
+        apps_repo::insert_event(
+            tx.conn(),
+            app.id,
+            scope.person_id(),
+            "scheduled",
+            &details,
+            now,
+        )
+        .await?;
+    }
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "scheduled",
+        &event(serde_json::json!({ "agenda": ids })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, scope, id).await
+}
+
+async fn locked(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<(Tx, MeetingRow), AppError> {
+    let mut tx = ctx.db.begin().await?;
+    if !repo::lock(tx.conn(), scope.org_id(), id).await? {
+        return Err(AppError::NotFound);
+    }
+    let m = repo::get(tx.conn(), scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((tx, m))
+}
+
+/// Records attendance (admin, secretary, chair or deputy), before or during the meeting.
+pub async fn set_attendance(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    input: &[Presence],
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let (mut tx, m) = locked(ctx, scope, id).await?;
+    require_runner(tx.conn(), scope, m.commission_id).await?;
+    if m.status == "closed" {
+        return Err(status_refusal(&m.status, "change"));
+    }
+    let members = com_repo::current_members(tx.conn(), m.commission_id).await?;
+    for p in input {
+        if !members.iter().any(|x| x.id == p.member_id) {
+            return Err(DomainError::UnknownValue {
+                field: "member_id",
+                value: p.member_id.to_string(),
+            }
+            .into());
+        }
+        repo::set_attendance(tx.conn(), id, p.member_id, p.present, now).await?;
+    }
+    let details: Vec<serde_json::Value> = input
+        .iter()
+        .map(|p| serde_json::json!({ "member_id": p.member_id, "present": p.present }))
+        .collect();
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "attendance",
+        &event(serde_json::json!(details)),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, scope, id).await
+}
+
+struct Facts {
+    present: Vec<i64>,
+    member_count: usize,
+    presiding: Result<meeting::Presiding, DomainError>,
+    quorum: Result<(), DomainError>,
+}
+
+async fn facts(mut conn: Conn<'_>, m: &MeetingRow) -> Result<Facts, AppError> {
+    let members = com_repo::current_members(conn.reborrow(), m.commission_id).await?;
+    let attendance = repo::attendance(conn.reborrow(), m.id).await?;
+    let present: Vec<i64> = attendance
+        .iter()
+        .filter(|(id, p)| *p && members.iter().any(|x| x.id == *id))
+        .map(|(id, _)| *id)
+        .collect();
+    let offices = com_repo::current_offices(conn.reborrow(), m.commission_id).await?;
+    let office = |o: Office| {
+        offices
+            .iter()
+            .find(|x| x.office == o.as_str())
+            .map(|x| x.member_id)
+    };
+    let commission = com_repo::get(conn.reborrow(), m.org_id, m.commission_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let params = params_of(conn, commission.rule_set_id).await?;
+    Ok(Facts {
+        presiding: meeting::presiding(office(Office::Chair), office(Office::Deputy), &present),
+        quorum: meeting::check_quorum(params.quorum, present.len(), members.len()),
+        member_count: members.len(),
+        present,
+    })
+}
+
+/// Opens the meeting: the chair presides, or the deputy when the chair is absent (rule 8);
+/// with neither, or without quorum, it cannot open.
+pub async fn open(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let (mut tx, m) = locked(ctx, scope, id).await?;
+    require_runner(tx.conn(), scope, m.commission_id).await?;
+    if m.status != "scheduled" {
+        return Err(status_refusal(&m.status, "open"));
+    }
+    let f = facts(tx.conn(), &m).await?;
+    let presiding = f.presiding?;
+    f.quorum?;
+    repo::set_open(tx.conn(), id, presiding.member, presiding.as_deputy, now).await?;
+    let details = serde_json::json!({ "presiding_member_id": presiding.member, "as_deputy": presiding.as_deputy, "present": f.present.len(), "members": f.member_count });
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "opened",
+        &event(details),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, scope, id).await
+}
+
+async fn item_of(conn: Conn<'_>, m: &MeetingRow, item: i64) -> Result<ItemRow, AppError> {
+    repo::item(conn, m.id, item)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn require_open(m: &MeetingRow, action: &'static str) -> Result<(), AppError> {
+    if m.status == "open" {
+        Ok(())
+    } else {
+        Err(status_refusal(&m.status, action))
+    }
+}
+
+/// Records whether the candidate came. One who did not cannot be decided on at this
+/// meeting (rule 12): the item is moved and the application can be scheduled again.
+pub async fn candidate_presence(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    item: i64,
+    present: bool,
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let (mut tx, m) = locked(ctx, scope, id).await?;
+    require_runner(tx.conn(), scope, m.commission_id).await?;
+    require_open(&m, "record")?;
+    let it = item_of(tx.conn(), &m, item).await?;
+    if it.status != "pending" {
+        return Err(status_refusal(&it.status, "record"));
+    }
+    if present {
+        repo::set_candidate_present(tx.conn(), item, true, "pending").await?;
+    } else {
+        repo::set_candidate_present(tx.conn(), item, false, "moved").await?;
+        let app = apps_repo::get(tx.conn(), it.application_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let next = Status::parse(&app.status)?.unschedule()?;
+        apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
+        apps_repo::insert_event(
+            tx.conn(),
+            app.id,
+            scope.person_id(),
+            "moved",
+            &event(serde_json::json!({ "meeting_id": id, "reason": "candidate-absent" })),
+            now,
+        )
+        .await?;
+    }
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "candidate-presence",
+        &event(serde_json::json!({ "item_id": item, "present": present })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, scope, id).await
+}
+
+/// A member declares a conflict of interest in an item and takes no part in it.
+pub async fn recuse(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    item: i64,
+    input: &RecusalInput,
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let reason = required_text(&input.reason, "reason", 1000)?;
+    let (mut tx, m) = locked(ctx, scope, id).await?;
+    if m.status == "closed" {
+        return Err(status_refusal(&m.status, "change"));
+    }
+    let it = item_of(tx.conn(), &m, item).await?;
+    if it.status != "pending" {
+        return Err(status_refusal(&it.status, "recuse"));
+    }
+    let members = com_repo::current_members(tx.conn(), m.commission_id).await?;
+    let member = match input.member_id {
+        Some(member) => {
+            require_runner(tx.conn(), scope, m.commission_id).await?;
+            member
+        }
+        None => members
+            .iter()
+            .find(|x| x.person_id == Some(scope.person_id()))
+            .map(|x| x.id)
+            .ok_or(AppError::Domain(DomainError::Rule14NotTakingPart))?,
+    };
+    if !members.iter().any(|x| x.id == member) {
+        return Err(DomainError::UnknownValue {
+            field: "member_id",
+            value: member.to_string(),
+        }
+        .into());
+    }
+    repo::insert_recusal(tx.conn(), item, member, &reason, now).await?;
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "recusal",
+        &event(serde_json::json!({ "item_id": item, "member_id": member, "reason": reason })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, scope, id).await
+}
+
+/// Records the interview (rule 12): notes and the level found per claimed outcome.
+pub async fn interview(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    item: i64,
+    input: &InterviewInput,
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let notes = required_text(&input.notes, "notes", 20_000)?;
+    let mut rows = Vec::new();
+    for a in &input.assessments {
+        let level = match a.level.trim() {
+            l @ ("not-shown" | "partly" | "fully") => l.to_owned(),
+            other => {
+                return Err(DomainError::UnknownValue {
+                    field: "level",
+                    value: other.chars().take(20).collect(),
+                }
+                .into());
+            }
+        };
+        rows.push((
+            required_text(&a.outcome, "outcome", 1000)?,
+            level,
+            a.comment.trim().chars().take(2000).collect::<String>(),
+        ));
+    }
+    let (mut tx, m) = locked(ctx, scope, id).await?;
+    require_runner(tx.conn(), scope, m.commission_id).await?;
+    require_open(&m, "record")?;
+    let it = item_of(tx.conn(), &m, item).await?;
+    if it.candidate_present != Some(true) {
+        return Err(DomainError::Rule12CandidateAbsent.into());
+    }
+    if it.status != "pending" {
+        return Err(status_refusal(&it.status, "record"));
+    }
+    repo::set_interview(tx.conn(), item, &notes, &rows).await?;
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "interview",
+        &event(serde_json::json!({ "item_id": item, "assessments": rows.len() })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, scope, id).await
+}
+
+/// Opens the vote on an item: the meeting is open with quorum, the candidate came and
+/// was interviewed (rule 12).
+pub async fn open_vote(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    item: i64,
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let (mut tx, m) = locked(ctx, scope, id).await?;
+    require_runner(tx.conn(), scope, m.commission_id).await?;
+    require_open(&m, "vote")?;
+    facts(tx.conn(), &m).await?.quorum?;
+    let it = item_of(tx.conn(), &m, item).await?;
+    if it.candidate_present != Some(true) {
+        return Err(DomainError::Rule12CandidateAbsent.into());
+    }
+    if it.status != "pending" {
+        return Err(status_refusal(&it.status, "vote"));
+    }
+    if it.interview_notes.trim().is_empty() {
+        return Err(DomainError::Rule12InterviewRequired.into());
+    }
+    repo::open_vote(tx.conn(), item, now).await?;
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "vote-opened",
+        &event(serde_json::json!({ "item_id": item })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, scope, id).await
+}
+
+async fn record_votes(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    item: i64,
+    votes: &[(i64, Choice)],
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let (mut tx, m) = locked(ctx, scope, id).await?;
+    let it = item_of(tx.conn(), &m, item).await?;
+    let f = facts(tx.conn(), &m).await?;
+    let recused: Vec<i64> = repo::recusals(tx.conn(), item)
+        .await?
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
+    let mut already: Vec<i64> = repo::votes(tx.conn(), item)
+        .await?
+        .iter()
+        .map(|v| v.member_id)
+        .collect();
+    for (member, choice) in votes {
+        meeting::check_vote(
+            it.status == "voting" && m.status == "open",
+            *member,
+            &f.present,
+            &recused,
+            &already,
+        )?;
+        repo::insert_vote(
+            tx.conn(),
+            item,
+            *member,
+            choice_code(*choice),
+            scope.person_id(),
+            now,
+        )
+        .await
+        .map_err(|e| {
+            if matches!(e, StorageError::Unique(_)) {
+                AppError::Domain(DomainError::Rule14AlreadyVoted)
+            } else {
+                e.into()
+            }
+        })?;
+        already.push(*member);
+    }
+    let details: Vec<serde_json::Value> = votes
+        .iter()
+        .map(|(m, c)| serde_json::json!({ "member_id": m, "choice": choice_code(*c) }))
+        .collect();
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "votes",
+        &event(serde_json::json!({ "item_id": item, "votes": details })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A member present votes from their own account (rule 14).
+pub async fn vote(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    item: i64,
+    input: &VoteInput,
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let member = {
+        let mut conn = ctx.db.acquire().await?;
+        let m = repo::get(conn.conn(), scope.org_id(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let members = com_repo::current_members(conn.conn(), m.commission_id).await?;
+        members
+            .iter()
+            .find(|x| x.person_id == Some(scope.person_id()))
+            .map(|x| x.id)
+            .ok_or(AppError::Domain(DomainError::Rule14NotTakingPart))?
+    };
+    record_votes(ctx, scope, id, item, &[(member, input.choice)], now).await?;
+    get(ctx, scope, id).await
+}
+
+/// The secretary records a show of hands by name (rule 14).
+pub async fn record(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    item: i64,
+    input: &[RecordedVote],
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    {
+        let mut conn = ctx.db.acquire().await?;
+        let m = repo::get(conn.conn(), scope.org_id(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        require_runner(conn.conn(), scope, m.commission_id).await?;
+    }
+    let votes: Vec<(i64, Choice)> = input.iter().map(|v| (v.member_id, v.choice)).collect();
+    record_votes(ctx, scope, id, item, &votes, now).await?;
+    get(ctx, scope, id).await
+}
+
+/// Closes the vote (rule 14): adopted only with more than half of the votes of all
+/// members taking part; otherwise nothing is adopted and the application goes back to
+/// a later agenda.
+pub async fn close_vote(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    item: i64,
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let (mut tx, m) = locked(ctx, scope, id).await?;
+    require_runner(tx.conn(), scope, m.commission_id).await?;
+    let it = item_of(tx.conn(), &m, item).await?;
+    if it.status != "voting" {
+        return Err(DomainError::Rule14VoteClosed.into());
+    }
+    let f = facts(tx.conn(), &m).await?;
+    let recused: Vec<i64> = repo::recusals(tx.conn(), item)
+        .await?
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
+    let taking_part = meeting::taking_part(&f.present, &recused);
+    let choices: Vec<Choice> = repo::votes(tx.conn(), item)
+        .await?
+        .iter()
+        .filter(|v| taking_part.contains(&v.member_id))
+        .filter_map(|v| parse_choice(&v.choice))
+        .collect();
+    let o = meeting::outcome(&choices, taking_part.len());
+    let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let status = if o.adopted.is_some() {
+        "adopted"
+    } else {
+        "not-adopted"
+    };
+    repo::close_vote(
+        tx.conn(),
+        item,
+        as_i64(o.taking_part),
+        as_i64(o.recognise),
+        as_i64(o.refuse),
+        as_i64(o.abstain),
+        o.adopted.map(choice_code),
+        status,
+        now,
+    )
+    .await?;
+    if o.adopted.is_none() {
+        let app = apps_repo::get(tx.conn(), it.application_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let next = Status::parse(&app.status)?.decide(None)?;
+        apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
+        apps_repo::insert_event(
+            tx.conn(),
+            app.id,
+            scope.person_id(),
+            "not-adopted",
+            &event(serde_json::json!({ "meeting_id": id, "tally": TallyView::from(o) })),
+            now,
+        )
+        .await?;
+    }
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "vote-closed",
+        &event(serde_json::json!({ "item_id": item, "tally": TallyView::from(o) })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, scope, id).await
+}
+
+/// Records the decision the vote adopted (rule 13): what is recognised, with credits, or
+/// the reasons for refusing.
+pub async fn decide(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    item: i64,
+    input: &DecisionInput,
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let (mut tx, m) = locked(ctx, scope, id).await?;
+    require_runner(tx.conn(), scope, m.commission_id).await?;
+    let it = item_of(tx.conn(), &m, item).await?;
+    if it.status != "adopted" {
+        return Err(status_refusal(&it.status, "decide"));
+    }
+    let app = apps_repo::get(tx.conn(), it.application_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let recognise = it.adopted.as_deref() == Some("recognise");
+    if recognise {
+        let units = programmes::units(tx.conn(), app.org_id).await?;
+        let mut pairs = Vec::new();
+        for r in &input.recognised {
+            let unit =
+                units
+                    .iter()
+                    .find(|u| u.id == r.unit_id)
+                    .ok_or(DomainError::UnknownValue {
+                        field: "unit_id",
+                        value: r.unit_id.to_string(),
+                    })?;
+            pairs.push((r.credits, u32::try_from(unit.credits).unwrap_or(0)));
+        }
+        meeting::check_recognition(&pairs)?;
+        for r in &input.recognised {
+            let outcomes =
+                serde_json::to_string(&r.outcomes).map_err(|e| AppError::Other(e.to_string()))?;
+            repo::insert_recognition(tx.conn(), item, r.unit_id, i64::from(r.credits), &outcomes)
+                .await?;
+        }
+        repo::decide(tx.conn(), item, None, now).await?;
+    } else {
+        let reasons = input.reasons.clone().unwrap_or_default();
+        meeting::check_refusal(&reasons)?;
+        repo::decide(tx.conn(), item, Some(reasons.trim()), now).await?;
+    }
+    let next = Status::parse(&app.status)?.decide(Some(recognise))?;
+    apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
+    let kind = if recognise { "recognised" } else { "refused" };
+    apps_repo::insert_event(
+        tx.conn(),
+        app.id,
+        scope.person_id(),
+        kind,
+        &event(serde_json::json!({ "meeting_id": id })),
+        now,
+    )
+    .await?;
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "decided",
+        &event(serde_json::json!({ "item_id": item, "decision": kind })),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, scope, id).await
+}
+
+/// Closes the meeting. Items not voted on are moved back (their applications can be
+/// scheduled again); an item whose adopted vote lacks its decision must be decided first.
+pub async fn close(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<MeetingView, AppError> {
+    let (mut tx, m) = locked(ctx, scope, id).await?;
+    require_runner(tx.conn(), scope, m.commission_id).await?;
+    require_open(&m, "close")?;
+    for it in repo::items(tx.conn(), id).await? {
+        match it.status.as_str() {
+            "adopted" | "voting" => return Err(status_refusal(&it.status, "close")),
+            "pending" => {
+                repo::set_item_status(tx.conn(), it.id, "moved").await?;
+                let app = apps_repo::get(tx.conn(), it.application_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let next = Status::parse(&app.status)?.unschedule()?;
+                apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
+                apps_repo::insert_event(
+                    tx.conn(),
+                    app.id,
+                    scope.person_id(),
+                    "moved",
+                    &event(serde_json::json!({ "meeting_id": id, "reason": "not-reached" })),
+                    now,
+                )
+                .await?;
+            }
+            _ => {}
+        }
+    }
+    repo::set_closed(tx.conn(), id, now).await?;
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "closed",
+        &event(serde_json::json!({})),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, scope, id).await
+}
+
+/// The meetings of a commission.
+pub async fn list(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    commission_id: i64,
+) -> Result<Vec<MeetingRowView>, AppError> {
+    let mut conn = ctx.db.acquire().await?;
+    Ok(
+        repo::for_commission(conn.conn(), scope.org_id(), commission_id)
+            .await?
+            .into_iter()
+            .map(|m| MeetingRowView {
+                id: m.id,
+                starts_at: m.starts_at,
+                place: m.place,
+                status: m.status,
+            })
+            .collect(),
+    )
+}
+
+/// A meeting in lists.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MeetingRowView {
+    /// Id.
+    pub id: i64,
+    /// Start.
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    /// Place.
+    pub place: String,
+    /// Status.
+    pub status: String,
+}
+
+/// The meeting page's data.
+pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, AppError> {
+    let mut conn = ctx.db.acquire().await?;
+    let m = repo::get(conn.conn(), scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let commission = com_repo::get(conn.conn(), scope.org_id(), m.commission_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let members = com_repo::current_members(conn.conn(), m.commission_id).await?;
+    let everyone = com_repo::all_members(conn.conn(), m.commission_id).await?;
+    let name = |id: i64| {
+        everyone
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.full_name.clone())
+            .unwrap_or_default()
+    };
+    let offices = com_repo::current_offices(conn.conn(), m.commission_id).await?;
+    let attendance = repo::attendance(conn.conn(), id).await?;
+    let f = facts(conn.conn(), &m).await?;
+    let attendees = members
+        .iter()
+        .map(|x| Attendee {
+            member_id: x.id,
+            full_name: x.full_name.clone(),
+            office: offices
+                .iter()
+                .find(|o| o.member_id == x.id)
+                .map(|o| o.office.clone()),
+            present: attendance
+                .iter()
+                .find(|(id, _)| *id == x.id)
+                .map(|(_, p)| *p),
+        })
+        .collect();
+    let mut cannot_open = Vec::new();
+    if let Err(e) = &f.presiding {
+        cannot_open.push(Reason::from(e));
+    }
+    if let Err(e) = &f.quorum {
+        cannot_open.push(Reason::from(e));
+    }
+    let mut items = Vec::new();
+    for it in repo::items(conn.conn(), id).await? {
+        let recusals = repo::recusals(conn.conn(), it.id).await?;
+        let recused: Vec<i64> = recusals.iter().map(|(m, _)| *m).collect();
+        let taking_part = meeting::taking_part(&f.present, &recused);
+        let votes = repo::votes(conn.conn(), it.id).await?;
+        let choices: Vec<Choice> = votes
+            .iter()
+            .filter(|v| taking_part.contains(&v.member_id))
+            .filter_map(|v| parse_choice(&v.choice))
+            .collect();
+        // A closed vote shows what was counted then; an open one the live count.
+        let tally = match (it.taking_part, it.recognise, it.refuse, it.abstain) {
+            (Some(t), Some(r), Some(f), Some(a)) => {
+                let t = usize::try_from(t).unwrap_or(0);
+                let (r, f, a) = (
+                    usize::try_from(r).unwrap_or(0),
+                    usize::try_from(f).unwrap_or(0),
+                    usize::try_from(a).unwrap_or(0),
+                );
+                TallyView {
+                    taking_part: t,
+                    recognise: r,
+                    refuse: f,
+                    abstain: a,
+                    missing: t.saturating_sub(r + f + a),
+                    needed: t / 2 + 1,
+                    adopted: it.adopted.clone(),
+                }
+            }
+            _ => meeting::outcome(&choices, taking_part.len()).into(),
+        };
+        let claimed = apps_repo::certificate(conn.conn(), it.application_id)
+            .await?
+            .map(|c| serde_json::from_str::<Vec<String>>(&c.outcomes).unwrap_or_default())
+            .unwrap_or_default();
+        items.push(ItemView {
+            id: it.id,
+            application_id: it.application_id,
+            number: it.number.clone(),
+            candidate_name: it.candidate_name.clone(),
+            status: it.status.clone(),
+            candidate_present: it.candidate_present,
+            claimed_outcomes: claimed,
+            interview_notes: it.interview_notes.clone(),
+            assessments: repo::assessments(conn.conn(), it.id)
+                .await?
+                .into_iter()
+                .map(|(outcome, level, comment)| Assessment {
+                    outcome,
+                    level,
+                    comment,
+                })
+                .collect(),
+            recusals,
+            votes: votes
+                .iter()
+                .map(|v| VoteView {
+                    member_id: v.member_id,
+                    full_name: name(v.member_id),
+                    choice: v.choice.clone(),
+                    recorded: everyone
+                        .iter()
+                        .find(|x| x.id == v.member_id)
+                        .and_then(|x| x.person_id)
+                        != Some(v.recorded_by),
+                })
+                .collect(),
+            tally,
+            decision_reasons: it.decision_reasons.clone(),
+            recognised: repo::recognitions(conn.conn(), it.id)
+                .await?
+                .into_iter()
+                .map(|(unit_id, credits, outcomes)| RecognisedUnit {
+                    unit_id,
+                    credits: u32::try_from(credits).unwrap_or(0),
+                    outcomes: serde_json::from_str(&outcomes).unwrap_or_default(),
+                })
+                .collect(),
+        });
+    }
+    Ok(MeetingView {
+        id: m.id,
+        org_id: m.org_id,
+        commission_id: m.commission_id,
+        commission_name: commission.name,
+        starts_at: m.starts_at,
+        place: m.place.clone(),
+        status: m.status.clone(),
+        presiding_member_id: m.presiding_member_id,
+        presiding_as_deputy: m.presiding_as_deputy,
+        attendees,
+        present: f.present.len(),
+        quorum_met: f.quorum.is_ok(),
+        cannot_open,
+        items,
+        can_run: runs(conn.conn(), scope, m.commission_id).await?,
+        my_member_id: members
+            .iter()
+            .find(|x| x.person_id == Some(scope.person_id()))
+            .map(|x| x.id),
+    })
+}

@@ -1,0 +1,687 @@
+//! Meetings (rules 8, 12–14) over the API on both databases.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+struct Board {
+    org: i64,
+    commission: i64,
+    secretary: String,
+    /// (membership id, token) of the five members; [0] is the chair, [1] the deputy.
+    members: Vec<(i64, String)>,
+    outsider: String,
+    unit: i64,
+    candidates: Vec<String>,
+}
+
+async fn person(
+    app: &TestApp,
+    op: &str,
+    org: i64,
+    email: &str,
+    position: &str,
+    roles: &[&str],
+) -> (i64, String) {
+    let r = app.post(op, &format!("/api/v1/organisations/{org}/staff"), json!({ "full_name": format!("Person {email}"), "email": email, "position": position, "roles": roles })).await;
+    let v: Value = r.json().await.unwrap();
+    let inv = v["invitation_token"].as_str().unwrap();
+    app.client()
+        .post(app.url(&format!("/api/v1/invitations/{inv}")))
+        .json(&json!({ "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    (
+        v["staff"]["id"].as_i64().unwrap(),
+        app.token(email, PASSWORD).await,
+    )
+}
+
+async fn complete_application(
+    app: &TestApp,
+    org: i64,
+    secretary: &str,
+    unit: i64,
+    n: usize,
+) -> (i64, String) {
+    let email = format!("cand{n}@mail.kz");
+    let iins = [
+        "850715400357",
+        "951231400012",
+        "000101501238",
+        "900201300122",
+        "880315300511",
+        "061211600012",
+    ];
+    let r = app.client().post(app.url("/api/v1/candidates")).json(&json!({ "full_name": format!("Кандидат {n}"), "email": email, "password": PASSWORD, "iin": iins[n] })).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let token = app.token(&email, PASSWORD).await;
+    let cert = json!({ "kind": "certificate", "provider_name": "IT Academy", "programme_title": "Python", "hours": 72,
+        "study_from": "2026-01-10", "study_to": "2026-03-20", "number": format!("C-{n}"), "issued_on": "2026-03-25", "outcomes": ["writes programs", "tests them"] });
+    let v: Value = app.post(&token, "/api/v1/applications", json!({ "org_id": org, "statement": "Курс бітірдім", "unit_ids": [], "consent": true, "certificate": cert })).await.json().await.unwrap();
+    let id = v["id"].as_i64().unwrap();
+    assert_eq!(
+        app.upload(&token, id, "identity", "id.png", png())
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.upload(&token, id, "confirming", "c.pdf", pdf("c"))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.post(
+            &token,
+            &format!("/api/v1/applications/{id}/submit"),
+            json!({})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let items: Vec<Value> = ["statement", "identity", "confirming"]
+        .iter()
+        .map(|k| json!({ "kind": k, "present": true, "legible": true, "matches_candidate": true }))
+        .collect();
+    let _ = unit;
+    let r = app
+        .post(
+            secretary,
+            &format!("/api/v1/applications/{id}/check"),
+            json!({ "items": items }),
+        )
+        .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "complete");
+    (id, token)
+}
+
+async fn board(app: &TestApp, applications: usize) -> (Board, Vec<i64>) {
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "higher").await;
+    let (_, admin) = app.staff(&op, org, "admin@a.kz", &["org-admin"]).await;
+    let csv = "programme_code,programme_title_kk,programme_title_ru,unit_code,unit_kind,unit_title_kk,unit_title_ru,credits,outcomes\nP1,Бағдарлама,Программа,U1,discipline,Пән,Дисциплина,5,writes programs\n";
+    app.client()
+        .post(app.url(&format!("/api/v1/organisations/{org}/programmes/import")))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let progs: Value = app
+        .get(&admin, &format!("/api/v1/organisations/{org}/programmes"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let unit = progs[0]["units"][0]["id"].as_i64().unwrap();
+    let mut staff = Vec::new();
+    for i in 0..5 {
+        staff.push(person(app, &op, org, &format!("m{i}@a.kz"), "teacher", &[]).await);
+    }
+    let (sec_staff, secretary) =
+        person(app, &op, org, "sec@a.kz", "specialist", &["secretary"]).await;
+    let (_, outsider) = person(app, &op, org, "outsider@a.kz", "teacher", &["member"]).await;
+    let c: Value = app
+        .post(
+            &admin,
+            &format!("/api/v1/organisations/{org}/commissions"),
+            json!({ "name": "Комиссия", "term_from": "2020-01-01", "term_to": "2099-12-31" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let commission = c["id"].as_i64().unwrap();
+    let base = format!("/api/v1/organisations/{org}/commissions/{commission}");
+    let v: Value = app
+        .post(
+            &admin,
+            &format!("{base}/membership"),
+            json!({ "add_staff": staff.iter().map(|s| s.0).collect::<Vec<_>>() }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut members: Vec<(i64, String)> = Vec::new();
+    for (staff_id, token) in &staff {
+        let id = v["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["staff_id"] == *staff_id)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        members.push((id, token.clone()));
+    }
+    app.put(
+        &admin,
+        &format!("{base}/secretary"),
+        json!({ "staff_id": sec_staff }),
+    )
+    .await;
+    let mut applications_ids = Vec::new();
+    let mut candidates = Vec::new();
+    for n in 0..applications {
+        let (id, token) = complete_application(app, org, &secretary, unit, n).await;
+        applications_ids.push(id);
+        candidates.push(token);
+    }
+    (
+        Board {
+            org,
+            commission,
+            secretary,
+            members,
+            outsider,
+            unit,
+            candidates,
+        },
+        applications_ids,
+    )
+}
+
+async fn elect(app: &TestApp, b: &Board) {
+    let base = format!(
+        "/api/v1/organisations/{}/commissions/{}",
+        b.org, b.commission
+    );
+    for (office, who) in [("chair", 0), ("deputy", 1)] {
+        let e = app
+            .post(
+                &b.secretary,
+                &format!("{base}/elections"),
+                json!({ "office": office }),
+            )
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["election"]["id"]
+            .as_i64()
+            .unwrap();
+        let ballots: Vec<Value> = b
+            .members
+            .iter()
+            .map(|m| json!({ "voter_member_id": m.0, "candidate_member_id": b.members[who].0 }))
+            .collect();
+        app.post(
+            &b.secretary,
+            &format!("{base}/elections/{e}/ballots"),
+            json!({ "ballots": ballots }),
+        )
+        .await;
+        app.post(
+            &b.secretary,
+            &format!("{base}/elections/{e}/close"),
+            json!({}),
+        )
+        .await;
+    }
+}
+
+impl Board {
+    fn meeting(&self, id: i64, rest: &str) -> String {
+        format!("/api/v1/organisations/{}/meetings/{id}{rest}", self.org)
+    }
+    fn item(&self, id: i64, item: i64, rest: &str) -> String {
+        format!(
+            "/api/v1/organisations/{}/meetings/{id}/items/{item}{rest}",
+            self.org
+        )
+    }
+    async fn schedule(&self, app: &TestApp, apps: &[i64]) -> reqwest::Response {
+        app.post(&self.secretary, &format!("/api/v1/organisations/{}/commissions/{}/meetings", self.org, self.commission), json!({ "starts_at": "2026-12-01T10:00", "place": "Ауд. 301", "application_ids": apps })).await
+    }
+    async fn attend(&self, app: &TestApp, id: i64, present: &[usize]) {
+        let body: Vec<Value> = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| json!({ "member_id": m.0, "present": present.contains(&i) }))
+            .collect();
+        let r = app
+            .put(
+                &self.secretary,
+                &self.meeting(id, "/attendance"),
+                json!(body),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    /// Candidate present, interview recorded, vote opened.
+    async fn ready_to_vote(&self, app: &TestApp, id: i64, item: i64) {
+        assert_eq!(
+            app.post(
+                &self.secretary,
+                &self.item(id, item, "/candidate"),
+                json!({ "present": true })
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+        let r = app.put(&self.secretary, &self.item(id, item, "/interview"), json!({ "notes": "Сұрақтар қойылды", "assessments": [{ "outcome": "writes programs", "level": "fully", "comment": "" }] })).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            app.post(
+                &self.secretary,
+                &self.item(id, item, "/vote/open"),
+                json!({})
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+    }
+}
+
+both!(rules_8_and_14_a_whole_meeting, |app| {
+    let (b, apps) = board(&app, 4).await;
+    // Without a chair the commission cannot act, so no meeting (rule 8).
+    problem(
+        b.schedule(&app, &apps).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-8-no-chair",
+    )
+    .await;
+    elect(&app, &b).await;
+    // Only complete applications go on the agenda: make one incomplete first.
+    let r = app
+        .post(&b.secretary, "/api/v1/applications", json!({}))
+        .await;
+    assert!(r.status().is_client_error());
+    let r = b.schedule(&app, &apps).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    let id = v["id"].as_i64().unwrap();
+    let items: Vec<i64> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    // Scheduled applications cannot be scheduled twice.
+    problem(
+        b.schedule(&app, &apps[..1]).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "status-transition",
+    )
+    .await;
+    let mine: Value = app
+        .get(
+            &b.candidates[0],
+            &format!("/api/v1/applications/{}", apps[0]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["status"], "scheduled");
+
+    // Neither chair nor deputy present: cannot open.
+    b.attend(&app, id, &[2, 3, 4]).await;
+    problem(
+        app.post(&b.secretary, &b.meeting(id, "/open"), json!({}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-8-no-presiding-officer",
+    )
+    .await;
+    // The deputy alone with one other: no quorum (2 of 5).
+    b.attend(&app, id, &[1, 2]).await;
+    problem(
+        app.post(&b.secretary, &b.meeting(id, "/open"), json!({}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no-quorum",
+    )
+    .await;
+    // Chair absent, deputy presides with four present.
+    b.attend(&app, id, &[1, 2, 3, 4]).await;
+    let v: Value = app
+        .post(&b.secretary, &b.meeting(id, "/open"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "open");
+    assert_eq!(v["presiding_member_id"], b.members[1].0);
+    assert_eq!(v["presiding_as_deputy"], true);
+
+    // Item 1: no interview, no vote (rule 12); then a 2–2 tie with four present adopts nothing.
+    app.post(
+        &b.secretary,
+        &b.item(id, items[0], "/candidate"),
+        json!({ "present": true }),
+    )
+    .await;
+    problem(
+        app.post(&b.secretary, &b.item(id, items[0], "/vote/open"), json!({}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-12-interview-required",
+    )
+    .await;
+    app.put(
+        &b.secretary,
+        &b.item(id, items[0], "/interview"),
+        json!({ "notes": "Сұхбат", "assessments": [] }),
+    )
+    .await;
+    assert_eq!(
+        app.post(&b.secretary, &b.item(id, items[0], "/vote/open"), json!({}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    for (i, choice) in [
+        (1, "recognise"),
+        (2, "recognise"),
+        (3, "refuse"),
+        (4, "refuse"),
+    ] {
+        assert_eq!(
+            app.post(
+                &b.members[i].1,
+                &b.item(id, items[0], "/vote"),
+                json!({ "choice": choice })
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+    }
+    // Refusals: double vote, absent member, the secretary, a non-member.
+    problem(
+        app.post(
+            &b.members[1].1,
+            &b.item(id, items[0], "/vote"),
+            json!({ "choice": "refuse" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-14-already-voted",
+    )
+    .await;
+    problem(
+        app.post(
+            &b.members[0].1,
+            &b.item(id, items[0], "/vote"),
+            json!({ "choice": "refuse" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-14-not-taking-part",
+    )
+    .await;
+    problem(
+        app.post(
+            &b.secretary,
+            &b.item(id, items[0], "/vote"),
+            json!({ "choice": "refuse" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-14-not-taking-part",
+    )
+    .await;
+    problem(
+        app.post(
+            &b.outsider,
+            &b.item(id, items[0], "/vote"),
+            json!({ "choice": "refuse" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-14-not-taking-part",
+    )
+    .await;
+    let v: Value = app
+        .post(
+            &b.secretary,
+            &b.item(id, items[0], "/vote/close"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let item = &v["items"][0];
+    assert_eq!(item["status"], "not-adopted");
+    assert_eq!(
+        (
+            item["tally"]["recognise"].as_i64(),
+            item["tally"]["refuse"].as_i64(),
+            item["tally"]["needed"].as_i64()
+        ),
+        (Some(2), Some(2), Some(3))
+    );
+    problem(
+        app.post(
+            &b.members[1].1,
+            &b.item(id, items[0], "/vote"),
+            json!({ "choice": "refuse" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-14-vote-closed",
+    )
+    .await;
+    let mine: Value = app
+        .get(
+            &b.candidates[0],
+            &format!("/api/v1/applications/{}", apps[0]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["status"], "not-adopted", "back to a later agenda");
+
+    // Item 2: one member recused, 2 recognise + 1 abstain of three taking part: adopted.
+    let r = app
+        .post(
+            &b.members[4].1,
+            &b.item(id, items[1], "/recusal"),
+            json!({ "reason": "Кандидат – туысым" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    b.ready_to_vote(&app, id, items[1]).await;
+    problem(
+        app.post(
+            &b.members[4].1,
+            &b.item(id, items[1], "/vote"),
+            json!({ "choice": "recognise" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-14-recused",
+    )
+    .await;
+    let r = app.post(&b.secretary, &b.item(id, items[1], "/votes"), json!([{ "member_id": b.members[1].0, "choice": "recognise" }, { "member_id": b.members[2].0, "choice": "recognise" }, { "member_id": b.members[3].0, "choice": "abstain" }])).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = app
+        .post(
+            &b.secretary,
+            &b.item(id, items[1], "/vote/close"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["items"][1]["tally"]["taking_part"], 3,
+        "the recused member does not count"
+    );
+    assert_eq!(v["items"][1]["tally"]["adopted"], "recognise");
+    // Rule 13: say what is recognised, credits within the unit's.
+    problem(
+        app.post(
+            &b.secretary,
+            &b.item(id, items[1], "/decision"),
+            json!({ "recognised": [] }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-13-nothing-recognised",
+    )
+    .await;
+    problem(
+        app.post(
+            &b.secretary,
+            &b.item(id, items[1], "/decision"),
+            json!({ "recognised": [{ "unit_id": b.unit, "credits": 9 }] }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-13-credits-out-of-range",
+    )
+    .await;
+    let r = app.post(&b.secretary, &b.item(id, items[1], "/decision"), json!({ "recognised": [{ "unit_id": b.unit, "credits": 3, "outcomes": ["writes programs"] }] })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mine: Value = app
+        .get(
+            &b.candidates[1],
+            &format!("/api/v1/applications/{}", apps[1]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["status"], "recognised");
+
+    // Item 3: refused – reasons required.
+    b.ready_to_vote(&app, id, items[2]).await;
+    for i in 1..=3 {
+        app.post(
+            &b.members[i].1,
+            &b.item(id, items[2], "/vote"),
+            json!({ "choice": "refuse" }),
+        )
+        .await;
+    }
+    let v: Value = app
+        .post(
+            &b.secretary,
+            &b.item(id, items[2], "/vote/close"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["items"][2]["tally"]["adopted"], "refuse");
+    problem(
+        app.post(
+            &b.secretary,
+            &b.item(id, items[2], "/decision"),
+            json!({ "reasons": " " }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-13-reasons-required",
+    )
+    .await;
+    let r = app
+        .post(
+            &b.secretary,
+            &b.item(id, items[2], "/decision"),
+            json!({ "reasons": "Нәтижелер пәнге сәйкес емес" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Item 4: the candidate did not come – moved, cannot be decided here.
+    let v: Value = app
+        .post(
+            &b.secretary,
+            &b.item(id, items[3], "/candidate"),
+            json!({ "present": false }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["items"][3]["status"], "moved");
+    problem(
+        app.post(&b.secretary, &b.item(id, items[3], "/vote/open"), json!({}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-12-candidate-absent",
+    )
+    .await;
+    let mine: Value = app
+        .get(
+            &b.candidates[3],
+            &format!("/api/v1/applications/{}", apps[3]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["status"], "complete", "it can be scheduled again");
+
+    let v: Value = app
+        .post(&b.secretary, &b.meeting(id, "/close"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "closed");
+    // A member cannot run the meeting; another organisation sees nothing.
+    problem(
+        app.post(&b.members[2].1, &b.meeting(id, "/open"), json!({}))
+            .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+});
+
+both!(concurrent_votes_on_one_item_are_each_counted_once, |app| {
+    let (b, apps) = board(&app, 1).await;
+    elect(&app, &b).await;
+    let v: Value = b.schedule(&app, &apps).await.json().await.unwrap();
+    let id = v["id"].as_i64().unwrap();
+    let item = v["items"][0]["id"].as_i64().unwrap();
+    b.attend(&app, id, &[0, 1, 2, 3, 4]).await;
+    app.post(&b.secretary, &b.meeting(id, "/open"), json!({}))
+        .await;
+    b.ready_to_vote(&app, id, item).await;
+    let path = b.item(id, item, "/vote");
+    let mut tokens: Vec<&String> = b.members.iter().map(|m| &m.1).collect();
+    tokens.extend(std::iter::repeat_n(&b.members[0].1, 3));
+    let results = futures::future::join_all(
+        tokens
+            .iter()
+            .map(|t| app.post(t, &path, json!({ "choice": "recognise" }))),
+    )
+    .await;
+    let ok = results
+        .iter()
+        .filter(|r| r.status() == StatusCode::OK)
+        .count();
+    assert_eq!(
+        ok,
+        5,
+        "{:?}",
+        results.iter().map(|r| r.status()).collect::<Vec<_>>()
+    );
+    let v: Value = app
+        .post(&b.secretary, &b.item(id, item, "/vote/close"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["items"][0]["tally"]["recognise"], 5);
+    assert_eq!(v["items"][0]["tally"]["adopted"], "recognise");
+});
