@@ -244,6 +244,35 @@ pub struct View {
     pub at: OffsetDateTime,
 }
 
+/// A meeting an application is on.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AgendaView {
+    /// Meeting id.
+    pub meeting_id: i64,
+    /// Start.
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    /// Place or link.
+    pub place: String,
+    /// `pending`, `voting`, `adopted`, `decided`, `not-adopted` or `moved`.
+    pub item_status: String,
+}
+
+/// A unit recognised (rule 13).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RecognitionView {
+    /// Unit id.
+    pub unit_id: i64,
+    /// Code.
+    pub code: String,
+    /// Title in Kazakh.
+    pub title_kk: String,
+    /// Title in Russian.
+    pub title_ru: String,
+    /// Credits recognised.
+    pub credits: i64,
+}
+
 /// An application as the candidate or staff see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
@@ -291,6 +320,12 @@ pub struct ApplicationView {
     pub reused_elsewhere: Vec<Reuse>,
     /// Who viewed the documents.
     pub views: Vec<View>,
+    /// The meetings it was put before.
+    pub meetings: Vec<AgendaView>,
+    /// What was recognised, once decided (rule 13).
+    pub recognised: Vec<RecognitionView>,
+    /// Why recognition was refused, once decided (rule 13).
+    pub refusal_reasons: Option<String>,
     /// Whether the caller may change it now.
     pub editable: bool,
     /// Whether the caller may run the completeness check now.
@@ -968,7 +1003,42 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: i64) -> Result<ApplicationView, A
         .map(|(kind, person, at)| View { kind, person, at })
         .collect();
     let status = status_of(&app)?;
+    let agenda = tanu_storage::repo::meetings::for_application(conn.conn(), id).await?;
+    let decided = agenda
+        .iter()
+        .rev()
+        .find(|a| a.item_status == "decided")
+        .cloned();
+    let mut recognised = Vec::new();
+    if let Some(d) = &decided {
+        let units = programmes::units(conn.conn(), app.org_id).await?;
+        for (unit_id, credits, _) in
+            tanu_storage::repo::meetings::recognitions(conn.conn(), d.item_id).await?
+        {
+            if let Some(u) = units.iter().find(|u| u.id == unit_id) {
+                recognised.push(RecognitionView {
+                    unit_id,
+                    code: u.code.clone(),
+                    title_kk: u.title_kk.clone(),
+                    title_ru: u.title_ru.clone(),
+                    credits,
+                });
+            }
+        }
+    }
+    let meetings = agenda
+        .iter()
+        .map(|a| AgendaView {
+            meeting_id: a.meeting_id,
+            starts_at: a.starts_at,
+            place: a.place.clone(),
+            item_status: a.item_status.clone(),
+        })
+        .collect();
     Ok(ApplicationView {
+        meetings,
+        recognised,
+        refusal_reasons: decided.and_then(|d| d.decision_reasons),
         id: app.id,
         org_id: app.org_id,
         org_name_kk: org.name_kk,

@@ -102,30 +102,39 @@ pub async fn for_commission(
     )?)
 }
 
-/// The meetings an application is on, with its item's status: (meeting, item status).
+/// An application's place on a meeting's agenda.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgendaEntry {
+    /// Meeting.
+    pub meeting_id: i64,
+    /// Start.
+    pub starts_at: OffsetDateTime,
+    /// Place.
+    pub place: String,
+    /// Meeting status.
+    pub meeting_status: String,
+    /// Item.
+    pub item_id: i64,
+    /// Item status.
+    pub item_status: String,
+    /// Reasons, when refused.
+    pub decision_reasons: Option<String>,
+}
+
+/// The meetings an application is on, oldest first.
 pub async fn for_application(
     conn: Conn<'_>,
     application_id: i64,
-) -> Result<Vec<(MeetingRow, String)>, StorageError> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        meeting: MeetingRow,
-        item_status: String,
-    }
-    let rows: Vec<Row> = fetch!(
+) -> Result<Vec<AgendaEntry>, StorageError> {
+    Ok(fetch!(
         conn,
         fetch_all,
-        Row,
-        "SELECT m.id, m.org_id, m.commission_id, m.starts_at, m.place, m.status, m.presiding_member_id, \
-         m.presiding_as_deputy, m.opened_at, m.closed_at, i.status AS item_status \
-         FROM meetings m JOIN agenda_items i ON i.meeting_id = m.id WHERE i.application_id = $1 ORDER BY m.starts_at, m.id",
+        AgendaEntry,
+        "SELECT m.id AS meeting_id, m.starts_at, m.place, m.status AS meeting_status, i.id AS item_id, \
+         i.status AS item_status, i.decision_reasons FROM meetings m JOIN agenda_items i ON i.meeting_id = m.id \
+         WHERE i.application_id = $1 ORDER BY m.starts_at, m.id",
         application_id
-    )?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.meeting, r.item_status))
-        .collect())
+    )?)
 }
 
 /// Opens the meeting with its presiding officer.

@@ -532,3 +532,149 @@ async fn a_candidate_files_and_the_secretary_checks_in_chromium() {
     }
     c.close().await.unwrap();
 }
+
+/// Rules 8, 12–14 in the browser: the secretary schedules a meeting, records attendance,
+/// opens it (the chair presides), interviews the first candidate, records a show of
+/// hands, closes the vote, records the decision; the second candidate did not come.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_meeting_in_chromium() {
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(tanu_storage::Backend::Sqlite).await.unwrap();
+    let (b, _apps) = crate::meetings::board(&app, 2).await;
+    crate::meetings::elect(&app, &b).await;
+    c.goto(&app.url("/lang/en?next=/")).await.unwrap();
+    log_in(&c, &app, "sec@a.kz").await;
+    c.goto(&app.url(&format!("/orgs/{}/commissions/{}", b.org, b.commission)))
+        .await
+        .unwrap();
+    click(&c, "#new-meeting").await;
+    c.wait()
+        .for_element(Locator::Id("place"))
+        .await
+        .unwrap()
+        .send_keys("Room 301")
+        .await
+        .unwrap();
+    c.execute(
+        "document.getElementById('starts_at').value = '2026-12-01T10:00'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    for cb in c
+        .find_all(Locator::Css("input[name=application_ids]"))
+        .await
+        .unwrap()
+    {
+        cb.click().await.unwrap();
+    }
+    click(&c, "#schedule").await;
+    c.wait()
+        .for_element(Locator::Css("#meeting-status[data-status=scheduled]"))
+        .await
+        .unwrap();
+    for cb in c
+        .find_all(Locator::Css("#attendance-form input[name=present]"))
+        .await
+        .unwrap()
+    {
+        cb.click().await.unwrap();
+    }
+    click(&c, "#save-attendance").await;
+    click(&c, "#open-meeting").await;
+    c.wait()
+        .for_element(Locator::Css("#meeting-status[data-status=open]"))
+        .await
+        .unwrap();
+    assert!(
+        text(&c, "#presiding").await.contains("m0@a.kz"),
+        "the chair presides"
+    );
+
+    let sections = c.find_all(Locator::Css("section.item")).await.unwrap();
+    let first = sections[0]
+        .attr("id")
+        .await
+        .unwrap()
+        .unwrap()
+        .trim_start_matches("item-")
+        .to_owned();
+    let second = sections[1]
+        .attr("id")
+        .await
+        .unwrap()
+        .unwrap()
+        .trim_start_matches("item-")
+        .to_owned();
+    click(&c, &format!("#came-{first}")).await;
+    c.wait()
+        .for_element(Locator::Id(&format!("notes-{first}")))
+        .await
+        .unwrap()
+        .send_keys("Asked about testing; answered well.")
+        .await
+        .unwrap();
+    click(&c, &format!("#save-interview-{first}")).await;
+    click(&c, &format!("#open-vote-{first}")).await;
+    c.wait()
+        .for_element(Locator::Css(&format!("#votes-{first} select")))
+        .await
+        .unwrap();
+    for s in c
+        .find_all(Locator::Css(&format!("#votes-{first} select")))
+        .await
+        .unwrap()
+    {
+        s.find(Locator::Css("option[value=recognise]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    click(&c, &format!("#record-votes-{first}")).await;
+    // The votes are recorded when the recording form has no one left to record.
+    c.wait()
+        .for_element(Locator::Css(&format!("#votes-{first}:not(:has(select))")))
+        .await
+        .unwrap();
+    click(&c, &format!("#close-vote-{first}")).await;
+    c.wait()
+        .for_element(Locator::Css(&format!(
+            "#item-status-{first}[data-status=adopted]"
+        )))
+        .await
+        .unwrap();
+    let tally = text(&c, &format!("#tally-{first}")).await;
+    assert!(
+        tally.contains("Recognise 5") && tally.contains("recognition adopted"),
+        "{tally}"
+    );
+    click(&c, &format!("#decision-{first} input[name=unit]")).await;
+    click(&c, &format!("#decide-{first}")).await;
+    c.wait()
+        .for_element(Locator::Css(&format!(
+            "#item-status-{first}[data-status=decided]"
+        )))
+        .await
+        .unwrap();
+
+    click(&c, &format!("#absent-{second}")).await;
+    c.wait()
+        .for_element(Locator::Css(&format!(
+            "#item-status-{second}[data-status=moved]"
+        )))
+        .await
+        .unwrap();
+    click(&c, "#close-meeting").await;
+    c.wait()
+        .for_element(Locator::Css("#meeting-status[data-status=closed]"))
+        .await
+        .unwrap();
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(std::env::temp_dir().join("tanu-meeting.png"), png);
+    }
+    c.close().await.unwrap();
+}

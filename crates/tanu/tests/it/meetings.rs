@@ -5,10 +5,10 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-struct Board {
-    org: i64,
-    commission: i64,
-    secretary: String,
+pub(crate) struct Board {
+    pub(crate) org: i64,
+    pub(crate) commission: i64,
+    pub(crate) secretary: String,
     /// (membership id, token) of the five members; [0] is the chair, [1] the deputy.
     members: Vec<(i64, String)>,
     outsider: String,
@@ -100,7 +100,7 @@ async fn complete_application(
     (id, token)
 }
 
-async fn board(app: &TestApp, applications: usize) -> (Board, Vec<i64>) {
+pub(crate) async fn board(app: &TestApp, applications: usize) -> (Board, Vec<i64>) {
     let op = app.operator_token().await;
     let org = app.org(&op, BIN_A, "higher").await;
     let (_, admin) = app.staff(&op, org, "admin@a.kz", &["org-admin"]).await;
@@ -188,7 +188,7 @@ async fn board(app: &TestApp, applications: usize) -> (Board, Vec<i64>) {
     )
 }
 
-async fn elect(app: &TestApp, b: &Board) {
+pub(crate) async fn elect(app: &TestApp, b: &Board) {
     let base = format!(
         "/api/v1/organisations/{}/commissions/{}",
         b.org, b.commission

@@ -219,6 +219,7 @@ struct ShowPage {
     can_run: bool,
     candidates_to_add: Vec<StaffMember>,
     specialists: Vec<StaffMember>,
+    meetings: Vec<tanu_app::meetings::MeetingRowView>,
     form: FormState,
 }
 
@@ -306,7 +307,9 @@ async fn show_page(
         .secretary
         .as_ref()
         .is_some_and(|s| s.person_id == actor.person_id);
+    let meetings = tanu_app::meetings::list(&state.ctx, &scope, id).await?;
     Ok(ShowPage {
+        meetings,
         org_name: org_name(state, &scope, rctx).await?,
         can_run: manage.is_some() || is_secretary,
         can_manage: manage.is_some(),

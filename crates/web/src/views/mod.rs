@@ -9,6 +9,7 @@ mod auth;
 mod check;
 mod commissions;
 mod home;
+mod meetings;
 mod orgs;
 mod rule_sets;
 mod tokens;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(applications::router())
         .merge(check::router())
         .merge(commissions::router())
+        .merge(meetings::router())
         .merge(orgs::router())
         .merge(rule_sets::router())
         .merge(tokens::router())
