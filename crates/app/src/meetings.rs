@@ -240,6 +240,23 @@ pub struct MeetingView {
     pub can_run: bool,
     /// The caller's membership id, when a member.
     pub my_member_id: Option<i64>,
+    /// Who did what, when: attendance, opening, declarations, votes, decisions.
+    pub events: Vec<MeetingEvent>,
+}
+
+/// An entry of the meeting's history.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MeetingEvent {
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who.
+    pub person: String,
+    /// What.
+    pub kind: String,
+    /// Details.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
 }
 
 fn choice_code(c: Choice) -> &'static str {
@@ -1252,5 +1269,15 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
             .iter()
             .find(|x| x.person_id == Some(scope.person_id()))
             .map(|x| x.id),
+        events: repo::events(conn.conn(), id)
+            .await?
+            .into_iter()
+            .map(|(at, person, kind, details)| MeetingEvent {
+                at,
+                person,
+                kind,
+                details: serde_json::from_str(&details).unwrap_or_default(),
+            })
+            .collect(),
     })
 }

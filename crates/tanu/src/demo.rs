@@ -610,6 +610,253 @@ async fn demo_applications(
     apps::submit(ctx, &secretary, w.id, now)
         .await
         .map_err(err)?;
+    apps::check(
+        ctx,
+        &secretary,
+        w.id,
+        &CheckInput {
+            items: all_ok(true),
+            reason: None,
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
+
+    // Two more candidates at the college with complete applications, for the meetings.
+    let mut more = Vec::new();
+    for (name, email, iin, number) in [
+        (
+            "Нұрмағамбетов Ерасыл Талғатұлы",
+            "erasyl@candidate.demo",
+            "02070450005",
+            "IT-2026-0101",
+        ),
+        (
+            "Петренко Анна Олеговна",
+            "anna@candidate.demo",
+            "97111160006",
+            "IT-2026-0102",
+        ),
+    ] {
+        accounts::register_candidate(
+            ctx,
+            &Registration {
+                full_name: name.into(),
+                email: email.into(),
+                password: DEMO_PASSWORD.into(),
+                iin: Some(with_check_digit(iin)?),
+                foreign_document: None,
+                locale: Some("ru".into()),
+            },
+            now,
+        )
+        .await
+        .map_err(err)?;
+        let who = actor_of(ctx, email).await?;
+        let a = apps::create(
+            ctx,
+            &who,
+            &ApplicationInput {
+                org_id: college,
+                statement: "Прошу признать результаты обучения по курсу анализа данных.".into(),
+                programme_id: Some(programme.id),
+                consent: true,
+                certificate: Some(certificate(number, "Data analysis with Python")),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .map_err(err)?;
+        upload(ctx, &who, a.id, "identity", "id.png", IDENTITY_PNG, now).await?;
+        upload(
+            ctx,
+            &who,
+            a.id,
+            "confirming",
+            "certificate.pdf",
+            CERTIFICATE_PDF,
+            now,
+        )
+        .await?;
+        apps::submit(ctx, &who, a.id, now).await.map_err(err)?;
+        apps::check(
+            ctx,
+            &secretary,
+            a.id,
+            &CheckInput {
+                items: all_ok(true),
+                reason: None,
+            },
+            now,
+        )
+        .await
+        .map_err(err)?;
+        more.push(a.id);
+    }
+    demo_meetings(
+        ctx,
+        &secretary,
+        college,
+        [a.id, w.id, more[0]],
+        more[1],
+        now,
+    )
+    .await
+}
+
+/// A held meeting of the college's commission – one application recognised, one
+/// refused, one with no decision adopted – and a scheduled one.
+async fn demo_meetings(
+    ctx: &Ctx,
+    secretary: &Actor,
+    college: i64,
+    held: [i64; 3],
+    later: i64,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    use tanu_app::meetings::{
+        self, DecisionInput, InterviewInput, Presence, RecognisedUnit, RecordedVote, ScheduleInput,
+    };
+    use tanu_domain::meeting::Choice;
+    let err = |e: tanu_app::AppError| anyhow::anyhow!("{e} ({})", e.code());
+    let scope = secretary
+        .scope(college, tanu_app::access::Need::ReadOrg)
+        .map_err(err)?;
+    let commission = tanu_app::commissions::list(ctx, &scope)
+        .await
+        .map_err(err)?
+        .first()
+        .map(|c| c.id)
+        .context("demo commission")?;
+    let today = tanu_app::commissions::local_today(now);
+    let m = meetings::schedule(
+        ctx,
+        &scope,
+        commission,
+        &ScheduleInput {
+            starts_at: format!("{today}T10:00"),
+            place: "Бас ғимарат, 301-аудитория".into(),
+            application_ids: held.to_vec(),
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
+    let members: Vec<i64> = m.attendees.iter().map(|a| a.member_id).collect();
+    let present: Vec<Presence> = members
+        .iter()
+        .map(|id| Presence {
+            member_id: *id,
+            present: true,
+        })
+        .collect();
+    meetings::set_attendance(ctx, &scope, m.id, &present, now)
+        .await
+        .map_err(err)?;
+    meetings::open(ctx, &scope, m.id, now).await.map_err(err)?;
+    let units = tanu_app::catalogue::list(ctx, college).await.map_err(err)?;
+    let unit = units
+        .first()
+        .and_then(|p| p.units.first())
+        .context("demo unit")?
+        .id;
+    // Recognise, refuse, and a 2–2 tie with one abstention: nothing adopted.
+    let plans: [&[Choice]; 3] = [
+        &[
+            Choice::Recognise,
+            Choice::Recognise,
+            Choice::Recognise,
+            Choice::Recognise,
+            Choice::Abstain,
+        ],
+        &[
+            Choice::Refuse,
+            Choice::Refuse,
+            Choice::Refuse,
+            Choice::Recognise,
+            Choice::Abstain,
+        ],
+        &[
+            Choice::Recognise,
+            Choice::Recognise,
+            Choice::Refuse,
+            Choice::Refuse,
+            Choice::Abstain,
+        ],
+    ];
+    for (item, plan) in m.items.iter().zip(plans) {
+        meetings::candidate_presence(ctx, &scope, m.id, item.id, true, now)
+            .await
+            .map_err(err)?;
+        let interview = InterviewInput {
+            notes: "Python тілінде бағдарлама жазу, тестілеу және деректерді талдау бойынша сұрақтар қойылды.".into(),
+            assessments: item.claimed_outcomes.iter().map(|o| tanu_app::meetings::Assessment { outcome: o.clone(), level: "fully".into(), comment: String::new() }).collect(),
+        };
+        meetings::interview(ctx, &scope, m.id, item.id, &interview, now)
+            .await
+            .map_err(err)?;
+        meetings::open_vote(ctx, &scope, m.id, item.id, now)
+            .await
+            .map_err(err)?;
+        let votes: Vec<RecordedVote> = members
+            .iter()
+            .zip(plan)
+            .map(|(member, choice)| RecordedVote {
+                member_id: *member,
+                choice: *choice,
+            })
+            .collect();
+        meetings::record(ctx, &scope, m.id, item.id, &votes, now)
+            .await
+            .map_err(err)?;
+        let v = meetings::close_vote(ctx, &scope, m.id, item.id, now)
+            .await
+            .map_err(err)?;
+        let adopted = v
+            .items
+            .iter()
+            .find(|i| i.id == item.id)
+            .and_then(|i| i.tally.adopted.clone());
+        match adopted.as_deref() {
+            Some("recognise") => {
+                let d = DecisionInput {
+                    recognised: vec![RecognisedUnit {
+                        unit_id: unit,
+                        credits: 6,
+                        outcomes: vec!["writes programs in Python".into()],
+                    }],
+                    reasons: None,
+                };
+                meetings::decide(ctx, &scope, m.id, item.id, &d, now)
+                    .await
+                    .map_err(err)?;
+            }
+            Some(_) => {
+                let d = DecisionInput { recognised: Vec::new(), reasons: Some("Сертификат бойынша нәтижелер «Python тілінде бағдарламалау» модулінің нәтижелерін толық қамтымайды.".into()) };
+                meetings::decide(ctx, &scope, m.id, item.id, &d, now)
+                    .await
+                    .map_err(err)?;
+            }
+            None => {}
+        }
+    }
+    meetings::close(ctx, &scope, m.id, now).await.map_err(err)?;
+    let next_week = today.checked_add(time::Duration::days(7)).unwrap_or(today);
+    meetings::schedule(
+        ctx,
+        &scope,
+        commission,
+        &ScheduleInput {
+            starts_at: format!("{next_week}T10:00"),
+            place: "Бас ғимарат, 301-аудитория".into(),
+            application_ids: vec![later, held[2]],
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
     Ok(())
 }
 
@@ -692,9 +939,12 @@ pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
          \n  sarsenbayev@college.demo      chair of the college's commission\
          \n  admin@university.demo         administrator, {}\
          \n  secretary@university.demo     secretary, {}\
-         \n  aruzhan@candidate.demo        candidate, application complete\
+         \n  aruzhan@candidate.demo        candidate, recognised at a held meeting\
          \n  daniil@candidate.demo         candidate, application incomplete (resubmit)\
-         \n  zhanna@candidate.demo         candidate, draft\n",
+         \n  zhanna@candidate.demo         candidate, draft\
+         \n  anna@candidate.demo           candidate, on the agenda of next week's meeting\
+         \n\nThe college's commission held a meeting today (one recognised, one refused, one with\
+         \nno decision adopted) and has one scheduled next week.\n",
         college.name_ru, college.name_ru, university.name_ru, university.name_ru
     ))
 }
