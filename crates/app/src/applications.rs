@@ -629,6 +629,30 @@ pub async fn withdraw(
         return Err(AppError::Forbidden);
     }
     let next = status_of(&app)?.withdraw()?;
+    // On a meeting's agenda: the item is taken off while it waits; once its vote has
+    // opened the commission's decision stands in the way.
+    if let Some((meeting, item, item_status)) =
+        tanu_storage::repo::meetings::live_item_of(tx.conn(), id).await?
+    {
+        if item_status != "pending" {
+            return Err(DomainError::StatusTransition {
+                from: item_status,
+                action: "withdraw",
+            }
+            .into());
+        }
+        tanu_storage::repo::meetings::set_item_status(tx.conn(), item, "withdrawn").await?;
+        let details = event(serde_json::json!({ "item_id": item, "application_id": id }));
+        tanu_storage::repo::meetings::insert_event(
+            tx.conn(),
+            meeting,
+            actor.person_id,
+            "withdrawn",
+            &details,
+            now,
+        )
+        .await?;
+    }
     repo::set_status(tx.conn(), id, next.as_str(), now).await?;
     repo::insert_event(
         tx.conn(),

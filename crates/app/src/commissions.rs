@@ -717,7 +717,9 @@ pub async fn change_membership(
     let (mut tx, now) = locked(ctx, scope, id, now).await?;
     let row = commission_of(tx.conn(), scope, id).await?;
     let params = params_of(tx.conn(), row.rule_set_id).await?;
-    if repo::any_open_election(tx.conn(), id).await? {
+    if repo::any_open_election(tx.conn(), id).await?
+        || tanu_storage::repo::meetings::any_open(tx.conn(), id).await?
+    {
         return Err(DomainError::Rule8MembershipFrozen.into());
     }
     let current = repo::current_members(tx.conn(), id).await?;

@@ -418,17 +418,19 @@ pub async fn schedule(
     let mut ids = input.application_ids.clone();
     ids.dedup();
     for (position, app_id) in ids.iter().enumerate() {
+        // Lock first, then read: a withdrawal or another schedule cannot slip between.
+        let unknown = || DomainError::UnknownValue {
+            field: "application_ids",
+            value: app_id.to_string(),
+        };
+        if !apps_repo::lock(tx.conn(), *app_id, now).await? {
+            return Err(unknown().into());
+        }
         let app = apps_repo::get(tx.conn(), *app_id)
             .await?
             .filter(|a| a.org_id == scope.org_id())
-            .ok_or(DomainError::UnknownValue {
-                field: "application_ids",
-                value: app_id.to_string(),
-            })?;
+            .ok_or_else(unknown)?;
         let next = Status::parse(&app.status)?.schedule()?;
-        if !apps_repo::lock(tx.conn(), app.id, now).await? {
-            return Err(AppError::NotFound);
-        }
         apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
         repo::insert_item(
             tx.conn(),
@@ -474,7 +476,8 @@ async fn locked(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<(Tx, MeetingRow)
     Ok((tx, m))
 }
 
-/// Records attendance (admin, secretary, chair or deputy), before or during the meeting.
+/// Records attendance (admin, secretary, chair or deputy), before or during the meeting –
+/// but not while a vote is open, since who takes part in it is fixed.
 pub async fn set_attendance(
     ctx: &Ctx,
     scope: &OrgScope,
@@ -486,6 +489,9 @@ pub async fn set_attendance(
     require_runner(tx.conn(), scope, m.commission_id).await?;
     if m.status == "closed" {
         return Err(status_refusal(&m.status, "change"));
+    }
+    if repo::any_voting(tx.conn(), id).await? {
+        return Err(status_refusal("voting", "change"));
     }
     let members = com_repo::current_members(tx.conn(), m.commission_id).await?;
     for p in input {
@@ -549,8 +555,8 @@ async fn facts(mut conn: Conn<'_>, m: &MeetingRow) -> Result<Facts, AppError> {
     })
 }
 
-/// Opens the meeting: the chair presides, or the deputy when the chair is absent (rule 8);
-/// with neither, or without quorum, it cannot open.
+/// Opens the meeting: the commission can still act (rules 6–8), the chair presides or the
+/// deputy when the chair is absent (rule 8); with neither, or without quorum, it cannot open.
 pub async fn open(
     ctx: &Ctx,
     scope: &OrgScope,
@@ -562,6 +568,7 @@ pub async fn open(
     if m.status != "scheduled" {
         return Err(status_refusal(&m.status, "open"));
     }
+    can_act(tx.conn(), scope, m.commission_id, now).await?;
     let f = facts(tx.conn(), &m).await?;
     let presiding = f.presiding?;
     f.quorum?;
@@ -578,6 +585,48 @@ pub async fn open(
     .await?;
     tx.commit().await?;
     get(ctx, scope, id).await
+}
+
+/// Rules 6–8: the commission can act today; the first reason it cannot is the refusal.
+async fn can_act(
+    mut conn: Conn<'_>,
+    scope: &OrgScope,
+    commission_id: i64,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let commission = com_repo::get(conn.reborrow(), scope.org_id(), commission_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let params = params_of(conn.reborrow(), commission.rule_set_id).await?;
+    let members = com_repo::current_members(conn.reborrow(), commission_id).await?;
+    let facts: Vec<MemberFacts> = members
+        .iter()
+        .map(|m| MemberFacts {
+            id: m.id,
+            is_teacher: m.is_teacher,
+        })
+        .collect();
+    let offices = com_repo::current_offices(conn.reborrow(), commission_id).await?;
+    let has_secretary = com_repo::current_secretary(conn, commission_id)
+        .await?
+        .is_some();
+    let reasons = tanu_domain::commission::readiness(
+        &CommissionFacts {
+            term: Term {
+                from: commission.term_from,
+                to: commission.term_to,
+            },
+            members: &facts,
+            has_chair: offices.iter().any(|o| o.office == Office::Chair.as_str()),
+            has_secretary,
+            params: &params,
+        },
+        local_today(now),
+    );
+    match reasons.into_iter().next() {
+        Some(first) => Err(first.into()),
+        None => Ok(()),
+    }
 }
 
 async fn item_of(conn: Conn<'_>, m: &MeetingRow, item: i64) -> Result<ItemRow, AppError> {
@@ -615,6 +664,9 @@ pub async fn candidate_presence(
         repo::set_candidate_present(tx.conn(), item, true, "pending").await?;
     } else {
         repo::set_candidate_present(tx.conn(), item, false, "moved").await?;
+        if !apps_repo::lock(tx.conn(), it.application_id, now).await? {
+            return Err(AppError::NotFound);
+        }
         let app = apps_repo::get(tx.conn(), it.application_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -680,7 +732,11 @@ pub async fn recuse(
         }
         .into());
     }
-    repo::insert_recusal(tx.conn(), item, member, &reason, now).await?;
+    if !repo::insert_recusal(tx.conn(), item, member, &reason, now).await? {
+        // Declared already: the first declaration stands.
+        drop(tx);
+        return get(ctx, scope, id).await;
+    }
     repo::insert_event(
         tx.conn(),
         id,
@@ -746,8 +802,9 @@ pub async fn interview(
     get(ctx, scope, id).await
 }
 
-/// Opens the vote on an item: the meeting is open with quorum, the candidate came and
-/// was interviewed (rule 12).
+/// Opens the vote on an item: the commission can act, the meeting is open with quorum and
+/// someone to preside (rule 8), the candidate came and was interviewed (rule 12). Who
+/// takes part – present, not recused – is fixed now.
 pub async fn open_vote(
     ctx: &Ctx,
     scope: &OrgScope,
@@ -758,7 +815,6 @@ pub async fn open_vote(
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
     require_open(&m, "vote")?;
-    facts(tx.conn(), &m).await?.quorum?;
     let it = item_of(tx.conn(), &m, item).await?;
     if it.candidate_present != Some(true) {
         return Err(DomainError::Rule12CandidateAbsent.into());
@@ -769,13 +825,25 @@ pub async fn open_vote(
     if it.interview_notes.trim().is_empty() {
         return Err(DomainError::Rule12InterviewRequired.into());
     }
-    repo::open_vote(tx.conn(), item, now).await?;
+    can_act(tx.conn(), scope, m.commission_id, now).await?;
+    let f = facts(tx.conn(), &m).await?;
+    let presiding = f.presiding?;
+    f.quorum?;
+    let recused: Vec<i64> = repo::recusals(tx.conn(), item)
+        .await?
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
+    let taking_part = meeting::taking_part(&f.present, &recused);
+    let ids = serde_json::to_string(&taking_part).map_err(|e| AppError::Other(e.to_string()))?;
+    repo::open_vote(tx.conn(), item, &ids, presiding.member, now).await?;
+    let details = serde_json::json!({ "item_id": item, "taking_part": taking_part, "presiding_member_id": presiding.member });
     repo::insert_event(
         tx.conn(),
         id,
         scope.person_id(),
         "vote-opened",
-        &event(serde_json::json!({ "item_id": item })),
+        &event(details),
         now,
     )
     .await?;
@@ -793,22 +861,23 @@ async fn record_votes(
 ) -> Result<(), AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
     let it = item_of(tx.conn(), &m, item).await?;
-    let f = facts(tx.conn(), &m).await?;
-    let recused: Vec<i64> = repo::recusals(tx.conn(), item)
-        .await?
-        .into_iter()
-        .map(|(m, _)| m)
-        .collect();
+    // Who takes part was fixed when the vote opened; recusals are not possible since.
+    let taking_part = repo::taking_part_ids(tx.conn(), item).await?;
     let mut already: Vec<i64> = repo::votes(tx.conn(), item)
         .await?
         .iter()
         .map(|v| v.member_id)
         .collect();
+    let recused: Vec<i64> = repo::recusals(tx.conn(), item)
+        .await?
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
     for (member, choice) in votes {
         meeting::check_vote(
             it.status == "voting" && m.status == "open",
             *member,
-            &f.present,
+            &taking_part,
             &recused,
             &already,
         )?;
@@ -872,7 +941,7 @@ pub async fn vote(
     get(ctx, scope, id).await
 }
 
-/// The secretary records a show of hands by name (rule 14).
+/// The secretary (or the organisation's admin) records a show of hands by name (rule 14).
 pub async fn record(
     ctx: &Ctx,
     scope: &OrgScope,
@@ -886,7 +955,10 @@ pub async fn record(
         let m = repo::get(conn.conn(), scope.org_id(), id)
             .await?
             .ok_or(AppError::NotFound)?;
-        require_runner(conn.conn(), scope, m.commission_id).await?;
+        let secretary = com_repo::current_secretary(conn.conn(), m.commission_id).await?;
+        if !scope.is_admin() && secretary.is_none_or(|s| s.person_id != scope.person_id()) {
+            return Err(AppError::Forbidden);
+        }
     }
     let votes: Vec<(i64, Choice)> = input.iter().map(|v| (v.member_id, v.choice)).collect();
     record_votes(ctx, scope, id, item, &votes, now).await?;
@@ -909,13 +981,7 @@ pub async fn close_vote(
     if it.status != "voting" {
         return Err(DomainError::Rule14VoteClosed.into());
     }
-    let f = facts(tx.conn(), &m).await?;
-    let recused: Vec<i64> = repo::recusals(tx.conn(), item)
-        .await?
-        .into_iter()
-        .map(|(m, _)| m)
-        .collect();
-    let taking_part = meeting::taking_part(&f.present, &recused);
+    let taking_part = repo::taking_part_ids(tx.conn(), item).await?;
     let choices: Vec<Choice> = repo::votes(tx.conn(), item)
         .await?
         .iter()
@@ -942,6 +1008,9 @@ pub async fn close_vote(
     )
     .await?;
     if o.adopted.is_none() {
+        if !apps_repo::lock(tx.conn(), it.application_id, now).await? {
+            return Err(AppError::NotFound);
+        }
         let app = apps_repo::get(tx.conn(), it.application_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -952,7 +1021,7 @@ pub async fn close_vote(
             app.id,
             scope.person_id(),
             "not-adopted",
-            &event(serde_json::json!({ "meeting_id": id, "tally": TallyView::from(o) })),
+            &event(serde_json::json!({ "meeting_id": id })),
             now,
         )
         .await?;
@@ -986,12 +1055,26 @@ pub async fn decide(
     if it.status != "adopted" {
         return Err(status_refusal(&it.status, "decide"));
     }
+    if !apps_repo::lock(tx.conn(), it.application_id, now).await? {
+        return Err(AppError::NotFound);
+    }
     let app = apps_repo::get(tx.conn(), it.application_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let recognise = it.adopted.as_deref() == Some("recognise");
     if recognise {
         let units = programmes::units(tx.conn(), app.org_id).await?;
+        let mut seen = Vec::new();
+        for r in &input.recognised {
+            if seen.contains(&r.unit_id) {
+                return Err(DomainError::UnknownValue {
+                    field: "unit_id",
+                    value: format!("{} (twice)", r.unit_id),
+                }
+                .into());
+            }
+            seen.push(r.unit_id);
+        }
         let mut pairs = Vec::new();
         for r in &input.recognised {
             let unit =
@@ -1042,8 +1125,9 @@ pub async fn decide(
     get(ctx, scope, id).await
 }
 
-/// Closes the meeting. Items not voted on are moved back (their applications can be
-/// scheduled again); an item whose adopted vote lacks its decision must be decided first.
+/// Closes the meeting – or cancels one that never opened. Items not voted on are moved
+/// back (their applications can be scheduled again); an item whose adopted vote lacks
+/// its decision must be decided first.
 pub async fn close(
     ctx: &Ctx,
     scope: &OrgScope,
@@ -1052,26 +1136,32 @@ pub async fn close(
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
-    require_open(&m, "close")?;
+    if m.status == "closed" {
+        return Err(status_refusal(&m.status, "close"));
+    }
     for it in repo::items(tx.conn(), id).await? {
         match it.status.as_str() {
             "adopted" | "voting" => return Err(status_refusal(&it.status, "close")),
             "pending" => {
                 repo::set_item_status(tx.conn(), it.id, "moved").await?;
+                if !apps_repo::lock(tx.conn(), it.application_id, now).await? {
+                    return Err(AppError::NotFound);
+                }
                 let app = apps_repo::get(tx.conn(), it.application_id)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                let next = Status::parse(&app.status)?.unschedule()?;
-                apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
-                apps_repo::insert_event(
-                    tx.conn(),
-                    app.id,
-                    scope.person_id(),
-                    "moved",
-                    &event(serde_json::json!({ "meeting_id": id, "reason": "not-reached" })),
-                    now,
-                )
-                .await?;
+                if let Ok(next) = Status::parse(&app.status)?.unschedule() {
+                    apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
+                    apps_repo::insert_event(
+                        tx.conn(),
+                        app.id,
+                        scope.person_id(),
+                        "moved",
+                        &event(serde_json::json!({ "meeting_id": id, "reason": "not-reached" })),
+                        now,
+                    )
+                    .await?;
+                }
             }
             _ => {}
         }

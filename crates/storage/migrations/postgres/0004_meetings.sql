@@ -35,6 +35,8 @@ CREATE TABLE agenda_items (
     candidate_present BOOLEAN,
     interview_notes TEXT NOT NULL,
     taking_part BIGINT,
+    taking_part_ids TEXT,
+    presiding_member_id BIGINT REFERENCES commission_members (id),
     recognise BIGINT,
     refuse BIGINT,
     abstain BIGINT,

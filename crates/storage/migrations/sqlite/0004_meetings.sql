@@ -35,6 +35,8 @@ CREATE TABLE agenda_items (
     candidate_present BOOLEAN,
     interview_notes TEXT NOT NULL,
     taking_part INTEGER,
+    taking_part_ids TEXT,
+    presiding_member_id INTEGER REFERENCES commission_members (id),
     recognise INTEGER,
     refuse INTEGER,
     abstain INTEGER,

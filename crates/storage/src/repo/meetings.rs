@@ -362,15 +362,15 @@ pub async fn assessments(
     )?)
 }
 
-/// Records a declared conflict of interest.
+/// Records a declared conflict of interest; `false` when the member had declared one.
 pub async fn insert_recusal(
     conn: Conn<'_>,
     item: i64,
     member: i64,
     reason: &str,
     now: OffsetDateTime,
-) -> Result<(), StorageError> {
-    execute!(
+) -> Result<bool, StorageError> {
+    Ok(execute!(
         conn,
         "INSERT INTO item_recusals (item_id, member_id, reason, at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (item_id, member_id) DO NOTHING",
@@ -378,8 +378,7 @@ pub async fn insert_recusal(
         member,
         reason,
         now
-    )?;
-    Ok(())
+    )? == 1)
 }
 
 /// Recusals: (member, reason).
@@ -393,15 +392,79 @@ pub async fn recusals(conn: Conn<'_>, item: i64) -> Result<Vec<(i64, String)>, S
     )?)
 }
 
-/// Opens the vote on an item.
-pub async fn open_vote(conn: Conn<'_>, item: i64, now: OffsetDateTime) -> Result<(), StorageError> {
+/// Opens the vote on an item, fixing who takes part (JSON array of membership ids) and
+/// who presides.
+pub async fn open_vote(
+    conn: Conn<'_>,
+    item: i64,
+    taking_part_ids: &str,
+    presiding: i64,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
     execute!(
         conn,
-        "UPDATE agenda_items SET status = 'voting', vote_opened_at = $1 WHERE id = $2",
+        "UPDATE agenda_items SET status = 'voting', vote_opened_at = $1, taking_part_ids = $2, presiding_member_id = $3 \
+         WHERE id = $4",
         now,
+        taking_part_ids,
+        presiding,
         item
     )?;
     Ok(())
+}
+
+/// Who takes part in an item's vote, as fixed when it opened.
+pub async fn taking_part_ids(conn: Conn<'_>, item: i64) -> Result<Vec<i64>, StorageError> {
+    let json: Option<String> = scalar!(
+        conn,
+        fetch_one,
+        Option<String>,
+        "SELECT taking_part_ids FROM agenda_items WHERE id = $1",
+        item
+    )?;
+    Ok(json
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default())
+}
+
+/// Whether any item of the meeting is being voted on.
+pub async fn any_voting(conn: Conn<'_>, meeting: i64) -> Result<bool, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_optional,
+        i64,
+        "SELECT id FROM agenda_items WHERE meeting_id = $1 AND status = 'voting' LIMIT 1",
+        meeting
+    )?
+    .is_some())
+}
+
+/// Whether a meeting of the commission is in progress.
+pub async fn any_open(conn: Conn<'_>, commission_id: i64) -> Result<bool, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_optional,
+        i64,
+        "SELECT id FROM meetings WHERE commission_id = $1 AND status = 'open' LIMIT 1",
+        commission_id
+    )?
+    .is_some())
+}
+
+/// The pending, voting or adopted item of an application on a meeting that is not
+/// closed, if any: (meeting id, item id, item status).
+pub async fn live_item_of(
+    conn: Conn<'_>,
+    application_id: i64,
+) -> Result<Option<(i64, i64, String)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        (i64, i64, String),
+        "SELECT m.id, i.id, i.status FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id \
+         WHERE i.application_id = $1 AND m.status <> 'closed' AND i.status IN ('pending', 'voting', 'adopted') LIMIT 1",
+        application_id
+    )?)
 }
 
 /// A vote as stored.

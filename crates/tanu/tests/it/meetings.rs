@@ -685,3 +685,172 @@ both!(concurrent_votes_on_one_item_are_each_counted_once, |app| {
     assert_eq!(v["items"][0]["tally"]["recognise"], 5);
     assert_eq!(v["items"][0]["tally"]["adopted"], "recognise");
 });
+
+both!(only_complete_applications_reach_a_meeting, |app| {
+    let (b, apps) = board(&app, 2).await;
+    elect(&app, &b).await;
+    // The second application: the candidate resubmits after an incomplete check, so it
+    // is submitted (not complete) again.
+    let items = |ok: bool| -> Vec<Value> {
+        ["statement", "identity", "confirming"]
+            .iter()
+            .map(
+                |k| json!({ "kind": k, "present": true, "legible": ok, "matches_candidate": true }),
+            )
+            .collect()
+    };
+    let _ = items(true);
+    let r = app
+        .post(
+            &b.candidates[1],
+            &format!("/api/v1/applications/{}/withdraw", apps[1]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let p = problem(
+        b.schedule(&app, &[apps[0], apps[1]]).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "status-transition",
+    )
+    .await;
+    assert!(p["detail"].is_string());
+    // Nothing of the refused schedule happened.
+    let v: Value = app
+        .get(
+            &b.candidates[0],
+            &format!("/api/v1/applications/{}", apps[0]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "complete");
+    assert_eq!(
+        b.schedule(&app, &[apps[0]]).await.status(),
+        StatusCode::CREATED
+    );
+});
+
+both!(
+    the_electorate_of_a_vote_is_fixed_and_meetings_can_be_cancelled,
+    |app| {
+        let (b, apps) = board(&app, 3).await;
+        elect(&app, &b).await;
+        let v: Value = b.schedule(&app, &apps).await.json().await.unwrap();
+        let id = v["id"].as_i64().unwrap();
+        let items: Vec<i64> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect();
+        // The third candidate withdraws while waiting: their item is taken off the agenda.
+        let r = app
+            .post(
+                &b.candidates[2],
+                &format!("/api/v1/applications/{}/withdraw", apps[2]),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        b.attend(&app, id, &[0, 1, 2, 3, 4]).await;
+        app.post(&b.secretary, &b.meeting(id, "/open"), json!({}))
+            .await;
+        // The composition cannot change during the meeting.
+        let base = format!(
+            "/api/v1/organisations/{}/commissions/{}",
+            b.org, b.commission
+        );
+        let admin = app.token("admin@a.kz", PASSWORD).await;
+        let r = app
+            .post(
+                &admin,
+                &format!("{base}/membership"),
+                json!({ "remove": [b.members[3].0, b.members[4].0] }),
+            )
+            .await;
+        problem(
+            r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-8-membership-frozen",
+        )
+        .await;
+        b.ready_to_vote(&app, id, items[0]).await;
+        for i in [0, 1] {
+            app.post(
+                &b.members[i].1,
+                &b.item(id, items[0], "/vote"),
+                json!({ "choice": "recognise" }),
+            )
+            .await;
+        }
+        // Marking members absent while the vote is open would change who takes part: refused.
+        let body: Vec<Value> = [2, 3, 4]
+            .iter()
+            .map(|i| json!({ "member_id": b.members[*i].0, "present": false }))
+            .collect();
+        problem(
+            app.put(&b.secretary, &b.meeting(id, "/attendance"), json!(body))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "status-transition",
+        )
+        .await;
+        // The chair runs the meeting but does not cast votes for others.
+        let r = app
+            .post(
+                &b.members[0].1,
+                &b.item(id, items[0], "/votes"),
+                json!([{ "member_id": b.members[2].0, "choice": "recognise" }]),
+            )
+            .await;
+        problem(r, StatusCode::FORBIDDEN, "forbidden").await;
+        let v: Value = app
+            .post(
+                &b.secretary,
+                &b.item(id, items[0], "/vote/close"),
+                json!({}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["items"][0]["tally"]["taking_part"], 5);
+        assert_eq!(
+            v["items"][0]["tally"]["adopted"],
+            Value::Null,
+            "2 of 5 is not a majority"
+        );
+        assert_eq!(v["items"][2]["status"], "withdrawn");
+        let v: Value = app
+            .post(&b.secretary, &b.meeting(id, "/close"), json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["status"], "closed");
+        assert_eq!(v["items"][1]["status"], "moved");
+
+        // A scheduled meeting that never opens can be cancelled; its applications go back.
+        let v: Value = b.schedule(&app, &apps[1..2]).await.json().await.unwrap();
+        let later = v["id"].as_i64().unwrap();
+        let v: Value = app
+            .post(&b.secretary, &b.meeting(later, "/close"), json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["status"], "closed");
+        let mine: Value = app
+            .get(
+                &b.candidates[1],
+                &format!("/api/v1/applications/{}", apps[1]),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(mine["status"], "complete");
+    }
+);

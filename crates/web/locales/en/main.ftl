@@ -291,7 +291,7 @@ field-remove = Members to remove
 field-add_staff = Staff to appoint
 field-rule_set_id = Rule set
 field-home_organisation = Home organisation
-err-rule-8-membership-frozen = Rule 8: the membership cannot change while an election round is open; close the round first.
+err-rule-8-membership-frozen = Rule 8: the membership cannot change while an election round is open or a meeting is in progress.
 
 ## Applications (rules 3, 5, 10, 11)
 nav-applications = My applications
@@ -503,3 +503,5 @@ app-event-moved = Moved to a later meeting
 app-event-not-adopted = No decision adopted
 app-event-recognised = Recognised
 app-event-refused = Refused
+item-withdrawn = Withdrawn by the candidate
+mevent-withdrawn = Withdrawn by the candidate

@@ -291,7 +291,7 @@ field-remove = Исключаемые члены
 field-add_staff = Назначаемые сотрудники
 field-rule_set_id = Набор правил
 field-home_organisation = Основное место работы
-err-rule-8-membership-frozen = Пункт 8 Правил: пока открыт тур голосования, состав комиссии изменить нельзя; сначала закройте тур.
+err-rule-8-membership-frozen = Пункт 8 Правил: пока открыт тур голосования или идёт заседание, состав комиссии изменить нельзя.
 
 ## Заявления (пункты 3, 5, 10, 11 Правил)
 nav-applications = Мои заявления
@@ -503,3 +503,5 @@ app-event-moved = Перенесено на следующее заседани�
 app-event-not-adopted = Решение не принято
 app-event-recognised = Признано
 app-event-refused = Отказано
+item-withdrawn = Отозвано кандидатом
+mevent-withdrawn = Отозвано кандидатом
