@@ -726,10 +726,47 @@ both!(only_complete_applications_reach_a_meeting, |app| {
         .await
         .unwrap();
     assert_eq!(v["status"], "complete");
-    assert_eq!(
-        b.schedule(&app, &[apps[0]]).await.status(),
-        StatusCode::CREATED
+    let v: Value = b.schedule(&app, &[apps[0]]).await.json().await.unwrap();
+    let meeting = v["id"].as_i64().unwrap();
+    // The candidate sees the meeting on their page and can put it in their calendar.
+    let mine: Value = app
+        .get(
+            &b.candidates[0],
+            &format!("/api/v1/applications/{}", apps[0]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["meetings"][0]["meeting_id"], meeting);
+    let r = app
+        .get(
+            &b.candidates[0],
+            &format!("/applications/{}/meetings/{meeting}/calendar.ics", apps[0]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
     );
+    let ics = r.text().await.unwrap();
+    assert!(
+        ics.contains("BEGIN:VEVENT")
+            && ics.contains("DTSTART:20261201T050000Z")
+            && ics.contains("LOCATION:Ауд. 301"),
+        "{ics}"
+    );
+    // Nobody else's calendar.
+    let r = app
+        .get(
+            &b.candidates[1],
+            &format!("/applications/{}/meetings/{meeting}/calendar.ics", apps[0]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 });
 
 both!(

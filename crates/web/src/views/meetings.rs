@@ -35,6 +35,10 @@ pub(super) fn router() -> Router<AppState> {
         )
         .route("/orgs/{org}/meetings/{id}", get(show))
         .route("/orgs/{org}/meetings/{id}/calendar.ics", get(ics))
+        .route(
+            "/applications/{application}/meetings/{meeting}/calendar.ics",
+            get(candidate_ics),
+        )
         .route("/orgs/{org}/meetings/{id}/attendance", post(attendance))
         .route("/orgs/{org}/meetings/{id}/open", post(open))
         .route("/orgs/{org}/meetings/{id}/close", post(close))
@@ -469,16 +473,10 @@ async fn item_action(
     after(&state, &rctx, org, id, &format!("#item-{item}"), result).await
 }
 
-/// The meeting as a calendar event.
-async fn ics(
-    State(state): State<AppState>,
-    rctx: RequestCtx,
-    Path((org, id)): Path<(i64, i64)>,
-) -> Result<Response, WebError> {
-    let scope = scope(&rctx, org)?;
-    let v = meetings::get(&state.ctx, &scope, id).await?;
+/// A calendar file for one event.
+fn calendar(uid: &str, starts_at: time::OffsetDateTime, summary: &str, place: &str) -> Response {
     let fmt = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    let start = v.starts_at.to_offset(time::UtcOffset::UTC);
+    let start = starts_at.to_offset(time::UtcOffset::UTC);
     let end = start + time::Duration::hours(2);
     let stamp = now().to_offset(time::UtcOffset::UTC);
     let escape = |s: &str| {
@@ -488,12 +486,12 @@ async fn ics(
             .replace('\n', "\\n")
     };
     let body = format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tanu//Meetings//KK\r\nBEGIN:VEVENT\r\nUID:meeting-{id}@tanu\r\nDTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:{}\r\nLOCATION:{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tanu//Meetings//KK\r\nBEGIN:VEVENT\r\nUID:{uid}@tanu\r\nDTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:{}\r\nLOCATION:{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
         stamp.format(&fmt).unwrap_or_default(),
         start.format(&fmt).unwrap_or_default(),
         end.format(&fmt).unwrap_or_default(),
-        escape(&v.commission_name),
-        escape(&v.place),
+        escape(summary),
+        escape(place),
     );
     let mut r = body.into_response();
     r.headers_mut().insert(
@@ -504,5 +502,42 @@ async fn ics(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"meeting.ics\""),
     );
-    Ok(r)
+    r
+}
+
+/// The candidate's own meeting as a calendar event (they cannot open the meeting page).
+async fn candidate_ics(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((application, meeting)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let view = applications::get(&state.ctx, rctx.actor()?, application).await?;
+    let m = view
+        .meetings
+        .iter()
+        .find(|m| m.meeting_id == meeting)
+        .ok_or(WebError::App(AppError::NotFound))?;
+    let summary = rctx.i18n().t("apps-meetings");
+    Ok(calendar(
+        &format!("meeting-{meeting}"),
+        m.starts_at,
+        &summary,
+        &m.place,
+    ))
+}
+
+/// The meeting as a calendar event.
+async fn ics(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((org, id)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let scope = scope(&rctx, org)?;
+    let v = meetings::get(&state.ctx, &scope, id).await?;
+    Ok(calendar(
+        &format!("meeting-{id}"),
+        v.starts_at,
+        &v.commission_name,
+        &v.place,
+    ))
 }
