@@ -505,3 +505,4 @@ app-event-recognised = Recognised
 app-event-refused = Refused
 item-withdrawn = Withdrawn by the candidate
 mevent-withdrawn = Withdrawn by the candidate
+decision-outcomes = Learning outcomes recognised (separated by ;)

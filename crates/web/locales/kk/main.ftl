@@ -505,3 +505,4 @@ app-event-recognised = Танылды
 app-event-refused = Бас тартылды
 item-withdrawn = Үміткер кері қайтарып алды
 mevent-withdrawn = Үміткер кері қайтарып алды
+decision-outcomes = Танылатын оқу нәтижелері (; арқылы)

@@ -505,3 +505,4 @@ app-event-recognised = Признано
 app-event-refused = Отказано
 item-withdrawn = Отозвано кандидатом
 mevent-withdrawn = Отозвано кандидатом
+decision-outcomes = Признаваемые результаты обучения (через ;)

@@ -447,10 +447,16 @@ async fn item_action(
                         .get(u)
                         .and_then(|c| c.trim().parse().ok())
                         .unwrap_or(0);
+                    let outcomes = field(&f, &format!("outcomes_{u}"))
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|o| !o.is_empty())
+                        .map(str::to_owned)
+                        .collect();
                     Some(RecognisedUnit {
                         unit_id,
                         credits,
-                        outcomes: Vec::new(),
+                        outcomes,
                     })
                 })
                 .collect();
