@@ -329,6 +329,7 @@ impl Config {
             "trust_forwarded_for = {}",
             self.trust_forwarded_for
         ));
+        lines.push(format!("max_upload_mb = {}", self.max_upload_mb));
         lines.join("\n")
     }
 }

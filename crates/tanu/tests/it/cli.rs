@@ -39,6 +39,7 @@ fn config_lists_settings_and_redacts_secrets() {
         "DATABASE_URL",
         "TANU_S3_ENDPOINT",
         "TANU_LOG_FORMAT",
+        "TANU_MAX_UPLOAD_MB",
     ] {
         assert!(text.contains(key), "{key} documented");
     }
