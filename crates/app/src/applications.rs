@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use tanu_domain::application::{
     self as domain, Certificate, CertificateInput, CheckItem, DocumentKind, FileType, Status,
 };
+use tanu_domain::dates::parse_date;
 use tanu_domain::person::optional_text;
 use tanu_domain::{DomainError, Email, FullName, Iin, Locale, Role};
 use tanu_storage::repo::applications::{self as repo, ApplicationRow, CertificateRow, QueueFilter};
@@ -20,7 +21,6 @@ use tanu_storage::repo::{organisations, persons, programmes};
 use tanu_storage::{Conn, StorageError, Tx};
 use time::{Date, OffsetDateTime};
 
-use crate::access::Need;
 use crate::commissions::local_today;
 use crate::{Actor, AppError, Ctx, OrgScope};
 
@@ -119,10 +119,6 @@ pub struct CertificateFields {
     /// The learning outcomes it lists.
     #[serde(default)]
     pub outcomes: Vec<String>,
-}
-
-fn parse_date(s: &str, field: &'static str) -> Result<Date, DomainError> {
-    tanu_domain::dates::parse_date(s, field)
 }
 
 impl CertificateFields {
@@ -1290,10 +1286,4 @@ pub async fn register_walk_in(
     let id = create_in(&mut tx, actor, candidate, name.as_str(), &application, now).await?;
     tx.commit().await?;
     get(ctx, actor, id).await
-}
-
-/// Whether the actor may see the organisation's applications (queue).
-pub fn queue_scope(actor: &Actor, org_id: i64) -> Result<OrgScope, AppError> {
-    let scope = actor.scope(org_id, Need::ReadOrg)?;
-    Ok(scope)
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use tanu_domain::commission::{
     self, Ballot, CommissionFacts, MemberFacts, Office, RoundFacts, Term,
 };
+use tanu_domain::dates::parse_date;
 use tanu_domain::person::required_text;
 use tanu_domain::{DomainError, FullName, OrgKind, Position, RuleSetParams};
 use tanu_storage::repo::commissions::{
@@ -25,10 +26,6 @@ pub fn local_today(now: OffsetDateTime) -> Date {
 }
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
-
-fn parse_date(s: &str, field: &'static str) -> Result<Date, DomainError> {
-    tanu_domain::dates::parse_date(s, field)
-}
 
 /// A commission in lists.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -477,13 +474,8 @@ async fn rule_set_for(conn: Conn<'_>, chosen: Option<i64>, day: Date) -> Result<
                 value: id.to_string(),
             }));
     }
-    let rows = rule_sets::list(conn).await?;
-    let in_force = rows
-        .iter()
-        .filter(|r| r.effective_from <= day && r.effective_to.is_none_or(|t| day <= t))
-        .max_by_key(|r| (r.effective_from, r.version));
-    in_force
-        .map(|r| r.id)
+    crate::rule_sets::in_force_id(conn, day)
+        .await?
         .ok_or(AppError::Domain(DomainError::UnknownValue {
             field: "rule_set_id",
             value: format!("none in force on {day}"),
@@ -573,11 +565,24 @@ pub async fn update(
 pub async fn list(ctx: &Ctx, scope: &OrgScope) -> Result<Vec<Commission>, AppError> {
     let mut conn = ctx.db.acquire().await?;
     let rows = repo::list(conn.conn(), scope.org_id()).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(to_commission(conn.conn(), row).await?);
-    }
-    Ok(out)
+    // The rule sets once, not one query per commission.
+    let sets = rule_sets::list(conn.conn()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Commission {
+            rule_set_code: sets
+                .iter()
+                .find(|s| s.id == row.rule_set_id)
+                .map(|s| s.code.clone())
+                .unwrap_or_default(),
+            id: row.id,
+            org_id: row.org_id,
+            name: row.name,
+            term_from: row.term_from,
+            term_to: row.term_to,
+            rule_set_id: row.rule_set_id,
+        })
+        .collect())
 }
 
 fn office_held(o: &repo::OfficeRow, members: &[MemberRow]) -> OfficeHeld {

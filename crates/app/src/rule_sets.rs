@@ -2,7 +2,8 @@
 //! and parameters.
 
 use serde::{Deserialize, Serialize};
-use tanu_domain::{DomainError, RuleSet, RuleSetParams};
+use tanu_domain::dates::parse_date;
+use tanu_domain::{RuleSet, RuleSetParams};
 use tanu_storage::StorageError;
 use tanu_storage::repo::rule_sets::{self, RuleSetRow};
 use time::{Date, OffsetDateTime};
@@ -89,9 +90,7 @@ pub async fn get(ctx: &Ctx, id: i64) -> Result<StoredRuleSet, AppError> {
 /// The set in force on a day.
 pub async fn in_force_on(ctx: &Ctx, day: Date) -> Result<Option<StoredRuleSet>, AppError> {
     let all = list(ctx).await?;
-    let sets: Vec<RuleSet> = all.iter().map(|s| s.set.clone()).collect();
-    let code = RuleSet::in_force_on(&sets, day).map(|s| s.code.clone());
-    Ok(all.into_iter().find(|s| Some(&s.set.code) == code.as_ref()))
+    Ok(in_force_among(&all, day).cloned())
 }
 
 /// The operator's change to a rule set.
@@ -106,10 +105,6 @@ pub struct RuleSetUpdate {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub params: Option<RuleSetParams>,
-}
-
-fn parse_date(s: &str, field: &'static str) -> Result<Date, DomainError> {
-    tanu_domain::dates::parse_date(s, field)
 }
 
 /// Changes dates and parameters of a rule set (the operator only); bumps its version.
@@ -143,10 +138,17 @@ pub async fn update(
 
 /// The id of the set in force on a day, inside a transaction.
 pub async fn in_force_id(conn: tanu_storage::Conn<'_>, day: Date) -> Result<Option<i64>, AppError> {
-    let rows = rule_sets::list(conn).await?;
-    Ok(rows
-        .iter()
-        .filter(|r| r.effective_from <= day && r.effective_to.is_none_or(|t| day <= t))
-        .max_by_key(|r| (r.effective_from, r.version))
-        .map(|r| r.id))
+    let all: Vec<StoredRuleSet> = rule_sets::list(conn)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect::<Result<_, _>>()?;
+    Ok(in_force_among(&all, day).map(|s| s.id))
+}
+
+/// The domain's choice among stored sets (`RuleSet::in_force_on`), with the stored id.
+fn in_force_among(all: &[StoredRuleSet], day: Date) -> Option<&StoredRuleSet> {
+    let sets: Vec<RuleSet> = all.iter().map(|s| s.set.clone()).collect();
+    let code = RuleSet::in_force_on(&sets, day).map(|s| s.code.clone())?;
+    all.iter().find(|s| s.set.code == code)
 }

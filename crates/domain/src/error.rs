@@ -1,8 +1,6 @@
 //! Typed refusals. Each has a stable machine code (used by the API and as the key of the
 //! translated message in the UI) and, where the act forbids the thing, the rule number.
 
-use std::fmt;
-
 /// The input field a refusal is about, so the UI can put the message beside it.
 pub type Field = &'static str;
 
@@ -437,15 +435,5 @@ impl DomainError {
             }
             _ => Vec::new(),
         }
-    }
-}
-
-/// Shows a rule number the way errors cite it: "rule 7".
-#[derive(Debug, Clone, Copy)]
-pub struct RuleRef(pub u8);
-
-impl fmt::Display for RuleRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "rule {}", self.0)
     }
 }

@@ -120,15 +120,6 @@ id_number!(
     "bin"
 );
 
-/// Sex as hinted by the seventh digit of an IIN.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SexHint {
-    /// Odd century digit.
-    Male,
-    /// Even century digit.
-    Female,
-}
-
 impl Iin {
     /// The birth date the number suggests, if its digits form one. A hint only: never a
     /// reason to refuse the number (identifiers.md).
@@ -144,15 +135,6 @@ impl Iin {
         let month = time::Month::try_from(self.0[2] * 10 + self.0[3]).ok()?;
         let day = self.0[4] * 10 + self.0[5];
         time::Date::from_calendar_date(year, month, day).ok()
-    }
-
-    /// The sex the seventh digit suggests; a hint only.
-    pub fn sex_hint(&self) -> Option<SexHint> {
-        match self.0[6] {
-            1 | 3 | 5 => Some(SexHint::Male),
-            2 | 4 | 6 => Some(SexHint::Female),
-            _ => None,
-        }
     }
 }
 

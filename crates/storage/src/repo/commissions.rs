@@ -275,20 +275,6 @@ pub async fn all_members(
     )?)
 }
 
-/// The commissions where a person is a current member: `(commission id, member id)`.
-pub async fn memberships_of_person(
-    conn: Conn<'_>,
-    person_id: i64,
-) -> Result<Vec<(i64, i64)>, StorageError> {
-    Ok(fetch!(
-        conn,
-        fetch_all,
-        (i64, i64),
-        "SELECT commission_id, id FROM commission_members WHERE person_id = $1 AND left_at IS NULL",
-        person_id
-    )?)
-}
-
 /// A secretary's assignment.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SecretaryRow {

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{execute, fetch, scalar};
+use super::{fetch, scalar};
 use crate::{Conn, StorageError};
 
 /// A programme.
@@ -135,20 +135,4 @@ pub async fn units(conn: Conn<'_>, org_id: i64) -> Result<Vec<UnitRow>, StorageE
          FROM programme_units u JOIN programmes p ON p.id = u.programme_id WHERE p.org_id = $1 ORDER BY u.programme_id, u.code",
         org_id
     )?)
-}
-
-/// Deactivates a programme (it stays for the applications that name it).
-pub async fn set_active(
-    conn: Conn<'_>,
-    org_id: i64,
-    id: i64,
-    active: bool,
-) -> Result<bool, StorageError> {
-    Ok(execute!(
-        conn,
-        "UPDATE programmes SET active = $1 WHERE org_id = $2 AND id = $3",
-        active,
-        org_id,
-        id
-    )? == 1)
 }

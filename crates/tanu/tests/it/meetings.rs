@@ -39,13 +39,7 @@ async fn person(
     )
 }
 
-async fn complete_application(
-    app: &TestApp,
-    org: i64,
-    secretary: &str,
-    unit: i64,
-    n: usize,
-) -> (i64, String) {
+async fn complete_application(app: &TestApp, org: i64, secretary: &str, n: usize) -> (i64, String) {
     let email = format!("cand{n}@mail.kz");
     let iins = [
         "850715400357",
@@ -88,7 +82,6 @@ async fn complete_application(
         .iter()
         .map(|k| json!({ "kind": k, "present": true, "legible": true, "matches_candidate": true }))
         .collect();
-    let _ = unit;
     let r = app
         .post(
             secretary,
@@ -170,7 +163,7 @@ pub(crate) async fn board(app: &TestApp, applications: usize) -> (Board, Vec<i64
     let mut applications_ids = Vec::new();
     let mut candidates = Vec::new();
     for n in 0..applications {
-        let (id, token) = complete_application(app, org, &secretary, unit, n).await;
+        let (id, token) = complete_application(app, org, &secretary, n).await;
         applications_ids.push(id);
         candidates.push(token);
     }
@@ -292,11 +285,6 @@ both!(rules_8_and_14_a_whole_meeting, |app| {
     )
     .await;
     elect(&app, &b).await;
-    // Only complete applications go on the agenda: make one incomplete first.
-    let r = app
-        .post(&b.secretary, "/api/v1/applications", json!({}))
-        .await;
-    assert!(r.status().is_client_error());
     let r = b.schedule(&app, &apps).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let v: Value = r.json().await.unwrap();
@@ -689,17 +677,8 @@ both!(concurrent_votes_on_one_item_are_each_counted_once, |app| {
 both!(only_complete_applications_reach_a_meeting, |app| {
     let (b, apps) = board(&app, 2).await;
     elect(&app, &b).await;
-    // The second application: the candidate resubmits after an incomplete check, so it
-    // is submitted (not complete) again.
-    let items = |ok: bool| -> Vec<Value> {
-        ["statement", "identity", "confirming"]
-            .iter()
-            .map(
-                |k| json!({ "kind": k, "present": true, "legible": ok, "matches_candidate": true }),
-            )
-            .collect()
-    };
-    let _ = items(true);
+    // The second candidate withdraws: a withdrawn application is not complete, and a
+    // schedule naming it is refused as a whole.
     let r = app
         .post(
             &b.candidates[1],
