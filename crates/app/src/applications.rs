@@ -64,6 +64,12 @@ async fn load(conn: Conn<'_>, actor: &Actor, id: i64) -> Result<(ApplicationRow,
     Ok((app, party))
 }
 
+/// Whether the actor may read the application (its candidate, or the organisation's
+/// staff who read applications).
+pub(crate) fn may_read(actor: &Actor, app: &ApplicationRow) -> Result<(), AppError> {
+    party(actor, app).map(|_| ())
+}
+
 fn status_of(app: &ApplicationRow) -> Result<Status, AppError> {
     Status::parse(&app.status).map_err(AppError::from)
 }

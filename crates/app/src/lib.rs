@@ -14,8 +14,10 @@ pub mod commissions;
 pub mod error;
 pub mod meetings;
 pub mod organisations;
+pub mod protocols;
 pub mod rule_sets;
 pub mod secrets;
+pub mod signing;
 pub mod staff;
 pub mod tokens;
 
@@ -24,11 +26,14 @@ use tanu_storage::{Db, Objects};
 pub use access::{Actor, OrgScope};
 pub use error::AppError;
 
-/// Everything a service needs: the database and the file store.
+/// Everything a service needs: the database, the file store, and what issues
+/// documents (typesetter, signing key, public address).
 #[derive(Debug, Clone)]
 pub struct Ctx {
     /// The database.
     pub db: Db,
     /// The file store.
     pub objects: Objects,
+    /// Issues protocols and extracts.
+    pub issuer: protocols::Issuer,
 }

@@ -224,6 +224,38 @@ pub enum DomainError {
     /// Credits recognised out of range.
     #[error("rule 13: recognised credits must be from 1 to the unit's credits")]
     Rule13CreditsOutOfRange,
+    /// Rule 9: a protocol records a meeting that was held (closed).
+    #[error("rule 9: the protocol is drawn up once the meeting is closed")]
+    Rule9MeetingNotHeld,
+    /// Rule 9: a final protocol is immutable; an addendum corrects it.
+    #[error("rule 9: the protocol is final and cannot be changed; correct it with an addendum")]
+    Rule9ProtocolFinal,
+    /// The protocol awaits approval; its text is frozen.
+    #[error("rule 9: the protocol awaits approval; return it to draft to change it")]
+    Rule9ProtocolInSigning,
+    /// Approval of a protocol that was not sent for it.
+    #[error("rule 9: the protocol has not been sent for approval")]
+    Rule9ProtocolNotSent,
+    /// Only the presiding officer and the secretary approve the protocol.
+    #[error(
+        "rule 9: only the presiding officer and the secretary of the meeting approve its protocol"
+    )]
+    Rule9NotSigner,
+    /// One approval per signer.
+    #[error("rule 9: you have already approved this protocol")]
+    Rule9AlreadyApproved,
+    /// Addenda and extracts need a final protocol.
+    #[error("rule 9: the protocol is not final yet")]
+    Rule9ProtocolNotFinal,
+    /// An addendum says what it corrects.
+    #[error("rule 9: say what the addendum corrects")]
+    Rule9AddendumTextRequired,
+    /// An extract needs a decision recorded in a final protocol.
+    #[error("rule 9: there is no decision on this application in a final protocol")]
+    Rule9NoDecision,
+    /// A paper signature is recorded only for a signer without an account.
+    #[error("rule 9: this signer has an account and approves the protocol themself")]
+    Rule9SignerHasAccount,
     /// A row of an imported CSV file that cannot be taken.
     #[error("line {line}: {reason}")]
     CsvRow {
@@ -293,6 +325,16 @@ impl DomainError {
             Self::FileTruncated => "file-truncated",
             Self::ConsentRequired => "consent-required",
             Self::CsvRow { .. } => "csv-row",
+            Self::Rule9MeetingNotHeld => "rule-9-meeting-not-held",
+            Self::Rule9ProtocolFinal => "rule-9-protocol-final",
+            Self::Rule9ProtocolInSigning => "rule-9-protocol-in-signing",
+            Self::Rule9ProtocolNotSent => "rule-9-protocol-not-sent",
+            Self::Rule9NotSigner => "rule-9-not-signer",
+            Self::Rule9AlreadyApproved => "rule-9-already-approved",
+            Self::Rule9ProtocolNotFinal => "rule-9-protocol-not-final",
+            Self::Rule9AddendumTextRequired => "rule-9-addendum-text-required",
+            Self::Rule9NoDecision => "rule-9-no-decision",
+            Self::Rule9SignerHasAccount => "rule-9-signer-has-account",
             Self::Rule8NoPresidingOfficer => "rule-8-no-presiding-officer",
             Self::Rule12InterviewRequired => "rule-12-interview-required",
             Self::Rule12CandidateAbsent => "rule-12-candidate-absent",
@@ -333,6 +375,16 @@ impl DomainError {
             Self::Rule11ReasonRequired | Self::Rule11ChecklistIncomplete => Some(11),
             Self::Rule8NoPresidingOfficer => Some(8),
             Self::Rule12InterviewRequired | Self::Rule12CandidateAbsent => Some(12),
+            Self::Rule9MeetingNotHeld
+            | Self::Rule9ProtocolFinal
+            | Self::Rule9ProtocolInSigning
+            | Self::Rule9ProtocolNotSent
+            | Self::Rule9NotSigner
+            | Self::Rule9AlreadyApproved
+            | Self::Rule9ProtocolNotFinal
+            | Self::Rule9AddendumTextRequired
+            | Self::Rule9NoDecision
+            | Self::Rule9SignerHasAccount => Some(9),
             Self::Rule13ReasonsRequired
             | Self::Rule13NothingRecognised
             | Self::Rule13CreditsOutOfRange => Some(13),
@@ -388,6 +440,16 @@ impl DomainError {
             | Self::FileTruncated => Some("file"),
             Self::ConsentRequired => Some("consent"),
             Self::CsvRow { .. } => Some("csv"),
+            Self::Rule9AddendumTextRequired => Some("addendum_text"),
+            Self::Rule9MeetingNotHeld
+            | Self::Rule9ProtocolFinal
+            | Self::Rule9ProtocolInSigning
+            | Self::Rule9ProtocolNotSent
+            | Self::Rule9NotSigner
+            | Self::Rule9AlreadyApproved
+            | Self::Rule9ProtocolNotFinal
+            | Self::Rule9NoDecision
+            | Self::Rule9SignerHasAccount => None,
             Self::Rule13ReasonsRequired => Some("reasons"),
             Self::Rule13NothingRecognised | Self::Rule13CreditsOutOfRange => Some("recognised"),
             Self::Rule8NoPresidingOfficer

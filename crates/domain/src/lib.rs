@@ -15,6 +15,7 @@ pub mod locale;
 pub mod meeting;
 pub mod organisation;
 pub mod person;
+pub mod protocol;
 pub mod rule_set;
 
 pub use email::Email;

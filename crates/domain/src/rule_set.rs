@@ -43,6 +43,13 @@ impl Quorum {
             Self::All => present >= members,
         }
     }
+
+    /// The fewest members present that make a quorum of `members`.
+    pub fn minimum(self, members: u32) -> u32 {
+        (0..=members)
+            .find(|p| self.is_met(*p, members))
+            .unwrap_or(members)
+    }
 }
 
 /// The parameters of a rule set: what the act leaves to policy.
@@ -233,6 +240,15 @@ mod tests {
         assert!(Quorum::TwoThirds.is_met(4, 6));
         assert!(!Quorum::TwoThirds.is_met(3, 5));
         assert!(Quorum::All.is_met(5, 5));
+    }
+
+    #[test]
+    fn quorum_minimum_is_the_first_count_that_meets_it() {
+        assert_eq!(Quorum::MoreThanHalf.minimum(5), 3);
+        assert_eq!(Quorum::MoreThanHalf.minimum(7), 4);
+        assert_eq!(Quorum::TwoThirds.minimum(7), 5);
+        assert_eq!(Quorum::TwoThirds.minimum(9), 6);
+        assert_eq!(Quorum::All.minimum(5), 5);
     }
 
     #[test]

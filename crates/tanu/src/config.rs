@@ -66,6 +66,30 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Largest document upload in megabytes.
     pub max_upload_mb: u64,
+    /// The address people reach Tanu at, e.g. `https://tanu.college.kz`; printed in the
+    /// verification links of documents. Default: `http://` + `listen`.
+    pub public_url: Option<String>,
+    /// File of the Ed25519 key that signs issued documents. Default:
+    /// `<data_dir>/keys/signing.key` (created on first use).
+    pub signing_key: Option<PathBuf>,
+}
+
+impl Config {
+    /// The public base URL, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// Where the signing key lives.
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.signing_key
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("signing.key"))
+    }
 }
 
 fn ser_secret_opt<S: serde::Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -92,6 +116,8 @@ impl Default for Config {
             secure_cookies: false,
             trust_forwarded_for: false,
             max_upload_mb: 20,
+            public_url: None,
+            signing_key: None,
         }
     }
 }
@@ -221,6 +247,16 @@ pub const SETTINGS: &[Setting] = &[
         env: "TANU_MAX_UPLOAD_MB",
         help: "largest document upload in megabytes (default 20)",
     },
+    Setting {
+        key: "public_url",
+        env: "TANU_PUBLIC_URL",
+        help: "address people reach Tanu at, printed in document verification links (default http://<listen>)",
+    },
+    Setting {
+        key: "signing_key",
+        env: "TANU_SIGNING_KEY",
+        help: "file of the Ed25519 key signing issued documents (default <data_dir>/keys/signing.key, created on first use)",
+    },
 ];
 
 /// The keys the environment may set (other `TANU_*` variables, e.g. of the tests, are
@@ -240,6 +276,8 @@ const KEYS: &[&str] = &[
     "secure_cookies",
     "trust_forwarded_for",
     "max_upload_mb",
+    "public_url",
+    "signing_key",
 ];
 
 /// Flags that override the other sources.

@@ -843,6 +843,38 @@ async fn demo_meetings(
         }
     }
     meetings::close(ctx, &scope, m.id, now).await.map_err(err)?;
+    // Rule 9: the protocol, approved by the chair and the secretary, final and issued.
+    let p = tanu_app::protocols::start(ctx, &scope, m.id, now)
+        .await
+        .map_err(err)?;
+    tanu_app::protocols::update(
+        ctx,
+        &scope,
+        p.id,
+        &tanu_app::protocols::TextsInput {
+            opening_text: "Отырыс Ережелердің 12–14-тармақтарына сәйкес өткізілді. \
+                           Заседание проведено в соответствии с пунктами 12–14 Правил."
+                .into(),
+            closing_text: String::new(),
+            addendum_text: None,
+        },
+        now,
+    )
+    .await
+    .map_err(err)?;
+    tanu_app::protocols::send(ctx, &scope, p.id, now)
+        .await
+        .map_err(err)?;
+    tanu_app::protocols::approve(ctx, &scope, p.id, now)
+        .await
+        .map_err(err)?;
+    let chair = actor_of(ctx, "sarsenbayev@college.demo").await?;
+    let chair_scope = chair
+        .scope(college, tanu_app::access::Need::ReadOrg)
+        .map_err(err)?;
+    tanu_app::protocols::approve(ctx, &chair_scope, p.id, now)
+        .await
+        .map_err(err)?;
     let next_week = today.checked_add(time::Duration::days(7)).unwrap_or(today);
     meetings::schedule(
         ctx,
@@ -944,7 +976,8 @@ pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
          \n  zhanna@candidate.demo         candidate, draft\
          \n  anna@candidate.demo           candidate, on the agenda of next week's meeting\
          \n\nThe college's commission held a meeting today (one recognised, one refused, one with\
-         \nno decision adopted) and has one scheduled next week.\n",
+         \nno decision adopted) whose protocol is final and signed, and has one scheduled next week.\
+         \nCheck an issued document at /verify.\n",
         college.name_ru, college.name_ru, university.name_ru, university.name_ru
     ))
 }

@@ -76,7 +76,18 @@ pub async fn open(config: &Config) -> anyhow::Result<Ctx> {
     let db = open_db(config).await?;
     db.migrate().await.context("migrations failed")?;
     let objects = Objects::open(&objects_config(config)?).context("cannot open the file store")?;
-    let ctx = Ctx { db, objects };
+    let signer = tanu_app::signing::Signer::load_or_create(&config.signing_key_path())
+        .context("cannot load the signing key")?;
+    let pdf = tanu_pdf::Renderer::new().context("cannot start the typesetter")?;
+    let ctx = Ctx {
+        db,
+        objects,
+        issuer: tanu_app::protocols::Issuer {
+            pdf: std::sync::Arc::new(pdf),
+            signer: std::sync::Arc::new(signer),
+            public_url: config.public_url(),
+        },
+    };
     tanu_app::rule_sets::seed(&ctx, tanu_storage::now())
         .await
         .context("seeding rule sets failed")?;

@@ -14,6 +14,7 @@ pub mod views;
 
 mod assets;
 mod ops;
+mod pdf;
 mod uploads;
 
 use std::net::SocketAddr;

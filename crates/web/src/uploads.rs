@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -25,6 +25,8 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/applications/{id}/documents/{kind}/{document}",
             get(api_download),
         )
+        .route("/api/v1/verify", post(api_verify))
+        .route("/verify", post(page_verify))
         .route("/applications/{id}/documents/{kind}", post(page_upload))
         .route(
             "/applications/{id}/documents/{kind}/{document}",
@@ -138,4 +140,75 @@ pub(crate) async fn api_download(
         HeaderValue::from_static("private, no-store"),
     );
     Ok(r)
+}
+
+/// `?code=` to compare a file with the document registered under that code.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub(crate) struct CodeQuery {
+    /// Verification code printed on the document (optional).
+    #[serde(default)]
+    code: Option<String>,
+}
+
+/// Public: checks a PDF sent as the request body (`application/pdf`): `genuine` when it
+/// is, byte for byte, a registered document (and the one under `code`, when given);
+/// `altered` when the code is known but the file differs; `unknown` otherwise.
+#[utoipa::path(post, path = "/api/v1/verify", tag = "verification", security(()),
+    params(CodeQuery),
+    request_body(content_type = "application/pdf", description = "The PDF to check"),
+    responses((status = 200, body = tanu_app::protocols::Verdict), (status = 413, body = Problem)))]
+pub(crate) async fn api_verify(
+    State(state): State<AppState>,
+    Query(q): Query<CodeQuery>,
+    body: axum::body::Bytes,
+) -> Result<axum::Json<tanu_app::protocols::Verdict>, WebError> {
+    Ok(axum::Json(
+        tanu_app::protocols::verify(&state.ctx, q.code.as_deref(), Some(&body)).await?,
+    ))
+}
+
+/// The verification page's form: a code and/or a file.
+async fn page_verify(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let mut code = String::new();
+    let mut file: Option<Vec<u8>> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::MalformedBody(e.body_text()))?
+    {
+        match field.name() {
+            Some("code") => {
+                code = field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::MalformedBody(e.body_text()))?
+                    .trim()
+                    .chars()
+                    .take(40)
+                    .collect();
+            }
+            Some("file") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::MalformedBody(e.body_text()))?;
+                if !bytes.is_empty() {
+                    file = Some(bytes.to_vec());
+                }
+            }
+            _ => {}
+        }
+    }
+    let verdict = if code.is_empty() && file.is_none() {
+        None
+    } else {
+        Some(tanu_app::protocols::verify(&state.ctx, Some(&code), file.as_deref()).await?)
+    };
+    crate::views::html(&crate::views::protocols::VerifyPage::new(
+        &rctx, code, verdict,
+    ))
 }

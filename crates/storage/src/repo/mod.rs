@@ -9,6 +9,7 @@ pub mod meetings;
 pub mod organisations;
 pub mod persons;
 pub mod programmes;
+pub mod protocols;
 pub mod rule_sets;
 pub mod sessions;
 pub mod staff;

@@ -12,6 +12,7 @@ mod commissions;
 mod errors;
 mod meetings;
 mod organisations;
+mod protocols;
 mod rule_sets;
 mod schema;
 mod web;

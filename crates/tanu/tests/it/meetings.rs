@@ -10,10 +10,10 @@ pub(crate) struct Board {
     pub(crate) commission: i64,
     pub(crate) secretary: String,
     /// (membership id, token) of the five members; [0] is the chair, [1] the deputy.
-    members: Vec<(i64, String)>,
-    outsider: String,
-    unit: i64,
-    candidates: Vec<String>,
+    pub(crate) members: Vec<(i64, String)>,
+    pub(crate) outsider: String,
+    pub(crate) unit: i64,
+    pub(crate) candidates: Vec<String>,
 }
 
 async fn person(
@@ -39,6 +39,16 @@ async fn person(
     )
 }
 
+/// Candidates' names, between them every letter of the Kazakh alphabet beyond Russian's.
+pub(crate) const CANDIDATE_NAMES: [&str; 6] = [
+    "Әлия Ғалымқызы Қасенова",
+    "Өмірзақ Ұланұлы Үсенов",
+    "Іңкәр Һәкімқызы Сәрсенова",
+    "Данияр Серікұлы Жұмабаев",
+    "Анна Петровна Ким",
+    "Ержан Нұрланұлы Бекболат",
+];
+
 async fn complete_application(app: &TestApp, org: i64, secretary: &str, n: usize) -> (i64, String) {
     let email = format!("cand{n}@mail.kz");
     let iins = [
@@ -49,7 +59,7 @@ async fn complete_application(app: &TestApp, org: i64, secretary: &str, n: usize
         "880315300511",
         "061211600012",
     ];
-    let r = app.client().post(app.url("/api/v1/candidates")).json(&json!({ "full_name": format!("Кандидат {n}"), "email": email, "password": PASSWORD, "iin": iins[n] })).send().await.unwrap();
+    let r = app.client().post(app.url("/api/v1/candidates")).json(&json!({ "full_name": CANDIDATE_NAMES[n], "email": email, "password": PASSWORD, "iin": iins[n] })).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let token = app.token(&email, PASSWORD).await;
     let cert = json!({ "kind": "certificate", "provider_name": "IT Academy", "programme_title": "Python", "hours": 72,
@@ -220,19 +230,19 @@ pub(crate) async fn elect(app: &TestApp, b: &Board) {
 }
 
 impl Board {
-    fn meeting(&self, id: i64, rest: &str) -> String {
+    pub(crate) fn meeting(&self, id: i64, rest: &str) -> String {
         format!("/api/v1/organisations/{}/meetings/{id}{rest}", self.org)
     }
-    fn item(&self, id: i64, item: i64, rest: &str) -> String {
+    pub(crate) fn item(&self, id: i64, item: i64, rest: &str) -> String {
         format!(
             "/api/v1/organisations/{}/meetings/{id}/items/{item}{rest}",
             self.org
         )
     }
-    async fn schedule(&self, app: &TestApp, apps: &[i64]) -> reqwest::Response {
+    pub(crate) async fn schedule(&self, app: &TestApp, apps: &[i64]) -> reqwest::Response {
         app.post(&self.secretary, &format!("/api/v1/organisations/{}/commissions/{}/meetings", self.org, self.commission), json!({ "starts_at": "2026-12-01T10:00", "place": "Ауд. 301", "application_ids": apps })).await
     }
-    async fn attend(&self, app: &TestApp, id: i64, present: &[usize]) {
+    pub(crate) async fn attend(&self, app: &TestApp, id: i64, present: &[usize]) {
         let body: Vec<Value> = self
             .members
             .iter()
@@ -249,7 +259,7 @@ impl Board {
         assert_eq!(r.status(), StatusCode::OK);
     }
     /// Candidate present, interview recorded, vote opened.
-    async fn ready_to_vote(&self, app: &TestApp, id: i64, item: i64) {
+    pub(crate) async fn ready_to_vote(&self, app: &TestApp, id: i64, item: i64) {
         assert_eq!(
             app.post(
                 &self.secretary,

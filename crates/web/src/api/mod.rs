@@ -8,6 +8,7 @@ mod commissions;
 mod docs;
 mod meetings;
 mod organisations;
+mod protocols;
 mod rule_sets;
 
 use axum::extract::rejection::JsonRejection;
@@ -38,7 +39,7 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    paths(crate::uploads::api_upload, crate::uploads::api_download),
+    paths(crate::uploads::api_upload, crate::uploads::api_download, crate::uploads::api_verify),
     components(schemas(crate::error::Problem)),
     tags(
         (name = "accounts", description = "Tokens, candidates, invitations"),
@@ -46,6 +47,8 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
         (name = "applications", description = "Applications, documents, completeness check (rules 3, 5, 10, 11) and the catalogue"),
         (name = "meetings", description = "Meetings: attendance, interviews, votes and decisions (rules 8, 12-14)"),
         (name = "commissions", description = "Commissions: composition, secretary, elections (rules 6–8)"),
+        (name = "protocols", description = "Protocols of meetings, their approval, addenda and extracts (rule 9)"),
+        (name = "verification", description = "Public checks of issued documents and the signing key"),
         (name = "rule-sets", description = "Versioned rule sets and their parameters"),
     )
 )]
@@ -73,6 +76,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(commissions::router())
                 .merge(applications::router())
                 .merge(meetings::router())
+                .merge(protocols::router())
                 .merge(rule_sets::router()),
         )
         .split_for_parts();

@@ -161,6 +161,7 @@ struct MeetingPage {
     page: Page,
     org_id: i64,
     view: MeetingView,
+    protocol: Option<tanu_app::protocols::ProtocolRef>,
     units: Vec<(i64, String, i64)>,
     form: FormState,
 }
@@ -270,10 +271,12 @@ async fn meeting_page(
             })
         })
         .collect();
+    let protocol = tanu_app::protocols::of_meeting(&state.ctx, &scope, id).await?;
     Ok(MeetingPage {
         page: Page::from_ctx(rctx),
         org_id: org,
         view,
+        protocol,
         units,
         form,
     })

@@ -11,6 +11,7 @@ mod commissions;
 mod home;
 mod meetings;
 mod orgs;
+pub(crate) mod protocols;
 mod rule_sets;
 mod tokens;
 
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(commissions::router())
         .merge(meetings::router())
         .merge(orgs::router())
+        .merge(protocols::router())
         .merge(rule_sets::router())
         .merge(tokens::router())
 }

@@ -199,9 +199,20 @@ impl TestApp {
             }
         };
         db.migrate().await.expect("migrations");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
         let ctx = Ctx {
             db,
             objects: Objects::open(&ObjectsConfig::Memory).expect("memory store"),
+            issuer: tanu_app::protocols::Issuer {
+                pdf: renderer(),
+                signer: std::sync::Arc::new(
+                    tanu_app::signing::Signer::generate().expect("signing key"),
+                ),
+                public_url: base.clone(),
+            },
         };
         tanu_app::rule_sets::seed(&ctx, tanu_storage::now())
             .await
@@ -215,10 +226,6 @@ impl TestApp {
         )
         .await
         .expect("operator");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
         let settings = tanu_web::WebSettings {
             max_upload_bytes: UPLOAD_LIMIT,
             ..tanu_web::WebSettings::default()
@@ -417,4 +424,11 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// One typesetter for the whole test binary (it is Sync and keeps its caches warm).
+pub fn renderer() -> std::sync::Arc<tanu_pdf::Renderer> {
+    static R: std::sync::OnceLock<std::sync::Arc<tanu_pdf::Renderer>> = std::sync::OnceLock::new();
+    R.get_or_init(|| std::sync::Arc::new(tanu_pdf::Renderer::new().expect("typesetter")))
+        .clone()
 }

@@ -1,0 +1,615 @@
+//! Protocols (rule 9): from a held meeting to a final, numbered, signed PDF; addenda,
+//! extracts and the public verification – over the API on both databases. The PDFs are
+//! read back with poppler's `pdftotext` and `pdftoppm`.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::common::*;
+use crate::meetings::{Board, CANDIDATE_NAMES, board, elect};
+
+/// Every Kazakh letter that Russian lacks, both cases.
+const KAZAKH: &str = "ӘәҒғҚқҢңӨөҰұҮүҺһІі";
+const NOTES: &str = "Сұрақтар: ӘҒҚҢӨҰҮҺІ әғқңөұүһі – барлығына жауап берді";
+const REASONS: &str = "Нәтижелер пәнге сәйкес емес; #1 [тест] $5 *бағалау* _деңгей_ <жоқ> @ \\";
+
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "tanu-pdf-{}-{}",
+        std::process::id(),
+        hex::encode(&Sha256::digest(bytes)[..6])
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("doc.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils) must be installed");
+    assert!(out.status.success(), "pdftotext failed");
+    // Page-1 raster: count the dark pixels of a grey image (PGM, binary).
+    let png = std::process::Command::new("pdftoppm")
+        .args(["-gray", "-r", "40", "-f", "1", "-l", "1"])
+        .arg(&file)
+        .arg(dir.join("page"))
+        .output()
+        .expect("pdftoppm");
+    assert!(png.status.success(), "pdftoppm failed");
+    let pgm = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().ends_with(".pgm"))
+        .map(|e| std::fs::read(e.path()).unwrap())
+        .expect("page image");
+    let dark = pgm.iter().skip(20).filter(|b| **b < 128).count();
+    assert!(dark > 1000, "page 1 is blank ({dark} dark pixels)");
+    let _ = std::fs::remove_dir_all(&dir);
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A held meeting: chair absent so the deputy presides; item 1 recognised by votes by
+/// name with one recusal, item 2 refused, item 3 the candidate did not come.
+pub(crate) async fn held_meeting(app: &TestApp) -> (Board, i64, Vec<i64>) {
+    let (b, apps) = board(app, 3).await;
+    elect(app, &b).await;
+    let v: Value = b.schedule(app, &apps).await.json().await.unwrap();
+    let id = v["id"].as_i64().unwrap();
+    let items: Vec<i64> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    b.attend(app, id, &[1, 2, 3, 4]).await;
+    let r = app
+        .post(&b.secretary, &b.meeting(id, "/open"), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Item 1: member 4 recuses; 1, 2 recognise, 3 abstains → 2 of 3, adopted.
+    let r = app
+        .post(
+            &b.secretary,
+            &b.item(id, items[0], "/recusal"),
+            json!({ "member_id": b.members[4].0, "reason": "Үміткер – туысы" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.post(
+        &b.secretary,
+        &b.item(id, items[0], "/candidate"),
+        json!({ "present": true }),
+    )
+    .await;
+    let r = app.put(&b.secretary, &b.item(id, items[0], "/interview"), json!({ "notes": NOTES, "assessments": [{ "outcome": "writes programs", "level": "fully", "comment": "жақсы" }, { "outcome": "tests them", "level": "partly", "comment": "" }] })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    app.post(&b.secretary, &b.item(id, items[0], "/vote/open"), json!({}))
+        .await;
+    let r = app.post(&b.secretary, &b.item(id, items[0], "/votes"), json!([{ "member_id": b.members[1].0, "choice": "recognise" }, { "member_id": b.members[2].0, "choice": "recognise" }, { "member_id": b.members[3].0, "choice": "abstain" }])).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .post(
+            &b.secretary,
+            &b.item(id, items[0], "/vote/close"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app.post(&b.secretary, &b.item(id, items[0], "/decision"), json!({ "recognised": [{ "unit_id": b.unit, "credits": 3, "outcomes": ["writes programs"] }] })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Item 2: 3 refuse, 1 recognises → refused, with reasons.
+    b.ready_to_vote(app, id, items[1]).await;
+    app.post(&b.secretary, &b.item(id, items[1], "/votes"), json!([{ "member_id": b.members[1].0, "choice": "refuse" }, { "member_id": b.members[2].0, "choice": "refuse" }, { "member_id": b.members[3].0, "choice": "refuse" }, { "member_id": b.members[4].0, "choice": "recognise" }])).await;
+    app.post(
+        &b.secretary,
+        &b.item(id, items[1], "/vote/close"),
+        json!({}),
+    )
+    .await;
+    let r = app
+        .post(
+            &b.secretary,
+            &b.item(id, items[1], "/decision"),
+            json!({ "reasons": REASONS }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Item 3: the candidate did not come.
+    app.post(
+        &b.secretary,
+        &b.item(id, items[2], "/candidate"),
+        json!({ "present": false }),
+    )
+    .await;
+    (b, id, apps)
+}
+
+fn protocol_url(b: &Board, id: i64, rest: &str) -> String {
+    format!("/api/v1/organisations/{}/protocols/{id}{rest}", b.org)
+}
+
+async fn pdf_of(app: &TestApp, token: &str, path: &str) -> (Vec<u8>, Option<String>) {
+    let r = app.get(token, path).await;
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let code = r
+        .headers()
+        .get("x-tanu-verification-code")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (r.bytes().await.unwrap().to_vec(), code)
+}
+
+async fn verify_bytes(app: &TestApp, code: Option<&str>, bytes: Vec<u8>) -> Value {
+    let url = match code {
+        Some(c) => app.url(&format!("/api/v1/verify?code={c}")),
+        None => app.url("/api/v1/verify"),
+    };
+    let r = app
+        .client()
+        .post(url)
+        .header("content-type", "application/pdf")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
+    let (b, meeting, apps) = held_meeting(&app).await;
+    let start = format!(
+        "/api/v1/organisations/{}/meetings/{meeting}/protocol",
+        b.org
+    );
+    // Not before the meeting is closed.
+    problem(
+        app.post(&b.secretary, &start, json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-9-meeting-not-held",
+    )
+    .await;
+    app.post(&b.secretary, &b.meeting(meeting, "/close"), json!({}))
+        .await;
+    // A member does not prepare the protocol; the secretary does.
+    problem(
+        app.post(&b.members[2].1, &start, json!({})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let r = app.post(&b.secretary, &start, json!({})).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let v: Value = r.json().await.unwrap();
+    let id = v["id"].as_i64().unwrap();
+    assert_eq!(v["status"], "draft");
+    assert_eq!(v["signers"][0]["office"], "deputy");
+    // Starting again returns the same protocol.
+    let again: Value = app
+        .post(&b.secretary, &start, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["id"], id);
+
+    let r = app
+        .put(
+            &b.secretary,
+            &protocol_url(&b, id, ""),
+            json!({ "opening_text": "Кіріспе мәтін", "closing_text": "Қорытынды мәтін" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // The draft preview: every name, the notes, the reasons – and no verification code.
+    let (draft, code) = pdf_of(&app, &b.secretary, &protocol_url(&b, id, "/pdf?lang=kk")).await;
+    assert!(code.is_none());
+    let text = squash(&pdf_text(&draft));
+    for name in &CANDIDATE_NAMES[..3] {
+        assert!(text.contains(name), "{name} missing from the draft");
+    }
+    assert!(text.contains("Кіріспе мәтін"));
+    // An extract needs a final protocol.
+    problem(
+        app.get(
+            &b.candidates[0],
+            &format!("/api/v1/applications/{}/extract", apps[0]),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-9-protocol-not-final",
+    )
+    .await;
+    // Approval needs sending first.
+    problem(
+        app.post(
+            &b.members[1].1,
+            &protocol_url(&b, id, "/approve"),
+            json!({}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-9-protocol-not-sent",
+    )
+    .await;
+    let v: Value = app
+        .post(&b.secretary, &protocol_url(&b, id, "/send"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "signing");
+    problem(
+        app.put(
+            &b.secretary,
+            &protocol_url(&b, id, ""),
+            json!({ "opening_text": "x" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-9-protocol-in-signing",
+    )
+    .await;
+    // The chair was absent: the deputy presided and signs, the chair does not.
+    for who in [&b.members[0].1, &b.members[3].1, &b.outsider] {
+        problem(
+            app.post(who, &protocol_url(&b, id, "/approve"), json!({}))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule-9-not-signer",
+        )
+        .await;
+    }
+    let v: Value = app
+        .post(
+            &b.members[1].1,
+            &protocol_url(&b, id, "/approve"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "signing");
+    problem(
+        app.post(
+            &b.members[1].1,
+            &protocol_url(&b, id, "/approve"),
+            json!({}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-9-already-approved",
+    )
+    .await;
+    let v: Value = app
+        .post(&b.secretary, &protocol_url(&b, id, "/approve"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "final");
+    assert_eq!(v["number"], "1/2026");
+    let langs: Vec<&str> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["lang"].as_str().unwrap())
+        .collect();
+    assert_eq!(langs, ["kk", "ru"]);
+
+    // Final: nothing changes it through any API.
+    for (method, path, body) in [
+        (
+            "put",
+            protocol_url(&b, id, ""),
+            json!({ "opening_text": "x" }),
+        ),
+        ("post", protocol_url(&b, id, "/send"), json!({})),
+        ("post", protocol_url(&b, id, "/return"), json!({})),
+        ("post", protocol_url(&b, id, "/approve"), json!({})),
+    ] {
+        let r = if method == "put" {
+            app.put(&b.secretary, &path, body).await
+        } else {
+            app.post(&b.secretary, &path, body).await
+        };
+        problem(r, StatusCode::UNPROCESSABLE_ENTITY, "rule-9-protocol-final").await;
+    }
+    // Starting the meeting's protocol again does not make a new one.
+    let again: Value = app
+        .post(&b.secretary, &start, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["id"], id);
+    assert_eq!(again["status"], "final");
+
+    // The issued PDF: the same bytes each time, registered under its code and hash.
+    let (kk, code) = pdf_of(&app, &b.secretary, &protocol_url(&b, id, "/pdf?lang=kk")).await;
+    let code = code.expect("a final protocol carries its code");
+    let (kk2, code2) = pdf_of(&app, &b.members[2].1, &protocol_url(&b, id, "/pdf?lang=kk")).await;
+    assert_eq!(kk, kk2);
+    assert_eq!(code2.as_deref(), Some(code.as_str()));
+    let sha = hex::encode(Sha256::digest(&kk));
+    let doc = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["lang"] == "kk")
+        .unwrap();
+    assert_eq!(doc["sha256"], sha);
+    assert_eq!(doc["code"], code);
+
+    // What it says: the record to the letter.
+    let text = squash(&pdf_text(&kk));
+    for c in KAZAKH.chars() {
+        assert!(text.contains(c), "Kazakh letter {c} missing");
+    }
+    for name in &CANDIDATE_NAMES[..3] {
+        assert!(text.contains(name), "{name} missing");
+    }
+    for needle in [
+        "1/2026",
+        NOTES,
+        REASONS,
+        "Үміткер – туысы",
+        "Person m1@a.kz",
+        "Person sec@a.kz",
+        code.as_str(),
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+    let (ru, ru_code) = pdf_of(&app, &b.secretary, &protocol_url(&b, id, "/pdf?lang=ru")).await;
+    assert_ne!(ru_code.as_deref(), Some(code.as_str()));
+    let ru_text = squash(&pdf_text(&ru));
+    assert!(ru_text.contains("ПРОТОКОЛ"), "{ru_text}");
+    assert!(ru_text.contains(REASONS));
+    // English on request: issued once, then the same.
+    let (en, en_code) = pdf_of(&app, &b.secretary, &protocol_url(&b, id, "/pdf?lang=en")).await;
+    let (en2, _) = pdf_of(&app, &b.secretary, &protocol_url(&b, id, "/pdf?lang=en")).await;
+    assert_eq!(en, en2);
+    assert!(en_code.is_some());
+    problem(
+        app.get(&b.secretary, &protocol_url(&b, id, "/pdf?lang=de"))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown-value",
+    )
+    .await;
+
+    // Verification: genuine, altered by one byte, unknown code, the draft.
+    let v: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/verify/{}", code.to_lowercase())))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["verdict"], "code-only");
+    assert_eq!(v["document"]["sha256"], sha);
+    assert_eq!(v["document"]["summary"]["number"], "1/2026");
+    let public = v["document"]["summary"].to_string();
+    assert!(
+        !public.contains(CANDIDATE_NAMES[0]),
+        "full name made public"
+    );
+    assert!(public.contains("Ә. Ғ. Қ."), "{public}");
+    assert_eq!(
+        verify_bytes(&app, Some(&code), kk.clone()).await["verdict"],
+        "genuine"
+    );
+    assert_eq!(
+        verify_bytes(&app, None, kk.clone()).await["verdict"],
+        "genuine"
+    );
+    let mut altered = kk.clone();
+    let mid = altered.len() / 2;
+    altered[mid] ^= 1;
+    assert_eq!(
+        verify_bytes(&app, Some(&code), altered.clone()).await["verdict"],
+        "altered"
+    );
+    assert_eq!(
+        verify_bytes(&app, None, altered).await["verdict"],
+        "unknown"
+    );
+    assert_eq!(
+        verify_bytes(&app, Some("ZZZZZ-ZZZZZ"), kk.clone()).await["verdict"],
+        "unknown"
+    );
+    assert_eq!(verify_bytes(&app, None, draft).await["verdict"], "unknown");
+    // Offline: the signature checks against the published key.
+    let key: Value = app
+        .client()
+        .get(app.url("/.well-known/tanu-signing-key"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(tanu_app::signing::verify(
+        key["pem"].as_str().unwrap(),
+        &code,
+        &sha,
+        v["document"]["signature"].as_str().unwrap()
+    ));
+    assert!(!tanu_app::signing::verify(
+        key["pem"].as_str().unwrap(),
+        &code,
+        &hex::encode(Sha256::digest(b"other")),
+        v["document"]["signature"].as_str().unwrap()
+    ));
+
+    // The candidate's extract, in their language, verifiable the same way.
+    let path = format!("/api/v1/applications/{}/extract?lang=ru", apps[0]);
+    let (extract, ecode) = pdf_of(&app, &b.candidates[0], &path).await;
+    let ecode = ecode.unwrap();
+    let etext = squash(&pdf_text(&extract));
+    assert!(etext.contains(CANDIDATE_NAMES[0]), "{etext}");
+    assert!(etext.contains("1/2026"));
+    assert!(etext.contains(&ecode));
+    assert_eq!(
+        verify_bytes(&app, Some(&ecode), extract).await["verdict"],
+        "genuine"
+    );
+    // Someone else's extract is not there for another candidate.
+    problem(
+        app.get(&b.candidates[1], &path).await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+    // The absent candidate has no decision to extract.
+    problem(
+        app.get(
+            &b.candidates[2],
+            &format!("/api/v1/applications/{}/extract", apps[2]),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-9-no-decision",
+    )
+    .await;
+
+    // A correction is an addendum; the original stays as it was.
+    problem(
+        app.post(
+            &b.secretary,
+            &protocol_url(&b, id, "/addenda"),
+            json!({ "addendum_text": "  " }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rule-9-addendum-text-required",
+    )
+    .await;
+    let r = app
+        .post(
+            &b.secretary,
+            &protocol_url(&b, id, "/addenda"),
+            json!({ "addendum_text": "Қасенованың өтініш нөмірі түзетілді" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let add: Value = r.json().await.unwrap();
+    let add_id = add["id"].as_i64().unwrap();
+    assert_eq!(add["kind"], "addendum");
+    assert_eq!(add["amends"]["number"], "1/2026");
+    app.post(&b.secretary, &protocol_url(&b, add_id, "/send"), json!({}))
+        .await;
+    app.post(
+        &b.members[1].1,
+        &protocol_url(&b, add_id, "/approve"),
+        json!({}),
+    )
+    .await;
+    let v: Value = app
+        .post(
+            &b.secretary,
+            &protocol_url(&b, add_id, "/approve"),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "final");
+    assert_eq!(v["number"], "2/2026");
+    let (add_pdf, _) = pdf_of(
+        &app,
+        &b.secretary,
+        &protocol_url(&b, add_id, "/pdf?lang=kk"),
+    )
+    .await;
+    let add_text = squash(&pdf_text(&add_pdf));
+    assert!(add_text.contains("Қасенованың өтініш нөмірі түзетілді"));
+    assert!(add_text.contains("1/2026"));
+    let (kk3, _) = pdf_of(&app, &b.secretary, &protocol_url(&b, id, "/pdf?lang=kk")).await;
+    assert_eq!(kk3, kk, "the original changed");
+    let original: Value = app
+        .get(&b.secretary, &protocol_url(&b, id, ""))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(original["addenda"][0]["number"], "2/2026");
+    // Another organisation's staff see nothing of it.
+    let op = app.operator_token().await;
+    let other = app.org(&op, BIN_B, "higher").await;
+    let (_, stranger) = app.staff(&op, other, "admin@b.kz", &["org-admin"]).await;
+    assert_eq!(
+        app.get(&stranger, &protocol_url(&b, id, "")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // The history says who did what.
+    let kinds: Vec<&str> = original["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "started",
+        "edited",
+        "sent",
+        "approved",
+        "final",
+        "issued",
+        "addendum-started",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+});
+
+both!(parallel_approvals_finalise_a_protocol_once, |app| {
+    let (b, meeting, _) = held_meeting(&app).await;
+    app.post(&b.secretary, &b.meeting(meeting, "/close"), json!({}))
+        .await;
+    let v: Value = app
+        .post(
+            &b.secretary,
+            &format!(
+                "/api/v1/organisations/{}/meetings/{meeting}/protocol",
+                b.org
+            ),
+            json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = v["id"].as_i64().unwrap();
+    app.post(&b.secretary, &protocol_url(&b, id, "/send"), json!({}))
+        .await;
+    let url = protocol_url(&b, id, "/approve");
+    let a = app.post(&b.members[1].1, &url, json!({}));
+    let c = app.post(&b.secretary, &url, json!({}));
+    let (a, c) = tokio::join!(a, c);
+    assert_eq!(a.status(), StatusCode::OK);
+    assert_eq!(c.status(), StatusCode::OK);
+    let v: Value = app
+        .get(&b.secretary, &protocol_url(&b, id, ""))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "final");
+    assert_eq!(v["number"], "1/2026");
+    let finals = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "final")
+        .count();
+    assert_eq!(finals, 1);
+});
