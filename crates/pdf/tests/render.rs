@@ -479,6 +479,27 @@ fn model_round_trips_as_json() {
 }
 
 #[test]
+fn number_sign_is_added_once() {
+    let mut p = common::protocol("ru");
+    p.number = Some("7/2026".to_owned());
+    let mut e = common::extract("ru");
+    e.protocol_number = "7/2026".to_owned();
+    let (pdf, extract) = (
+        renderer().protocol(&p).unwrap(),
+        renderer().extract(&e).unwrap(),
+    );
+    if !tools() {
+        return;
+    }
+    let text = text_of(&pdf);
+    assert_contains(&text, "ПРОТОКОЛ № 7/2026");
+    assert!(!text.contains("№ №"));
+    let text = text_of(&extract);
+    assert_contains(&text, "из протокола № 7/2026 от");
+    assert!(!text.contains("№ №"));
+}
+
+#[test]
 fn sparse_data_still_renders() {
     // Everything optional missing or empty: the templates must not fail.
     let mut p = common::protocol("kk");
@@ -512,11 +533,15 @@ fn sparse_data_still_renders() {
     e.item.tally = None;
     e.item.result = "moved".to_owned();
     e.signatures.clear();
+    e.protocol_number.clear();
     let pdf = renderer().extract(&e).unwrap();
     if !tools() {
         return;
     }
-    assert_contains(&text_of(&pdf), "рассмотрение вопроса перенесено на следующее заседание");
+    assert_contains(
+        &text_of(&pdf),
+        "рассмотрение вопроса перенесено на следующее заседание",
+    );
 }
 
 #[test]

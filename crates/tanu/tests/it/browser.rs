@@ -203,14 +203,21 @@ async fn log_in_and_switch_language_in_chromium() {
     c.close().await.unwrap();
 }
 
+/// Clicks an element, retrying while the page is being replaced (a form just submitted
+/// can leave the previous page's element in hand for a moment).
 async fn click(c: &fantoccini::Client, css: &str) {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let mut last = None;
+    for _ in 0..30 {
+        let e = c.wait().for_element(Locator::Css(css)).await.unwrap();
+        match e.click().await {
+            Ok(()) => return,
+            Err(err) => {
+                last = Some(err);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    panic!("cannot click {css}: {last:?}");
 }
 
 async fn text(c: &fantoccini::Client, css: &str) -> String {
@@ -675,6 +682,113 @@ async fn a_whole_meeting_in_chromium() {
         .unwrap();
     if let Ok(png) = c.screenshot().await {
         let _ = std::fs::write(std::env::temp_dir().join("tanu-meeting.png"), png);
+    }
+    c.close().await.unwrap();
+}
+
+/// Rule 9 in the browser: the secretary prepares the protocol of a held meeting and sends
+/// it; the secretary and the presiding deputy approve it; the final PDF is downloaded and
+/// checked on the public verification page – genuine, then one byte changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_protocol_is_approved_downloaded_and_verified_in_chromium() {
+    use base64::Engine;
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(tanu_storage::Backend::Sqlite).await.unwrap();
+    let (b, meeting, _apps) = crate::protocols::held_meeting(&app).await;
+    app.post(&b.secretary, &b.meeting(meeting, "/close"), json!({}))
+        .await;
+    c.goto(&app.url("/lang/kk?next=/")).await.unwrap();
+    log_in(&c, &app, "sec@a.kz").await;
+    c.goto(&app.url(&format!("/orgs/{}/meetings/{meeting}", b.org)))
+        .await
+        .unwrap();
+    click(&c, "#start-protocol").await;
+    c.wait()
+        .for_element(Locator::Id("opening_text"))
+        .await
+        .unwrap()
+        .send_keys("Отырыс кестеге сәйкес өтті.")
+        .await
+        .unwrap();
+    click(&c, "#save-texts").await;
+    click(&c, "#send-protocol").await;
+    c.wait()
+        .for_element(Locator::Css("#protocol-status[data-status=signing]"))
+        .await
+        .unwrap();
+    click(&c, "#approve-protocol").await;
+    c.wait()
+        .for_element(Locator::Css("#signer-secretary .badge.ok"))
+        .await
+        .unwrap();
+    let page = c.current_url().await.unwrap().to_string();
+    log_out(&c).await;
+    log_in(&c, &app, "m1@a.kz").await;
+    c.goto(&page).await.unwrap();
+    click(&c, "#approve-protocol").await;
+    c.wait()
+        .for_element(Locator::Css("#protocol-status[data-status=final]"))
+        .await
+        .unwrap();
+    let heading = text(&c, "#protocol-heading").await;
+    assert!(heading.contains("1/2026"), "{heading}");
+
+    // Download the Kazakh PDF as the browser would, keeping its bytes.
+    let got = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(document.getElementById('pdf-kk').href).then(async r => {
+               const b = new Uint8Array(await r.arrayBuffer());
+               let s = ''; for (const x of b) s += String.fromCharCode(x);
+               done([r.status, r.headers.get('content-type'), r.headers.get('x-tanu-verification-code'), btoa(s)]);
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got[0], 200);
+    assert_eq!(got[1], "application/pdf");
+    let code = got[2].as_str().unwrap().to_owned();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(got[3].as_str().unwrap())
+        .unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    let dir = TempDir::new();
+    let genuine = dir.0.join("protocol.pdf");
+    std::fs::write(&genuine, &bytes).unwrap();
+    let mut altered_bytes = bytes.clone();
+    let mid = altered_bytes.len() / 2;
+    altered_bytes[mid] ^= 1;
+    let altered = dir.0.join("altered.pdf");
+    std::fs::write(&altered, &altered_bytes).unwrap();
+
+    // Anyone: the QR code's address, then the file itself.
+    log_out(&c).await;
+    c.goto(&app.url(&format!("/verify/{code}"))).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("#verdict[data-verdict=code-only]"))
+        .await
+        .unwrap();
+    let facts = text(&c, "#document-facts").await;
+    assert!(facts.contains(&code), "{facts}");
+    for (file, verdict) in [(&genuine, "genuine"), (&altered, "altered")] {
+        c.wait()
+            .for_element(Locator::Id("verify-file"))
+            .await
+            .unwrap()
+            .send_keys(&file.display().to_string())
+            .await
+            .unwrap();
+        click(&c, "#verify-submit").await;
+        c.wait()
+            .for_element(Locator::Css(&format!("#verdict[data-verdict={verdict}]")))
+            .await
+            .unwrap();
+    }
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(std::env::temp_dir().join("tanu-verify.png"), png);
     }
     c.close().await.unwrap();
 }
