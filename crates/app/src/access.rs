@@ -43,6 +43,8 @@ pub enum Need {
     EditRegistration,
     /// Form commissions and change their composition and secretary: organisation admins.
     ManageCommissions,
+    /// See the organisation's reports (figures, no names): its admins and auditors.
+    ReadReports,
 }
 
 impl Need {
@@ -53,6 +55,7 @@ impl Need {
             Self::ManageStaff => role == Role::OrgAdmin,
             Self::EditRegistration => false,
             Self::ManageCommissions => role == Role::OrgAdmin,
+            Self::ReadReports => matches!(role, Role::OrgAdmin | Role::Auditor),
         }
     }
 }
@@ -63,6 +66,7 @@ pub struct OrgScope {
     org_id: i64,
     person_id: i64,
     admin: bool,
+    auditor: bool,
 }
 
 impl OrgScope {
@@ -79,6 +83,12 @@ impl OrgScope {
     /// Whether the actor administers this organisation (its admin, or the operator).
     pub fn is_admin(&self) -> bool {
         self.admin
+    }
+
+    /// Whether the actor reads the organisation's audit trail (its admins, auditors and
+    /// the operator).
+    pub fn reads_audit(&self) -> bool {
+        self.admin || self.auditor
     }
 }
 
@@ -107,6 +117,7 @@ impl Actor {
                 org_id,
                 person_id: self.person_id,
                 admin,
+                auditor: self.roles_in(org_id).any(|r| r == Role::Auditor),
             })
         } else if self.belongs_to(org_id) {
             Err(AppError::Forbidden)
@@ -160,6 +171,28 @@ mod tests {
             a.scope(1, Need::ManageStaff),
             Err(AppError::Forbidden)
         ));
+    }
+
+    #[test]
+    fn reports_are_for_admins_auditors_and_the_operator() {
+        for role in [Role::OrgAdmin, Role::Auditor] {
+            assert!(
+                actor(vec![(1, role)], false)
+                    .scope(1, Need::ReadReports)
+                    .is_ok()
+            );
+        }
+        for role in [Role::Secretary, Role::Member] {
+            assert!(matches!(
+                actor(vec![(1, role)], false).scope(1, Need::ReadReports),
+                Err(AppError::Forbidden)
+            ));
+        }
+        assert!(matches!(
+            actor(vec![(1, Role::OrgAdmin)], false).scope(2, Need::ReadReports),
+            Err(AppError::NotFound)
+        ));
+        assert!(actor(vec![], true).scope(2, Need::ReadReports).is_ok());
     }
 
     #[test]

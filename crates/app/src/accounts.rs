@@ -150,16 +150,41 @@ pub async fn login(
     let person = persons::by_email(conn.conn(), &email).await?;
     let hash = person.as_ref().and_then(|p| p.password_hash.clone());
     let ok = verify_password(password, hash.as_deref().unwrap_or_else(|| dummy_hash()));
-    match person {
+    drop(conn);
+    // The login and the failed login are recorded in the audit trail with the throttle's
+    // bookkeeping, in one transaction.
+    let mut tx = ctx.db.begin().await?;
+    let details = serde_json::json!({ "email": email }).to_string();
+    let result = match &person {
         Some(p) if ok && hash.is_some() => {
-            login_failures::clear(conn.conn(), &email).await?;
+            login_failures::clear(tx.conn(), &email).await?;
             Ok(p.id)
         }
         _ => {
-            login_failures::record(conn.conn(), &email, ip, now).await?;
+            login_failures::record(tx.conn(), &email, ip, now).await?;
             Err(AppError::BadCredentials)
         }
-    }
+    };
+    tanu_storage::repo::audit::append(
+        tx.conn(),
+        &tanu_storage::repo::audit::NewEvent {
+            person_id: person.as_ref().map(|p| p.id),
+            role: Some(if result.is_ok() { "self" } else { "anonymous" }),
+            action: if result.is_ok() {
+                "login"
+            } else {
+                "login-failed"
+            },
+            object_type: "account",
+            object_id: person.as_ref().map(|p| p.id),
+            org_id: None,
+            details: &details,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    result
 }
 
 /// Starts a browser session; returns the secret for the cookie.

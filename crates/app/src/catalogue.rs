@@ -148,6 +148,17 @@ pub async fn save(
     }
     let mut tx = ctx.db.begin().await?;
     save_row(&mut tx, scope, row, now).await?;
+    crate::audit::record(
+        tx.conn(),
+        scope.person_id(),
+        Some(scope.org_id()),
+        "catalogue-saved",
+        "programme",
+        None,
+        serde_json::json!({ "programme_code": row.programme_code, "unit_code": row.unit_code }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -192,6 +203,17 @@ pub async fn import_csv(
         }
         .into());
     }
+    crate::audit::record(
+        tx.conn(),
+        scope.person_id(),
+        Some(scope.org_id()),
+        "catalogue-imported",
+        "programme",
+        None,
+        serde_json::json!({ "rows": rows }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Imported { rows })
 }

@@ -1063,6 +1063,20 @@ async fn record(
             }
         })?;
     }
+    let details: Vec<serde_json::Value> = ballots
+        .iter()
+        .map(|b| serde_json::json!({ "voter_member_id": b.voter, "candidate_member_id": b.candidate }))
+        .collect();
+    repo::insert_event(
+        tx.conn(),
+        id,
+        scope.person_id(),
+        "ballots",
+        &serde_json::json!({ "election_id": election_id, "office": state.election.office, "round": state.election.round, "ballots": details })
+            .to_string(),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

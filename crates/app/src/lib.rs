@@ -9,6 +9,7 @@
 pub mod access;
 pub mod accounts;
 pub mod applications;
+pub mod audit;
 pub mod catalogue;
 pub mod commissions;
 pub mod error;

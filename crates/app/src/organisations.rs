@@ -132,6 +132,17 @@ pub async fn register(
     let row = organisations::get(tx.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::audit::record(
+        tx.conn(),
+        actor.person_id,
+        Some(id),
+        "organisation-registered",
+        "organisation",
+        Some(id),
+        serde_json::json!({ "bin": bin, "kind": input.kind, "name_kk": input.name_kk, "name_ru": input.name_ru }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row.try_into()?)
 }
@@ -142,12 +153,14 @@ pub async fn update(
     actor: &Actor,
     org_id: i64,
     input: &OrgInput,
+    now: OffsetDateTime,
 ) -> Result<Organisation, AppError> {
     let scope = actor.scope(org_id, Need::EditRegistration)?;
     let p = input.parse()?;
     let bin = p.bin.as_string();
     let f = fields(&p, &bin);
     let mut tx = ctx.db.begin().await?;
+    let before = organisations::get(tx.conn(), scope.org_id()).await?;
     let found = organisations::update(tx.conn(), scope.org_id(), &f)
         .await
         .map_err(|e| AppError::taken_or(e, "organisations", "bin", "bin-taken"))?;
@@ -157,6 +170,18 @@ pub async fn update(
     let row = organisations::get(tx.conn(), scope.org_id())
         .await?
         .ok_or(AppError::NotFound)?;
+    let snap = |r: &organisations::OrgRow| serde_json::json!({ "bin": r.bin, "kind": r.kind, "name_kk": r.name_kk, "name_ru": r.name_ru, "name_en": r.name_en, "address": r.address });
+    crate::audit::record(
+        tx.conn(),
+        actor.person_id,
+        Some(scope.org_id()),
+        "organisation-updated",
+        "organisation",
+        Some(scope.org_id()),
+        serde_json::json!({ "before": before.as_ref().map(snap), "after": snap(&row) }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row.try_into()?)
 }

@@ -125,13 +125,30 @@ pub async fn update(
         .transpose()?;
     RuleSet::validate_range(from, to)?;
     let current = get(ctx, id).await?;
-    let params = input.params.clone().unwrap_or(current.set.params);
+    let params = input
+        .params
+        .clone()
+        .unwrap_or_else(|| current.set.params.clone());
     params.validate()?;
     let json = serde_json::to_string(&params).map_err(|e| AppError::Other(e.to_string()))?;
     let mut tx = ctx.db.begin().await?;
     if !rule_sets::update(tx.conn(), id, from, to, &json, actor.person_id, now).await? {
         return Err(AppError::NotFound);
     }
+    crate::audit::record(
+        tx.conn(),
+        actor.person_id,
+        None,
+        "rule-set-updated",
+        "rule-set",
+        Some(id),
+        serde_json::json!({
+            "before": { "effective_from": current.set.effective_from.to_string(), "effective_to": current.set.effective_to.map(|d| d.to_string()), "params": current.set.params },
+            "after": { "effective_from": from.to_string(), "effective_to": to.map(|d| d.to_string()), "params": params },
+        }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     get(ctx, id).await
 }

@@ -192,6 +192,17 @@ pub async fn add(
     let row = staff::get(tx.conn(), scope.org_id(), staff_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::audit::record(
+        tx.conn(),
+        scope.person_id(),
+        Some(scope.org_id()),
+        "staff-added",
+        "staff",
+        Some(staff_id),
+        serde_json::json!({ "person_id": row.person_id, "position": row.position, "roles": row.roles }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(StaffAdded {
         staff: row.try_into()?,
@@ -211,6 +222,7 @@ pub async fn update(
     let roles = parse_roles(&input.roles)?;
     let role_codes: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     let mut tx = ctx.db.begin().await?;
+    let before = staff::get(tx.conn(), scope.org_id(), staff_id).await?;
     if !staff::update(
         tx.conn(),
         scope.org_id(),
@@ -227,6 +239,18 @@ pub async fn update(
     let row = staff::get(tx.conn(), scope.org_id(), staff_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let snap = |r: &staff::StaffRow| serde_json::json!({ "position": r.position, "roles": r.roles, "active": r.active });
+    crate::audit::record(
+        tx.conn(),
+        scope.person_id(),
+        Some(scope.org_id()),
+        "staff-updated",
+        "staff",
+        Some(staff_id),
+        serde_json::json!({ "before": before.as_ref().map(snap), "after": snap(&row) }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     row.try_into()
 }

@@ -181,7 +181,16 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, StorageError> {
         Ok(match self {
             Self::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Self::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Self::Postgres(p) => {
+                // One writer at a time, as on SQLite (BEGIN IMMEDIATE): every write ends
+                // by appending to the audit chain, whose head is one row; taking it first
+                // means transactions never wait for each other holding other locks.
+                let mut tx = p.begin().await?;
+                sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
         })
     }
 

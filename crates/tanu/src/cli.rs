@@ -47,6 +47,18 @@ enum Command {
     Config,
     /// Prints the OpenAPI document of the API.
     Openapi,
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walks the hash chain and reports the first event that was altered, removed or
+    /// inserted; exits with status 1 when the chain is broken.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,6 +164,25 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             let summary = crate::demo::fill(&ctx, tanu_storage::now()).await?;
             println!("{summary}");
             Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = startup::open_db(&config).await?;
+            db.migrate().await.context("migrations failed")?;
+            let v = tanu_storage::repo::audit::verify(&db).await?;
+            match v.broken {
+                None => {
+                    println!("audit trail intact: {} events, head {}", v.events, v.head);
+                    Ok(())
+                }
+                Some(b) => {
+                    anyhow::bail!(
+                        "audit trail broken: {b} ({} events before it verified)",
+                        v.events
+                    )
+                }
+            }
         }
         Command::Serve { .. } => serve(config).await,
     }

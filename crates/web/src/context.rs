@@ -305,7 +305,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let mut response = match outcome {
         Ok(mut req) => {
             req.extensions_mut().insert(rctx.clone());
-            next.run(req).await
+            // The audit trail records the client address of whatever this request changes.
+            tanu_storage::repo::audit::ORIGIN
+                .scope(rctx.ip.clone(), next.run(req))
+                .await
         }
         Err(e) => e.into_response(),
     };

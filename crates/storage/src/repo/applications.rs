@@ -521,7 +521,7 @@ pub struct EventRow {
 
 /// Records what happened.
 pub async fn insert_event(
-    conn: Conn<'_>,
+    mut conn: Conn<'_>,
     id: i64,
     person_id: i64,
     kind: &str,
@@ -529,7 +529,7 @@ pub async fn insert_event(
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
-        conn,
+        conn.reborrow(),
         "INSERT INTO application_events (application_id, at, person_id, kind, details) VALUES ($1, $2, $3, $4, $5)",
         id,
         now,
@@ -537,7 +537,17 @@ pub async fn insert_event(
         kind,
         details
     )?;
-    Ok(())
+    super::audit::append_about(
+        conn,
+        "applications",
+        "application",
+        id,
+        person_id,
+        kind,
+        details,
+        now,
+    )
+    .await
 }
 
 /// The history, oldest first.
@@ -554,21 +564,43 @@ pub async fn events(conn: Conn<'_>, id: i64) -> Result<Vec<EventRow>, StorageErr
 
 /// Records a view of a document.
 pub async fn insert_view(
-    conn: Conn<'_>,
+    mut conn: Conn<'_>,
     document_id: i64,
     person_id: i64,
     ip: &str,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
-        conn,
+        conn.reborrow(),
         "INSERT INTO document_views (document_id, person_id, at, ip) VALUES ($1, $2, $3, $4)",
         document_id,
         person_id,
         now,
         ip
     )?;
-    Ok(())
+    let (application_id, kind, org_id): (i64, String, i64) = fetch!(
+        conn.reborrow(),
+        fetch_one,
+        (i64, String, i64),
+        "SELECT d.application_id, d.kind, a.org_id FROM documents d JOIN applications a ON a.id = d.application_id \
+         WHERE d.id = $1",
+        document_id
+    )?;
+    let details = serde_json::json!({ "application_id": application_id, "kind": kind }).to_string();
+    super::audit::append(
+        conn,
+        &super::audit::NewEvent {
+            person_id: Some(person_id),
+            role: None,
+            action: "document-viewed",
+            object_type: "document",
+            object_id: Some(document_id),
+            org_id: Some(org_id),
+            details: &details,
+        },
+        now,
+    )
+    .await
 }
 
 /// Who viewed the application's documents: (document kind, person name, when).

@@ -703,7 +703,7 @@ pub struct EventRow {
 
 /// Records what happened.
 pub async fn insert_event(
-    conn: Conn<'_>,
+    mut conn: Conn<'_>,
     commission_id: i64,
     person_id: i64,
     kind: &str,
@@ -711,7 +711,7 @@ pub async fn insert_event(
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
-        conn,
+        conn.reborrow(),
         "INSERT INTO commission_events (commission_id, at, person_id, kind, details) VALUES ($1, $2, $3, $4, $5)",
         commission_id,
         now,
@@ -719,7 +719,17 @@ pub async fn insert_event(
         kind,
         details
     )?;
-    Ok(())
+    super::audit::append_about(
+        conn,
+        "commissions",
+        "commission",
+        commission_id,
+        person_id,
+        kind,
+        details,
+        now,
+    )
+    .await
 }
 
 /// The history, oldest first.

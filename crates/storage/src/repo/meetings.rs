@@ -593,7 +593,7 @@ pub async fn recognitions(
 
 /// Records what happened.
 pub async fn insert_event(
-    conn: Conn<'_>,
+    mut conn: Conn<'_>,
     meeting: i64,
     person: i64,
     kind: &str,
@@ -601,7 +601,7 @@ pub async fn insert_event(
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
-        conn,
+        conn.reborrow(),
         "INSERT INTO meeting_events (meeting_id, at, person_id, kind, details) VALUES ($1, $2, $3, $4, $5)",
         meeting,
         now,
@@ -609,7 +609,10 @@ pub async fn insert_event(
         kind,
         details
     )?;
-    Ok(())
+    super::audit::append_about(
+        conn, "meetings", "meeting", meeting, person, kind, details, now,
+    )
+    .await
 }
 
 /// The history: (when, who, kind, details).

@@ -2,6 +2,7 @@
 //! [`Conn`](crate::Conn). The SQL is written once and compiled for both drivers.
 
 pub mod applications;
+pub mod audit;
 pub mod commissions;
 pub mod invitations;
 pub mod login_failures;

@@ -304,7 +304,7 @@ pub async fn set_final(
 
 /// Records what happened to a protocol.
 pub async fn insert_event(
-    conn: Conn<'_>,
+    mut conn: Conn<'_>,
     protocol: i64,
     person: i64,
     kind: &str,
@@ -312,7 +312,7 @@ pub async fn insert_event(
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
-        conn,
+        conn.reborrow(),
         "INSERT INTO protocol_events (protocol_id, at, person_id, kind, details) VALUES ($1, $2, $3, $4, $5)",
         protocol,
         now,
@@ -320,7 +320,17 @@ pub async fn insert_event(
         kind,
         details
     )?;
-    Ok(())
+    super::audit::append_about(
+        conn,
+        "protocols",
+        "protocol",
+        protocol,
+        person,
+        kind,
+        details,
+        now,
+    )
+    .await
 }
 
 /// A protocol's history: when, who, what, details (JSON).

@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod applications;
+mod audit;
 mod browser;
 mod cli;
 mod commissions;

@@ -602,3 +602,24 @@ err-rule-9-protocol-not-final = Rule 9: the protocol is not final yet.
 err-rule-9-addendum-text-required = Rule 9: say what the addendum corrects.
 err-rule-9-no-decision = Rule 9: there is no decision on this application in a final protocol yet.
 err-rule-9-signer-has-account = Rule 9: this signer has an account and approves the protocol themself.
+
+## Audit trail
+event-ballots = Ballots recorded
+audit-title = Audit trail
+audit-intro = Every change, vote, ballot, decision, protocol action, login and document view, newest first. Each entry is chained to the one before by its hash; `tanu audit verify` proves nothing was altered, removed or inserted.
+audit-person = Person id
+audit-application = Application id
+audit-commission = Commission id
+audit-meeting = Meeting id
+audit-action = Action
+audit-from = From
+audit-to = Until
+audit-filter = Filter
+audit-csv = Export as CSV
+audit-role = Role
+audit-object = Object
+audit-ip = Address
+audit-details = Details
+audit-none = No events match.
+audit-older = Older events
+audit-link = Audit trail

@@ -602,3 +602,24 @@ err-rule-9-protocol-not-final = 9-тармақ: хаттама әлі түпкі
 err-rule-9-addendum-text-required = 9-тармақ: толықтыру нені түзететінін көрсетіңіз.
 err-rule-9-no-decision = 9-тармақ: бұл өтініш бойынша түпкілікті хаттамада шешім әзірге жоқ.
 err-rule-9-signer-has-account = 9-тармақ: қол қоюшының тіркелгісі бар, ол хаттаманы өзі бекітеді.
+
+## Аудит журналы
+event-ballots = Бюллетеньдер жазылды
+audit-title = Аудит журналы
+audit-intro = Әрбір өзгеріс, дауыс, бюллетень, шешім, хаттамамен әрекет, кіру және құжатты қарау, алдымен жаңалары. Әр жазба алдыңғысымен хеші арқылы байланысқан; `tanu audit verify` ештеңе өзгертілмегенін, жойылмағанын және қосылмағанын дәлелдейді.
+audit-person = Тұлға id
+audit-application = Өтініш id
+audit-commission = Комиссия id
+audit-meeting = Отырыс id
+audit-action = Әрекет
+audit-from = Бастап
+audit-to = Дейін
+audit-filter = Іріктеу
+audit-csv = CSV ретінде жүктеу
+audit-role = Рөлі
+audit-object = Нысан
+audit-ip = Мекенжай
+audit-details = Толығырақ
+audit-none = Сәйкес жазбалар жоқ.
+audit-older = Ертерек жазбалар
+audit-link = Аудит журналы

@@ -602,3 +602,24 @@ err-rule-9-protocol-not-final = Пункт 9: протокол ещё не ок�
 err-rule-9-addendum-text-required = Пункт 9: укажите, что исправляет дополнение.
 err-rule-9-no-decision = Пункт 9: решения по этому заявлению в окончательном протоколе пока нет.
 err-rule-9-signer-has-account = Пункт 9: у подписанта есть учётная запись, он утверждает протокол сам.
+
+## Журнал аудита
+event-ballots = Бюллетени записаны
+audit-title = Журнал аудита
+audit-intro = Каждое изменение, голос, бюллетень, решение, действие с протоколом, вход и просмотр документа, сначала новые. Каждая запись связана с предыдущей её хешем; `tanu audit verify` доказывает, что ничего не изменено, не удалено и не вставлено.
+audit-person = Id лица
+audit-application = Id заявления
+audit-commission = Id комиссии
+audit-meeting = Id заседания
+audit-action = Действие
+audit-from = С
+audit-to = По
+audit-filter = Отобрать
+audit-csv = Выгрузить в CSV
+audit-role = Роль
+audit-object = Объект
+audit-ip = Адрес
+audit-details = Подробности
+audit-none = Подходящих записей нет.
+audit-older = Более ранние записи
+audit-link = Журнал аудита

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod applications;
+mod audit;
 mod commissions;
 mod docs;
 mod meetings;
@@ -48,6 +49,7 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
         (name = "meetings", description = "Meetings: attendance, interviews, votes and decisions (rules 8, 12-14)"),
         (name = "commissions", description = "Commissions: composition, secretary, elections (rules 6–8)"),
         (name = "protocols", description = "Protocols of meetings, their approval, addenda and extracts (rule 9)"),
+        (name = "audit", description = "The hash-chained audit trail"),
         (name = "verification", description = "Public checks of issued documents and the signing key"),
         (name = "rule-sets", description = "Versioned rule sets and their parameters"),
     )
@@ -72,6 +74,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .nest(
             "/api/v1",
             accounts::router()
+                .merge(audit::router())
                 .merge(organisations::router())
                 .merge(commissions::router())
                 .merge(applications::router())

@@ -72,7 +72,7 @@ async fn update(
     ApiJson(body): ApiJson<OrgInput>,
 ) -> Result<Json<Organisation>, WebError> {
     Ok(Json(
-        organisations::update(&state.ctx, rctx.actor()?, id, &body).await?,
+        organisations::update(&state.ctx, rctx.actor()?, id, &body, tanu_storage::now()).await?,
     ))
 }
 

@@ -5,6 +5,7 @@ pub mod errors;
 pub mod layout;
 
 pub(crate) mod applications;
+mod audit;
 mod auth;
 mod check;
 mod commissions;
@@ -27,6 +28,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
+        .merge(audit::router())
         .merge(auth::router())
         .merge(applications::router())
         .merge(check::router())

@@ -226,7 +226,7 @@ async fn edit(
     Form(f): Form<OrgForm>,
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
-    match organisations::update(&state.ctx, actor, id, &f.input()).await {
+    match organisations::update(&state.ctx, actor, id, &f.input(), tanu_storage::now()).await {
         Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
         Err(e) => {
             let e = form_error(e.into())?;
@@ -259,6 +259,7 @@ struct OrgPage {
     staff: Option<Vec<StaffLine>>,
     can_manage_staff: bool,
     can_edit: bool,
+    can_read_reports: bool,
 }
 
 async fn show(
@@ -298,6 +299,7 @@ async fn show(
     html(&OrgPage {
         can_manage_staff: actor.scope(id, Need::ManageStaff).is_ok(),
         can_edit: actor.scope(id, Need::EditRegistration).is_ok(),
+        can_read_reports: actor.scope(id, Need::ReadReports).is_ok(),
         page,
         org,
         name,

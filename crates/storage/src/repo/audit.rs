@@ -1,0 +1,403 @@
+//! The audit trail: an append-only list of events chained by SHA-256, written in the
+//! transaction of the change it records.
+//!
+//! Each event's hash covers its own fields and the previous event's hash; `audit_head`
+//! keeps the last sequence number and hash. Appending updates the head first, which also
+//! serialises appenders (SQLite already has one writer; on PostgreSQL the head's row lock
+//! does it). [`verify`] walks the chain and names the first event that was altered,
+//! removed or inserted.
+//!
+//! Where the request came from (the client address) is carried in a task-local set by
+//! the web layer around each request ([`ORIGIN`]); commands run without one.
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::{execute, fetch, scalar};
+use crate::{Conn, Db, StorageError};
+
+tokio::task_local! {
+    /// The client address of the request being served.
+    pub static ORIGIN: String;
+}
+
+fn origin() -> String {
+    ORIGIN.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// What is recorded of one event.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    /// Who (none: anonymous, e.g. a failed login for an unknown address).
+    pub person_id: Option<i64>,
+    /// In which role; derived from the person's posts in `org_id` when `None`.
+    pub role: Option<&'a str>,
+    /// What, e.g. `vote-recorded`.
+    pub action: &'a str,
+    /// On what kind of object, e.g. `meeting`.
+    pub object_type: &'a str,
+    /// Which one.
+    pub object_id: Option<i64>,
+    /// The organisation it belongs to.
+    pub org_id: Option<i64>,
+    /// Details, JSON (before/after where it matters).
+    pub details: &'a str,
+}
+
+/// The fields an event's hash covers, in order, one per line.
+#[allow(clippy::too_many_arguments)]
+fn hash_of(
+    seq: i64,
+    at: OffsetDateTime,
+    person_id: Option<i64>,
+    role: &str,
+    action: &str,
+    object_type: &str,
+    object_id: Option<i64>,
+    org_id: Option<i64>,
+    ip: &str,
+    details: &str,
+    prev_hash: &str,
+) -> String {
+    let opt = |v: Option<i64>| v.map_or_else(String::new, |v| v.to_string());
+    let micros = at.unix_timestamp_nanos() / 1000;
+    let text = format!(
+        "tanu-audit-v1\n{seq}\n{micros}\n{}\n{role}\n{action}\n{object_type}\n{}\n{}\n{ip}\n{details}\n{prev_hash}",
+        opt(person_id),
+        opt(object_id),
+        opt(org_id)
+    );
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// The role a person acts in within an organisation: their posts there, joined; else
+/// `operator`, `candidate` or `person`.
+async fn role_of(
+    mut conn: Conn<'_>,
+    person_id: Option<i64>,
+    org_id: Option<i64>,
+) -> Result<String, StorageError> {
+    let Some(person) = person_id else {
+        return Ok("anonymous".to_owned());
+    };
+    if let Some(org) = org_id {
+        let roles: Vec<String> = scalar!(
+            conn.reborrow(),
+            fetch_all,
+            String,
+            "SELECT r.role FROM staff s JOIN staff_roles r ON r.staff_id = s.id \
+             WHERE s.person_id = $1 AND s.org_id = $2 AND s.active ORDER BY r.role",
+            person,
+            org
+        )?;
+        if !roles.is_empty() {
+            return Ok(roles.join(","));
+        }
+    }
+    let (operator, candidate): (bool, bool) = fetch!(
+        conn,
+        fetch_one,
+        (bool, bool),
+        "SELECT is_operator, is_candidate FROM persons WHERE id = $1",
+        person
+    )?;
+    Ok(if operator {
+        "operator"
+    } else if candidate {
+        "candidate"
+    } else {
+        "person"
+    }
+    .to_owned())
+}
+
+/// Appends an event to the chain, in the caller's transaction.
+pub async fn append(
+    mut conn: Conn<'_>,
+    e: &NewEvent<'_>,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    let role = match e.role {
+        Some(r) => r.to_owned(),
+        None => role_of(conn.reborrow(), e.person_id, e.org_id).await?,
+    };
+    let ip = origin();
+    let (seq, prev): (i64, String) = fetch!(
+        conn.reborrow(),
+        fetch_one,
+        (i64, String),
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+    )?;
+    let hash = hash_of(
+        seq,
+        now,
+        e.person_id,
+        &role,
+        e.action,
+        e.object_type,
+        e.object_id,
+        e.org_id,
+        &ip,
+        e.details,
+        &prev,
+    );
+    execute!(
+        conn.reborrow(),
+        "INSERT INTO audit_events (seq, at, person_id, role, action, object_type, object_id, org_id, ip, details, \
+         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        seq,
+        now,
+        e.person_id,
+        &role,
+        e.action,
+        e.object_type,
+        e.object_id,
+        e.org_id,
+        &ip,
+        e.details,
+        &prev,
+        &hash
+    )?;
+    execute!(conn, "UPDATE audit_head SET hash = $1 WHERE id = 1", &hash)?;
+    Ok(())
+}
+
+/// Appends an event about a row of `table` (which has an `org_id` column), finding its
+/// organisation.
+#[allow(clippy::too_many_arguments)]
+pub async fn append_about(
+    mut conn: Conn<'_>,
+    table: &'static str,
+    object_type: &str,
+    object_id: i64,
+    person_id: i64,
+    action: &str,
+    details: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    let sql = format!("SELECT org_id FROM {table} WHERE id = $1");
+    let org_id: Option<i64> = scalar!(
+        conn.reborrow(),
+        fetch_optional,
+        i64,
+        sqlx::AssertSqlSafe(sql),
+        object_id
+    )?;
+    append(
+        conn,
+        &NewEvent {
+            person_id: Some(person_id),
+            role: None,
+            action,
+            object_type,
+            object_id: Some(object_id),
+            org_id,
+            details,
+        },
+        now,
+    )
+    .await
+}
+
+/// A stored event.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct EventRow {
+    /// Position in the chain.
+    pub seq: i64,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who.
+    pub person_id: Option<i64>,
+    /// Their name (joined for display; not part of the hash).
+    #[sqlx(default)]
+    pub person_name: Option<String>,
+    /// In which role.
+    pub role: String,
+    /// What.
+    pub action: String,
+    /// On what.
+    pub object_type: String,
+    /// Which.
+    pub object_id: Option<i64>,
+    /// Organisation.
+    pub org_id: Option<i64>,
+    /// From where.
+    pub ip: String,
+    /// Details (JSON).
+    pub details: String,
+    /// Previous event's hash.
+    pub prev_hash: String,
+    /// This event's hash.
+    pub hash: String,
+}
+
+/// Filters of the trail.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// One organisation (none: all – the operator's view).
+    pub org_id: Option<i64>,
+    /// One person.
+    pub person_id: Option<i64>,
+    /// One kind of object.
+    pub object_type: Option<String>,
+    /// One object.
+    pub object_id: Option<i64>,
+    /// One action.
+    pub action: Option<String>,
+    /// From (inclusive).
+    pub from: Option<OffsetDateTime>,
+    /// Until (exclusive).
+    pub to: Option<OffsetDateTime>,
+    /// Events before this sequence number (paging backwards).
+    pub before: Option<i64>,
+}
+
+/// Events matching the filter, newest first, at most `limit`.
+pub async fn list(conn: Conn<'_>, f: &Filter, limit: i64) -> Result<Vec<EventRow>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        EventRow,
+        "SELECT e.seq, e.at, e.person_id, p.full_name AS person_name, e.role, e.action, e.object_type, e.object_id, \
+         e.org_id, e.ip, e.details, e.prev_hash, e.hash FROM audit_events e LEFT JOIN persons p ON p.id = e.person_id \
+         WHERE ($1 IS NULL OR e.org_id = $1) AND ($2 IS NULL OR e.person_id = $2) \
+         AND ($3 IS NULL OR e.object_type = $3) AND ($4 IS NULL OR e.object_id = $4) \
+         AND ($5 IS NULL OR e.action = $5) AND ($6 IS NULL OR e.at >= $6) AND ($7 IS NULL OR e.at < $7) \
+         AND ($8 IS NULL OR e.seq < $8) ORDER BY e.seq DESC LIMIT $9",
+        f.org_id,
+        f.person_id,
+        f.object_type.as_deref(),
+        f.object_id,
+        f.action.as_deref(),
+        f.from,
+        f.to,
+        f.before,
+        limit
+    )?)
+}
+
+/// The first break found in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Break {
+    /// The event's content no longer matches its hash.
+    Altered {
+        /// Sequence number.
+        seq: i64,
+    },
+    /// Events before this one are missing.
+    Removed {
+        /// The first missing sequence number.
+        seq: i64,
+    },
+    /// This event does not follow the one before it.
+    Inserted {
+        /// Sequence number.
+        seq: i64,
+    },
+}
+
+impl std::fmt::Display for Break {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Altered { seq } => write!(
+                f,
+                "event #{seq} was altered: its content does not match its hash"
+            ),
+            Self::Removed { seq } => write!(f, "event #{seq} was removed: the chain skips it"),
+            Self::Inserted { seq } => write!(
+                f,
+                "event #{seq} was inserted: it does not follow the event before it"
+            ),
+        }
+    }
+}
+
+/// What verification found.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// Events checked.
+    pub events: i64,
+    /// The head's hash.
+    pub head: String,
+    /// The first break, if any.
+    pub broken: Option<Break>,
+}
+
+/// Walks the whole chain in pages and reports the first break.
+pub async fn verify(db: &Db) -> Result<Verification, StorageError> {
+    const PAGE: i64 = 5000;
+    let mut conn = db.acquire().await?;
+    let (head_seq, head_hash): (i64, String) = fetch!(
+        conn.conn(),
+        fetch_one,
+        (i64, String),
+        "SELECT seq, hash FROM audit_head WHERE id = 1"
+    )?;
+    let mut prev_seq = 0_i64;
+    let mut prev_hash = "0".repeat(64);
+    let mut count = 0_i64;
+    loop {
+        let page: Vec<EventRow> = fetch!(
+            conn.conn(),
+            fetch_all,
+            EventRow,
+            "SELECT seq, at, person_id, NULL AS person_name, role, action, object_type, object_id, org_id, ip, \
+             details, prev_hash, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            prev_seq,
+            PAGE
+        )?;
+        let done = page.len() < usize::try_from(PAGE).unwrap_or(usize::MAX);
+        for e in page {
+            let expected = hash_of(
+                e.seq,
+                e.at,
+                e.person_id,
+                &e.role,
+                &e.action,
+                &e.object_type,
+                e.object_id,
+                e.org_id,
+                &e.ip,
+                &e.details,
+                &e.prev_hash,
+            );
+            let broken = if expected != e.hash {
+                Some(Break::Altered { seq: e.seq })
+            } else if e.prev_hash != prev_hash {
+                if e.seq > prev_seq + 1 {
+                    Some(Break::Removed { seq: prev_seq + 1 })
+                } else {
+                    Some(Break::Inserted { seq: e.seq })
+                }
+            } else if e.seq != prev_seq + 1 || e.seq > head_seq {
+                Some(Break::Inserted { seq: e.seq })
+            } else {
+                None
+            };
+            if broken.is_some() {
+                return Ok(Verification {
+                    events: count,
+                    head: head_hash,
+                    broken,
+                });
+            }
+            prev_seq = e.seq;
+            prev_hash = e.hash;
+            count += 1;
+        }
+        if done {
+            break;
+        }
+    }
+    let broken = if prev_seq < head_seq || prev_hash != head_hash {
+        Some(Break::Removed { seq: prev_seq + 1 })
+    } else {
+        None
+    };
+    Ok(Verification {
+        events: count,
+        head: head_hash,
+        broken,
+    })
+}
