@@ -611,8 +611,63 @@ pub async fn submit(
         now,
     )
     .await?;
+    tell_submitted(&mut tx, id, now).await?;
     tx.commit().await?;
     get(ctx, actor, id).await
+}
+
+/// The candidate is told the application was received; the organisation's secretaries
+/// and admins that there is a new one to check.
+async fn tell_submitted(
+    tx: &mut tanu_storage::Tx,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    use crate::notify::{Kind, tell};
+    let app = repo::get(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let org = tanu_storage::repo::organisations::get(tx.conn(), app.org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let number = app.number.clone().unwrap_or_default();
+    let org_name = |lang: &str| {
+        if lang == "kk" {
+            org.name_kk.clone()
+        } else {
+            org.name_ru.clone()
+        }
+    };
+    tell(
+        tx.conn(),
+        app.candidate_id,
+        Some(app.org_id),
+        Kind::Received,
+        &|lang| vec![("number", number.clone()), ("org", org_name(lang))],
+        &format!("/applications/{id}"),
+        None,
+        now,
+    )
+    .await?;
+    for person in
+        tanu_storage::repo::notifications::secretaries_and_admins(tx.conn(), app.org_id).await?
+    {
+        tell(
+            tx.conn(),
+            person,
+            Some(app.org_id),
+            Kind::NewSubmission,
+            &|_| {
+                vec![
+                    ("number", number.clone()),
+                    ("candidate", app.candidate_name.clone()),
+                ]
+            },
+            &format!("/applications/{id}"),
+            None,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The candidate withdraws the application.
@@ -719,6 +774,30 @@ pub async fn check(
         actor.person_id,
         "checked",
         &event(serde_json::json!({ "complete": complete, "failing": failing, "reason": reason })),
+        now,
+    )
+    .await?;
+    let number = app.number.clone().unwrap_or_default();
+    let missing = failing.join(", ");
+    let why = reason.clone().unwrap_or_default();
+    crate::notify::tell(
+        tx.conn(),
+        app.candidate_id,
+        Some(app.org_id),
+        if complete {
+            crate::notify::Kind::Complete
+        } else {
+            crate::notify::Kind::Incomplete
+        },
+        &|_| {
+            vec![
+                ("number", number.clone()),
+                ("missing", missing.clone()),
+                ("reason", why.clone()),
+            ]
+        },
+        &format!("/applications/{id}"),
+        None,
         now,
     )
     .await?;

@@ -461,8 +461,126 @@ pub async fn schedule(
         now,
     )
     .await?;
+    tell_scheduled(&mut tx, scope, id, &commission.name, starts_at, &place, now).await?;
     tx.commit().await?;
     get(ctx, scope, id).await
+}
+
+/// Candidates on the agenda, the members with accounts and the secretary are told, with
+/// a calendar file; candidates see only their own application in the agenda line.
+async fn tell_scheduled(
+    tx: &mut Tx,
+    scope: &OrgScope,
+    id: i64,
+    commission: &str,
+    starts_at: OffsetDateTime,
+    place: &str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    use crate::notify::{Kind, ics, tell};
+    let items = repo::items(tx.conn(), id).await?;
+    let when = {
+        let t =
+            starts_at.to_offset(time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC));
+        format!(
+            "{:02}.{:02}.{} {:02}:{:02}",
+            t.day(),
+            u8::from(t.month()),
+            t.year(),
+            t.hour(),
+            t.minute()
+        )
+    };
+    let calendar = ics(&format!("meeting-{id}"), starts_at, commission, place, now);
+    let numbers: Vec<String> = items.iter().filter_map(|i| i.number.clone()).collect();
+    for it in &items {
+        let app = apps_repo::get(tx.conn(), it.application_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let own = it.number.clone().unwrap_or_default();
+        tell(
+            tx.conn(),
+            app.candidate_id,
+            Some(scope.org_id()),
+            Kind::MeetingScheduled,
+            &|_| {
+                vec![
+                    ("when", when.clone()),
+                    ("commission", commission.to_owned()),
+                    ("place", place.to_owned()),
+                    ("agenda", own.clone()),
+                ]
+            },
+            &format!("/applications/{}", app.id),
+            Some(&calendar),
+            now,
+        )
+        .await?;
+    }
+    let m = repo::get(tx.conn(), scope.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut staff: Vec<i64> = com_repo::current_members(tx.conn(), m.commission_id)
+        .await?
+        .into_iter()
+        .filter_map(|x| x.person_id)
+        .collect();
+    if let Some(s) = com_repo::current_secretary(tx.conn(), m.commission_id).await? {
+        staff.push(s.person_id);
+    }
+    staff.sort_unstable();
+    staff.dedup();
+    for person in staff {
+        tell(
+            tx.conn(),
+            person,
+            Some(scope.org_id()),
+            Kind::MeetingScheduled,
+            &|_| {
+                vec![
+                    ("when", when.clone()),
+                    ("commission", commission.to_owned()),
+                    ("place", place.to_owned()),
+                    ("agenda", numbers.join(", ")),
+                ]
+            },
+            &format!("/orgs/{}/meetings/{id}", scope.org_id()),
+            Some(&calendar),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The candidate is told the commission's decision on their application.
+async fn tell_decision(
+    tx: &mut Tx,
+    scope: &OrgScope,
+    app: &apps_repo::ApplicationRow,
+    result: &'static str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let number = app.number.clone().unwrap_or_default();
+    crate::notify::tell(
+        tx.conn(),
+        app.candidate_id,
+        Some(scope.org_id()),
+        crate::notify::Kind::Decision,
+        &|lang| {
+            vec![
+                ("number", number.clone()),
+                (
+                    "result",
+                    crate::notify::result_word(result, lang).to_owned(),
+                ),
+            ]
+        },
+        &format!("/applications/{}", app.id),
+        None,
+        now,
+    )
+    .await
 }
 
 async fn locked(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<(Tx, MeetingRow), AppError> {
@@ -1025,6 +1143,7 @@ pub async fn close_vote(
             now,
         )
         .await?;
+        tell_decision(&mut tx, scope, &app, "not-adopted", now).await?;
     }
     repo::insert_event(
         tx.conn(),
@@ -1121,6 +1240,7 @@ pub async fn decide(
         now,
     )
     .await?;
+    tell_decision(&mut tx, scope, &app, kind, now).await?;
     tx.commit().await?;
     get(ctx, scope, id).await
 }

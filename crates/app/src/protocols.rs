@@ -1081,6 +1081,64 @@ async fn finalise_if_approved(
         now,
     )
     .await?;
+    // Told: the members of the meeting with accounts, the secretary, and the candidates
+    // whose applications it decided.
+    let number = rules::number(seq, year);
+    let commission = snapshot.doc.commission.clone();
+    let at = m.opened_at.unwrap_or(m.starts_at);
+    let mut staff: Vec<i64> = com_repo::members_at(tx.conn(), p.commission_id, at)
+        .await?
+        .into_iter()
+        .filter_map(|x| x.person_id)
+        .collect();
+    staff.extend(p.secretary_person_id);
+    staff.sort_unstable();
+    staff.dedup();
+    let link = format!("/orgs/{}/protocols/{}", p.org_id, p.id);
+    for person in staff {
+        crate::notify::tell(
+            tx.conn(),
+            person,
+            Some(p.org_id),
+            crate::notify::Kind::ProtocolFinal,
+            &|_| {
+                vec![
+                    ("protocol", number.clone()),
+                    ("commission", commission.clone()),
+                ]
+            },
+            &link,
+            None,
+            now,
+        )
+        .await?;
+    }
+    if p.kind == "protocol" {
+        for it in meetings_repo::items(tx.conn(), p.meeting_id).await? {
+            if it.status != "decided" {
+                continue;
+            }
+            let Some(app) = apps_repo::get(tx.conn(), it.application_id).await? else {
+                continue;
+            };
+            crate::notify::tell(
+                tx.conn(),
+                app.candidate_id,
+                Some(p.org_id),
+                crate::notify::Kind::ProtocolFinal,
+                &|_| {
+                    vec![
+                        ("protocol", number.clone()),
+                        ("commission", commission.clone()),
+                    ]
+                },
+                &format!("/applications/{}", app.id),
+                None,
+                now,
+            )
+            .await?;
+        }
+    }
     Ok(true)
 }
 

@@ -207,6 +207,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         "Tanu is listening on http://{addr}/  (database: {db_desc}; files: {})",
         ctx.objects.describe()
     );
+    let mailer = tanu_app::notify::Mailer::new(
+        config
+            .smtp_url
+            .as_ref()
+            .map(secrecy::ExposeSecret::expose_secret),
+        &config.mail_from,
+        config.data_dir.join("mail"),
+    )
+    .map_err(|e| anyhow::anyhow!("e-mail: {e}"))?;
+    println!("E-mail: {}", mailer.describe());
+    let worker = tokio::spawn(tanu_app::notify::run_worker(ctx.clone(), mailer));
     let db = ctx.db.clone();
     let state = tanu_web::state(
         ctx,
@@ -217,6 +228,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         },
     );
     tanu_web::serve(listener, state, shutdown_signal()).await?;
+    worker.abort();
     db.close().await;
     tracing::info!("stopped");
     Ok(())

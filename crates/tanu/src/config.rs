@@ -72,6 +72,12 @@ pub struct Config {
     /// File of the Ed25519 key that signs issued documents. Default:
     /// `<data_dir>/keys/signing.key` (created on first use).
     pub signing_key: Option<PathBuf>,
+    /// SMTP server for e-mail, e.g. `smtp://user:pass@mail.example.kz:587?tls=required`;
+    /// unset: messages are written as `.eml` files under `<data_dir>/mail`.
+    #[serde(serialize_with = "ser_secret_opt")]
+    pub smtp_url: Option<SecretString>,
+    /// Sender of e-mail.
+    pub mail_from: String,
 }
 
 impl Config {
@@ -118,6 +124,8 @@ impl Default for Config {
             max_upload_mb: 20,
             public_url: None,
             signing_key: None,
+            smtp_url: None,
+            mail_from: "Tanu <noreply@tanu.localhost>".to_owned(),
         }
     }
 }
@@ -160,6 +168,16 @@ impl fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_upload_mb", &self.max_upload_mb)
+            .field("public_url", &self.public_url)
+            .field("signing_key", &self.signing_key)
+            .field(
+                "smtp_url",
+                &self
+                    .smtp_url
+                    .as_ref()
+                    .map(|u| redact_url(u.expose_secret())),
+            )
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -257,6 +275,16 @@ pub const SETTINGS: &[Setting] = &[
         env: "TANU_SIGNING_KEY",
         help: "file of the Ed25519 key signing issued documents (default <data_dir>/keys/signing.key, created on first use)",
     },
+    Setting {
+        key: "smtp_url",
+        env: "TANU_SMTP_URL",
+        help: "smtp://user:pass@host:587?tls=required to send e-mail; unset: .eml files in <data_dir>/mail (never logged)",
+    },
+    Setting {
+        key: "mail_from",
+        env: "TANU_MAIL_FROM",
+        help: "sender of e-mail (default Tanu <noreply@tanu.localhost>)",
+    },
 ];
 
 /// The keys the environment may set (other `TANU_*` variables, e.g. of the tests, are
@@ -278,6 +306,8 @@ const KEYS: &[&str] = &[
     "max_upload_mb",
     "public_url",
     "signing_key",
+    "smtp_url",
+    "mail_from",
 ];
 
 /// Flags that override the other sources.
@@ -368,6 +398,19 @@ impl Config {
             self.trust_forwarded_for
         ));
         lines.push(format!("max_upload_mb = {}", self.max_upload_mb));
+        lines.push(format!("public_url = {:?}", self.public_url()));
+        lines.push(format!(
+            "signing_key = {:?}",
+            self.signing_key_path().display().to_string()
+        ));
+        match &self.smtp_url {
+            Some(u) => lines.push(format!("smtp_url = {:?}", redact_url(u.expose_secret()))),
+            None => lines.push(format!(
+                "# smtp_url unset: e-mail written as .eml files in {}",
+                self.data_dir.join("mail").display()
+            )),
+        }
+        lines.push(format!("mail_from = {:?}", self.mail_from));
         lines.join("\n")
     }
 }

@@ -44,6 +44,8 @@ pub struct RequestCtx {
     pub ip: String,
     /// Request id (`x-request-id`).
     pub request_id: Option<String>,
+    /// Unread notifications of the person (pages only).
+    pub unread: i64,
 }
 
 impl RequestCtx {
@@ -268,6 +270,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         path,
         ip,
         request_id,
+        unread: 0,
     };
 
     let outcome = async {
@@ -282,6 +285,11 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             chosen.or(accept_language).or(saved)
         };
         rctx.locale = locale.unwrap_or_default();
+        if let (Some(a), false) = (&actor, api) {
+            rctx.unread = tanu_app::notify::unread(&state.ctx, a.person_id)
+                .await
+                .unwrap_or(0);
+        }
         rctx.actor = actor;
         rctx.via_bearer = via_bearer;
         let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);

@@ -32,9 +32,21 @@ fn own_keys(locale: Locale) -> &'static HashSet<String> {
     static KEYS: OnceLock<[HashSet<String>; 3]> = OnceLock::new();
     let keys = KEYS.get_or_init(|| {
         [
-            include_str!("../locales/kk/main.ftl"),
-            include_str!("../locales/ru/main.ftl"),
-            include_str!("../locales/en/main.ftl"),
+            concat!(
+                include_str!("../locales/kk/main.ftl"),
+                "\n",
+                include_str!("../locales/kk/reports.ftl")
+            ),
+            concat!(
+                include_str!("../locales/ru/main.ftl"),
+                "\n",
+                include_str!("../locales/ru/reports.ftl")
+            ),
+            concat!(
+                include_str!("../locales/en/main.ftl"),
+                "\n",
+                include_str!("../locales/en/reports.ftl")
+            ),
         ]
         .map(|text| message_ids(text).collect())
     });
@@ -119,11 +131,18 @@ mod tests {
 
     use super::*;
 
+    /// The Fluent files of every locale (the loader reads every `.ftl` of the folder).
+    const FILES: [&str; 2] = ["main", "reports"];
+
     fn keys(locale: &str) -> BTreeSet<String> {
-        let path = format!("{}/locales/{locale}/main.ftl", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(!text.is_empty(), "{path} is missing or empty");
-        message_ids(&text).collect()
+        let mut ids = BTreeSet::new();
+        for file in FILES {
+            let path = format!("{}/locales/{locale}/{file}.ftl", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(!text.is_empty(), "{path} is missing or empty");
+            ids.extend(message_ids(&text));
+        }
+        ids
     }
 
     #[test]
@@ -140,9 +159,12 @@ mod tests {
     /// could not parse is silently absent from the bundle).
     #[test]
     fn every_message_formats() {
-        for locale in Locale::ALL {
+        for (locale, file) in Locale::ALL
+            .iter()
+            .flat_map(|l| FILES.iter().map(move |f| (*l, *f)))
+        {
             let path = format!(
-                "{}/locales/{}/main.ftl",
+                "{}/locales/{}/{file}.ftl",
                 env!("CARGO_MANIFEST_DIR"),
                 locale.as_str()
             );

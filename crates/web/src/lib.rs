@@ -13,6 +13,7 @@ pub mod state;
 pub mod views;
 
 mod assets;
+mod charts;
 mod ops;
 mod pdf;
 mod uploads;

@@ -623,3 +623,15 @@ audit-details = Details
 audit-none = No events match.
 audit-older = Older events
 audit-link = Audit trail
+
+## Inbox
+nav-inbox = Inbox
+inbox-title = Inbox
+inbox-empty = Nothing yet.
+inbox-read-all = Mark all read
+inbox-new = new
+inbox-open = Open
+inbox-email-pending = e-mail being sent
+inbox-email-sent = e-mailed
+inbox-email-failed = e-mail could not be delivered
+inbox-email-none = no e-mail

@@ -623,3 +623,15 @@ audit-details = Толығырақ
 audit-none = Сәйкес жазбалар жоқ.
 audit-older = Ертерек жазбалар
 audit-link = Аудит журналы
+
+## Кіріс хабарлар
+nav-inbox = Хабарлар
+inbox-title = Кіріс хабарлар
+inbox-empty = Әзірге ештеңе жоқ.
+inbox-read-all = Барлығын оқылды деп белгілеу
+inbox-new = жаңа
+inbox-open = Ашу
+inbox-email-pending = хат жіберілуде
+inbox-email-sent = хатпен жіберілді
+inbox-email-failed = хат жеткізілмеді
+inbox-email-none = хатсыз

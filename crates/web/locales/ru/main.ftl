@@ -623,3 +623,15 @@ audit-details = Подробности
 audit-none = Подходящих записей нет.
 audit-older = Более ранние записи
 audit-link = Журнал аудита
+
+## Входящие
+nav-inbox = Входящие
+inbox-title = Входящие
+inbox-empty = Пока ничего нет.
+inbox-read-all = Отметить всё прочитанным
+inbox-new = новое
+inbox-open = Открыть
+inbox-email-pending = письмо отправляется
+inbox-email-sent = отправлено письмом
+inbox-email-failed = письмо не доставлено
+inbox-email-none = без письма

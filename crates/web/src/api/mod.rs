@@ -8,8 +8,10 @@ mod audit;
 mod commissions;
 mod docs;
 mod meetings;
+mod notifications;
 mod organisations;
 mod protocols;
+mod reports;
 mod rule_sets;
 
 use axum::extract::rejection::JsonRejection;
@@ -49,9 +51,11 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
         (name = "meetings", description = "Meetings: attendance, interviews, votes and decisions (rules 8, 12-14)"),
         (name = "commissions", description = "Commissions: composition, secretary, elections (rules 6–8)"),
         (name = "protocols", description = "Protocols of meetings, their approval, addenda and extracts (rule 9)"),
+        (name = "notifications", description = "The caller's inbox"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "verification", description = "Public checks of issued documents and the signing key"),
         (name = "rule-sets", description = "Versioned rule sets and their parameters"),
+        (name = "reports", description = "Figures of an organisation and of the country: status, months, outcomes, days to decision, programmes, providers, reused certificates"),
     )
 )]
 struct ApiDoc;
@@ -79,7 +83,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(commissions::router())
                 .merge(applications::router())
                 .merge(meetings::router())
+                .merge(notifications::router())
                 .merge(protocols::router())
+                .merge(reports::router())
                 .merge(rule_sets::router()),
         )
         .split_for_parts();

@@ -34,6 +34,8 @@ pub struct Page {
     pub csrf: String,
     /// Current path and query.
     pub path: String,
+    /// Unread notifications.
+    pub unread: i64,
 }
 
 impl Page {
@@ -44,6 +46,7 @@ impl Page {
             actor: rctx.actor.clone(),
             csrf: rctx.csrf.clone(),
             path: rctx.path.clone(),
+            unread: rctx.unread,
         }
     }
 

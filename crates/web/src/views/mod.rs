@@ -10,9 +10,11 @@ mod auth;
 mod check;
 mod commissions;
 mod home;
+mod inbox;
 mod meetings;
 mod orgs;
 pub(crate) mod protocols;
+mod reports;
 mod rule_sets;
 mod tokens;
 
@@ -28,6 +30,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(home::router())
+        .merge(inbox::router())
         .merge(audit::router())
         .merge(auth::router())
         .merge(applications::router())
@@ -36,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(meetings::router())
         .merge(orgs::router())
         .merge(protocols::router())
+        .merge(reports::router())
         .merge(rule_sets::router())
         .merge(tokens::router())
 }
