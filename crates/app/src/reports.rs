@@ -451,10 +451,12 @@ fn section(header: &[&str], rows: &[Vec<String>]) -> String {
         .unwrap_or_default()
 }
 
-fn group_rows(rows: &[GroupRow]) -> Vec<Vec<String>> {
+/// The rows of a breakdown; `both_names` for programmes (titles in Kazakh and Russian),
+/// a single name for providers.
+fn group_rows(rows: &[GroupRow], both_names: bool) -> Vec<Vec<String>> {
     rows.iter()
         .map(|g| {
-            vec![
+            let mut row = vec![
                 match g.kind {
                     GroupKind::One => "one",
                     GroupKind::Unspecified => "unspecified",
@@ -463,13 +465,21 @@ fn group_rows(rows: &[GroupRow]) -> Vec<Vec<String>> {
                 .to_owned(),
                 g.code.clone().unwrap_or_default(),
                 g.name_kk.clone().unwrap_or_default(),
-                g.name_ru.clone().unwrap_or_default(),
-                g.groups.to_string(),
-                g.applications.to_string(),
-                g.recognised.to_string(),
-                g.refused.to_string(),
-                g.not_adopted.to_string(),
-            ]
+            ];
+            if both_names {
+                row.push(g.name_ru.clone().unwrap_or_default());
+            }
+            row.extend(
+                [
+                    g.groups,
+                    g.applications,
+                    g.recognised,
+                    g.refused,
+                    g.not_adopted,
+                ]
+                .map(|n| n.to_string()),
+            );
+            row
         })
         .collect()
 }
@@ -551,21 +561,20 @@ pub fn to_csv(r: &Report) -> String {
                 "refused",
                 "not_adopted",
             ],
-            &group_rows(&r.by_programme),
+            &group_rows(&r.by_programme, true),
         ),
         section(
             &[
                 "provider",
                 "bin",
                 "name",
-                "name_ru",
                 "providers",
                 "applications",
                 "recognised",
                 "refused",
                 "not_adopted",
             ],
-            &group_rows(&r.by_provider),
+            &group_rows(&r.by_provider, false),
         ),
         section(
             &["reused_certificates", "count"],

@@ -99,7 +99,11 @@ fn scaled(value: i64, max: i64, span: f64) -> f64 {
     (ratio * span).max(2.0)
 }
 
-const WIDTH: u32 = 480;
+/// Width of the bar charts' coordinate space: about a phone's width, so that on a phone
+/// the text is drawn near its nominal size (the stylesheet caps the width on a desk).
+const WIDTH: u32 = 360;
+/// Width of the column charts (more periods side by side).
+const COLUMNS_WIDTH: u32 = 420;
 const FONT: u32 = 14;
 
 /// Horizontal bars, one per row, the label above its bar and the value after it: it
@@ -144,22 +148,23 @@ pub fn bars(id: &str, title: &str, bars: &[Bar]) -> String {
 /// Columns over time (submissions by month): one column per period, the value above
 /// it, the period below (every label when there is room, else every few).
 pub fn columns(id: &str, title: &str, bars: &[Bar]) -> String {
-    let (left, bottom, top) = (4.0f64, 40.0f64, 22.0f64);
+    // Room at the sides for half a period label centred on the first and last column.
+    let (left, bottom, top) = (28.0f64, 40.0f64, 22.0f64);
     let height = 240u32;
     let plot = f64::from(height) - bottom - top;
     let n = bars.len().max(1);
     #[allow(clippy::cast_precision_loss)]
-    let step = (f64::from(WIDTH) - left * 2.0) / n as f64;
+    let step = (f64::from(COLUMNS_WIDTH) - left * 2.0) / n as f64;
     let width = (step * 0.7).max(1.0);
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0);
-    // Labels need about 52 units each; write every k-th.
-    let every = ((52.0 / step).ceil().max(1.0)) as usize;
+    // Labels need about 56 units each; write every k-th.
+    let every = ((56.0 / step).ceil().max(1.0)) as usize;
     let mut out = String::new();
-    open(&mut out, id, title, bars, WIDTH, height);
+    open(&mut out, id, title, bars, COLUMNS_WIDTH, height);
     let base = top + plot;
     let _ = write!(
         out,
-        r##"<line x1="0" y1="{base:.1}" x2="{WIDTH}" y2="{base:.1}" stroke="#d5d9dd" class="axis"/>"##
+        r##"<line x1="0" y1="{base:.1}" x2="{COLUMNS_WIDTH}" y2="{base:.1}" stroke="#d5d9dd" class="axis"/>"##
     );
     for (i, b) in bars.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
@@ -178,7 +183,7 @@ pub fn columns(id: &str, title: &str, bars: &[Bar]) -> String {
         if n <= 24 || b.value == max {
             let _ = write!(
                 out,
-                r#"<text x="{cx:.1}" y="{vy:.1}" font-size="12" text-anchor="middle" class="value">{}</text>"#,
+                r#"<text x="{cx:.1}" y="{vy:.1}" font-size="13" text-anchor="middle" class="value">{}</text>"#,
                 esc(&b.shown),
                 vy = base - h - 4.0,
             );
@@ -186,7 +191,7 @@ pub fn columns(id: &str, title: &str, bars: &[Bar]) -> String {
         if i % every == 0 {
             let _ = write!(
                 out,
-                r#"<text x="{cx:.1}" y="{ly:.1}" font-size="12" text-anchor="middle" class="label">{}</text>"#,
+                r#"<text x="{cx:.1}" y="{ly:.1}" font-size="13" text-anchor="middle" class="label">{}</text>"#,
                 esc(&b.label),
                 ly = base + 16.0,
             );
@@ -234,9 +239,9 @@ mod tests {
     #[test]
     fn bars_are_proportional_and_zero_is_empty() {
         let svg = bars("o", "O", &three());
-        // The largest bar spans the plot (480 - 80), half the value half of it.
-        assert!(svg.contains(r#"width="400.0""#), "{svg}");
-        assert!(svg.contains(r#"width="200.0""#), "{svg}");
+        // The largest bar spans the plot (360 - 80), half the value half of it.
+        assert!(svg.contains(r#"width="280.0""#), "{svg}");
+        assert!(svg.contains(r#"width="140.0""#), "{svg}");
         assert!(svg.contains(r#"width="0.0""#), "{svg}");
         // A tiny value stays visible.
         let svg = bars(

@@ -6,7 +6,8 @@
 //! Calendar arithmetic differs between the engines, so the month and day-count
 //! expressions come in two spellings, chosen by the connection; everything else is the
 //! common subset. Days and months are those of Kazakhstan (UTC+5), like every date the
-//! UI shows. The indexes these queries use are in migration `0007_reports.sql`.
+//! UI shows. The indexes these queries use are in migrations `0007_reports.sql` and
+//! `0009_report_items_status.sql`.
 
 use time::{Date, OffsetDateTime};
 
@@ -299,13 +300,29 @@ pub async fn by_provider(
 /// Applications in scope whose certificate (same provider and number, see
 /// `reuse_key`) another submitted application also uses, at any organisation.
 pub async fn reused_certificates(conn: Conn<'_>, f: &ReportFilter) -> Result<Reuse, StorageError> {
-    let sql = format!(
-        "SELECT COUNT(*), COUNT(DISTINCT c.reuse_key) FROM applications a \
-         JOIN certificates c ON c.application_id = a.id WHERE {} AND EXISTS \
-         (SELECT 1 FROM certificates o JOIN applications b ON b.id = o.application_id \
-          WHERE o.reuse_key = c.reuse_key AND o.application_id <> c.application_id AND b.submitted_at IS NOT NULL)",
-        scope(f)
-    );
+    let other = "EXISTS (SELECT 1 FROM certificates o JOIN applications b ON b.id = o.application_id \
+         WHERE o.reuse_key = c.reuse_key AND o.application_id <> c.application_id AND b.submitted_at IS NOT NULL)";
+    let sql = if f.org_id.is_some() {
+        // One organisation: a probe of the key index per application.
+        format!(
+            "SELECT COUNT(*), COUNT(DISTINCT c.reuse_key) FROM applications a \
+             JOIN certificates c ON c.application_id = a.id WHERE {} AND {other}",
+            scope(f)
+        )
+    } else {
+        // Every organisation: the keys used more than once, found by reading the key
+        // index in order, are few; only their applications are joined. An application
+        // in range is reused when its key has two or more submitted applications.
+        format!(
+            "SELECT CAST(COALESCE(SUM(s.n), 0) AS BIGINT), COUNT(CASE WHEN s.n > 0 THEN 1 END) FROM \
+             (SELECT c.reuse_key, SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS n \
+              FROM certificates c JOIN applications a ON a.id = c.application_id \
+              WHERE a.submitted_at IS NOT NULL AND c.reuse_key IN \
+              (SELECT reuse_key FROM certificates GROUP BY reuse_key HAVING COUNT(*) > 1) \
+              GROUP BY c.reuse_key HAVING COUNT(*) > 1) s",
+            scope(f)
+        )
+    };
     let (applications, certificates) = scoped!(conn, f, fetch_one, (i64, i64), sql)?;
     Ok(Reuse {
         applications,

@@ -768,17 +768,7 @@ both!(report_figures_match_a_hand_counted_fixture, |app| {
     let providers = &s.iter().find(|(n, _)| n == "provider").unwrap().1;
     assert_eq!(
         providers[1],
-        [
-            "one",
-            COURSERA_BIN,
-            "Coursera",
-            "Coursera",
-            "1",
-            "3",
-            "1",
-            "0",
-            "1"
-        ]
+        ["one", COURSERA_BIN, "Coursera", "1", "3", "1", "0", "1"]
     );
     assert_eq!(
         csv_pairs(&s, "reused_certificates"),

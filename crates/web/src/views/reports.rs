@@ -286,7 +286,9 @@ pub(crate) fn csv_response(r: &Report, name: &str) -> Response {
 
 /// `tanu-report-<scope>-<day>.csv`.
 pub(crate) fn csv_name(scope: &str, r: &Report) -> String {
-    let d = r.generated_at.date();
+    // The day in Kazakhstan, like every date the pages show.
+    let offset = time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let d = r.generated_at.to_offset(offset).date();
     format!(
         "tanu-report-{scope}-{:04}-{:02}-{:02}.csv",
         d.year(),
