@@ -175,6 +175,25 @@ impl Db {
         Ok(())
     }
 
+    /// Applies this backend's migrations up to and including `version` only: a restore
+    /// loads rows into the schema they were backed up from, then applies the rest.
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StorageError> {
+        match self {
+            Self::Sqlite(p) => SQLITE_MIGRATIONS.run_to(version, p).await?,
+            Self::Postgres(p) => POSTGRES_MIGRATIONS.run_to(version, p).await?,
+        }
+        Ok(())
+    }
+
+    /// The newest migration this build knows for this backend.
+    pub fn latest_migration(&self) -> i64 {
+        let migrator = match self {
+            Self::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Self::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
     /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`): a deferred transaction that reads and then writes fails with
     /// "database is locked" – without waiting – when another writer committed in between.

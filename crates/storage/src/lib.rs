@@ -9,6 +9,7 @@
 //! This crate knows tables and rows, not rules: it never decides whether something is
 //! allowed.
 
+pub mod backup;
 pub mod db;
 pub mod error;
 pub mod objects;
