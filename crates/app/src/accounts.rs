@@ -139,6 +139,10 @@ pub async fn login(
     now: OffsetDateTime,
 ) -> Result<i64, AppError> {
     let email = email.trim().to_lowercase();
+    // No account's e-mail holds a control character (and PostgreSQL refuses a NUL byte).
+    if email.chars().any(char::is_control) {
+        return Err(AppError::BadCredentials);
+    }
     let mut conn = ctx.db.acquire().await?;
     let since = now - THROTTLE_WINDOW;
     let (by_email, by_ip) = login_failures::count_since(conn.conn(), &email, ip, since).await?;

@@ -410,7 +410,7 @@ async fn save_content(
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     let statement = input.statement.trim();
-    if statement.chars().count() > 20_000 {
+    if statement.chars().count() > 20_000 || tanu_domain::person::has_stray_control(statement) {
         return Err(DomainError::TextLength {
             field: "statement",
             max: 20_000,
@@ -1251,7 +1251,8 @@ pub async fn queue(
         programme_id: q.programme_id,
         from: blank(&q.from).map(|d| parse_date(&d, "from")).transpose()?,
         to: blank(&q.to).map(|d| parse_date(&d, "to")).transpose()?,
-        search: blank(&q.q).map(|s| s.to_lowercase()),
+        // Control characters match nothing (and PostgreSQL refuses a NUL byte).
+        search: blank(&q.q).map(|s| s.replace(char::is_control, "").to_lowercase()),
     };
     let mut conn = ctx.db.acquire().await?;
     Ok(repo::queue(conn.conn(), scope.org_id(), &filter)

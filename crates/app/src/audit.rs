@@ -139,7 +139,12 @@ fn filter(q: &AuditQuery, org_id: Option<i64>) -> Result<Filter, AppError> {
         person_id: q.person,
         object_type,
         object_id,
-        action: q.action.clone().filter(|a| !a.trim().is_empty()),
+        // Actions are codes: control characters match nothing (and PostgreSQL refuses NUL).
+        action: q
+            .action
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| a.replace(char::is_control, "")),
         from: day(&q.from, "from")?.map(tanu_storage::day_start),
         to: day(&q.to, "to")?
             .and_then(|d| d.next_day())

@@ -824,6 +824,11 @@ pub async fn recuse(
 ) -> Result<MeetingView, AppError> {
     let reason = required_text(&input.reason, "reason", 1000)?;
     let (mut tx, m) = locked(ctx, scope, id).await?;
+    // Recording another member's recusal is for those who run the meeting: refused as
+    // such whatever the meeting's state (docs/authorization.csv).
+    if input.member_id.is_some() {
+        require_runner(tx.conn(), scope, m.commission_id).await?;
+    }
     if m.status == "closed" {
         return Err(status_refusal(&m.status, "change"));
     }
@@ -833,10 +838,7 @@ pub async fn recuse(
     }
     let members = com_repo::current_members(tx.conn(), m.commission_id).await?;
     let member = match input.member_id {
-        Some(member) => {
-            require_runner(tx.conn(), scope, m.commission_id).await?;
-            member
-        }
+        Some(member) => member,
         None => members
             .iter()
             .find(|x| x.person_id == Some(scope.person_id()))
@@ -893,7 +895,12 @@ pub async fn interview(
         rows.push((
             required_text(&a.outcome, "outcome", 1000)?,
             level,
-            a.comment.trim().chars().take(2000).collect::<String>(),
+            a.comment
+                .trim()
+                .chars()
+                .filter(|c| !c.is_control() || *c == '\n')
+                .take(2000)
+                .collect::<String>(),
         ));
     }
     let (mut tx, m) = locked(ctx, scope, id).await?;

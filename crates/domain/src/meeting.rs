@@ -147,12 +147,12 @@ pub fn outcome(votes: &[Choice], taking_part: usize) -> Outcome {
     }
 }
 
-/// Rule 13: a refusal states its reasons.
+/// Rule 13: a refusal states its reasons (free text of the protocol).
 pub fn check_refusal(reasons: &str) -> Result<(), DomainError> {
     if reasons.trim().is_empty() {
         Err(DomainError::Rule13ReasonsRequired)
     } else {
-        Ok(())
+        crate::protocol::free_text(reasons, "reasons").map(|_| ())
     }
 }
 

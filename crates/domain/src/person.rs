@@ -17,6 +17,13 @@ pub(crate) fn bounded_text(input: &str, field: Field, max: usize) -> Result<Stri
     }
 }
 
+/// Whether multi-line free text holds a control character other than a line break or a
+/// tab: such a character (a NUL byte above all, which PostgreSQL refuses) is not text.
+pub fn has_stray_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// Optional free text: blank becomes `None`, otherwise bounded like [`bounded_text`].
 pub fn optional_text(
     input: Option<&str>,

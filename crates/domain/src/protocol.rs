@@ -151,11 +151,12 @@ pub fn addendum_text(text: &str) -> Result<String, DomainError> {
     free_text(t, "addendum_text")
 }
 
-/// Free text of a protocol: at most 20,000 characters.
+/// Free text of a protocol: at most 20,000 characters, no control characters but line
+/// breaks and tabs.
 pub fn free_text(text: &str, field: crate::Field) -> Result<String, DomainError> {
     const MAX: usize = 20_000;
     let t = text.trim();
-    if t.chars().count() > MAX {
+    if t.chars().count() > MAX || crate::person::has_stray_control(t) {
         return Err(DomainError::TextLength { field, max: MAX });
     }
     Ok(t.to_owned())

@@ -7,6 +7,7 @@ mod common;
 mod accounts;
 mod applications;
 mod audit;
+mod authz;
 mod backup;
 mod browser;
 mod cli;
