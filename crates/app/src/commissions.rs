@@ -21,8 +21,12 @@ use crate::{AppError, Ctx, OrgScope};
 
 /// Kazakhstan's time (UTC+5 everywhere since 2024): the calendar day a term is judged on.
 pub fn local_today(now: OffsetDateTime) -> Date {
-    now.to_offset(UtcOffset::from_hms(5, 0, 0).unwrap_or(UtcOffset::UTC))
-        .date()
+    kazakhstan_time(now).date()
+}
+
+/// A moment in Kazakhstan time (UTC+5), the time of terms, numbers and documents.
+pub fn kazakhstan_time(t: OffsetDateTime) -> OffsetDateTime {
+    t.to_offset(UtcOffset::from_hms(5, 0, 0).unwrap_or(UtcOffset::UTC))
 }
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");

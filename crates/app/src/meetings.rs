@@ -479,18 +479,7 @@ async fn tell_scheduled(
 ) -> Result<(), AppError> {
     use crate::notify::{Kind, ics, tell};
     let items = repo::items(tx.conn(), id).await?;
-    let when = {
-        let t =
-            starts_at.to_offset(time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC));
-        format!(
-            "{:02}.{:02}.{} {:02}:{:02}",
-            t.day(),
-            u8::from(t.month()),
-            t.year(),
-            t.hour(),
-            t.minute()
-        )
-    };
+    let when = crate::protocols::fmt_datetime(starts_at);
     let calendar = ics(&format!("meeting-{id}"), starts_at, commission, place, now);
     let numbers: Vec<String> = items.iter().filter_map(|i| i.number.clone()).collect();
     for it in &items {

@@ -316,11 +316,8 @@ pub async fn mark_read(
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     let mut conn = ctx.db.acquire().await?;
-    let n = repo::mark_read(conn.conn(), actor.person_id, id, now).await?;
-    if id.is_some() && n == 0 {
-        // Someone else's, unknown, or already read: nothing to say either way.
-        return Ok(());
-    }
+    // Someone else's, unknown or already read: nothing to say either way.
+    repo::mark_read(conn.conn(), actor.person_id, id, now).await?;
     Ok(())
 }
 

@@ -9,7 +9,6 @@
 //! final protocol's documents are rendered once per language, stored with their SHA-256
 //! and the installation's signature, and served from the store ever after.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -24,7 +23,7 @@ use tanu_storage::repo::meetings::{self as meetings_repo, MeetingRow};
 use tanu_storage::repo::protocols::{self as repo, IssuedRow, NewIssued, ProtocolRow, Signers};
 use tanu_storage::repo::{organisations, programmes, rule_sets};
 use tanu_storage::{Conn, StorageError};
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime};
 
 use crate::signing::Signer;
 use crate::{Actor, AppError, Ctx, OrgScope};
@@ -47,9 +46,7 @@ pub const LANGS: [&str; 3] = ["kk", "ru", "en"];
 /// Languages a final protocol is issued in at once; English is issued on request.
 const ISSUED_AT_ONCE: [&str; 2] = ["kk", "ru"];
 
-fn kz(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(UtcOffset::from_hms(5, 0, 0).unwrap_or(UtcOffset::UTC))
-}
+use crate::commissions::kazakhstan_time as kz;
 
 fn fmt_date(d: Date) -> String {
     format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
@@ -60,7 +57,8 @@ fn fmt_time(t: OffsetDateTime) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
-fn fmt_datetime(t: OffsetDateTime) -> String {
+/// `DD.MM.YYYY HH:MM` in Kazakhstan time, as documents and messages print it.
+pub(crate) fn fmt_datetime(t: OffsetDateTime) -> String {
     format!("{} {}", fmt_date(kz(t).date()), fmt_time(t))
 }
 
@@ -827,10 +825,16 @@ pub async fn of_meeting(
 /// Final protocols and addenda of the organisation, newest first.
 pub async fn finals(ctx: &Ctx, scope: &OrgScope) -> Result<Vec<ProtocolRef>, AppError> {
     let mut conn = ctx.db.acquire().await?;
+    // A protocol and its addenda share their meeting: read each meeting once.
+    let mut meetings: std::collections::HashMap<i64, MeetingRow> = std::collections::HashMap::new();
     let mut out = Vec::new();
     for p in repo::finals(conn.conn(), scope.org_id(), 500).await? {
-        let m = meeting_of(conn.conn(), scope, &p).await?;
-        out.push(reference(&p, &m));
+        if let std::collections::hash_map::Entry::Vacant(e) = meetings.entry(p.meeting_id) {
+            e.insert(meeting_of(conn.conn(), scope, &p).await?);
+        }
+        if let Some(m) = meetings.get(&p.meeting_id) {
+            out.push(reference(&p, m));
+        }
     }
     Ok(out)
 }
@@ -1663,9 +1667,4 @@ pub fn public_key(ctx: &Ctx) -> PublicKey {
         pem: s.public_key_pem(),
         statement_format: "tanu-document-v1\\ncode: {code}\\nsha256: {sha256 hex}\\n".to_owned(),
     }
-}
-
-/// Languages available for documents, with their names (for pickers).
-pub fn langs() -> BTreeMap<&'static str, &'static str> {
-    BTreeMap::from([("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")])
 }
