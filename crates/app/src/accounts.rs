@@ -6,7 +6,7 @@ use tanu_domain::{DomainError, Email, FullName, Iin, Locale, Password, Role};
 use tanu_storage::repo::{invitations, login_failures, organisations, persons, sessions, staff};
 use time::{Duration, OffsetDateTime};
 
-use crate::secrets::{dummy_hash, hash_password, random_token, token_hash, verify_password};
+use crate::secrets::{hash_password_in_turn, random_token, token_hash, verify_password_in_turn};
 use crate::{Actor, AppError, Ctx};
 
 /// Failed logins within [`THROTTLE_WINDOW`] after which an e-mail is locked out.
@@ -31,7 +31,7 @@ pub async fn create_operator(
 ) -> Result<i64, AppError> {
     let email = Email::parse(email)?;
     let name = FullName::parse(full_name)?;
-    let hash = hash_password(Password::parse(password)?.expose())?;
+    let hash = hash_password_in_turn(Password::parse(password)?.expose().to_owned()).await?;
     let mut tx = ctx.db.begin().await?;
     let id = match persons::by_email(tx.conn(), email.as_str()).await? {
         Some(p) => {
@@ -98,7 +98,7 @@ pub async fn register_candidate(
         .as_deref()
         .and_then(Locale::parse)
         .unwrap_or_default();
-    let hash = hash_password(password.expose())?;
+    let hash = hash_password_in_turn(password.expose().to_owned()).await?;
     let iin_text = iin.map(|i| i.as_string());
     let new = persons::NewPerson {
         email: email.as_str(),
@@ -153,14 +153,15 @@ pub async fn login(
     }
     let person = persons::by_email(conn.conn(), &email).await?;
     let hash = person.as_ref().and_then(|p| p.password_hash.clone());
-    let ok = verify_password(password, hash.as_deref().unwrap_or_else(|| dummy_hash()));
     drop(conn);
+    let has_password = hash.is_some();
+    let ok = verify_password_in_turn(password.to_owned(), hash).await;
     // The login and the failed login are recorded in the audit trail with the throttle's
     // bookkeeping, in one transaction.
     let mut tx = ctx.db.begin().await?;
     let details = serde_json::json!({ "email": email }).to_string();
     let result = match &person {
-        Some(p) if ok && hash.is_some() => {
+        Some(p) if ok && has_password => {
             login_failures::clear(tx.conn(), &email).await?;
             Ok(p.id)
         }
@@ -313,7 +314,7 @@ pub async fn accept_invitation(
     now: OffsetDateTime,
 ) -> Result<i64, AppError> {
     let password = Password::parse(password)?;
-    let hash = hash_password(password.expose())?;
+    let hash = hash_password_in_turn(password.expose().to_owned()).await?;
     let key = token_hash(token);
     let mut tx = ctx.db.begin().await?;
     let inv = invitations::get(tx.conn(), &key)

@@ -12,6 +12,7 @@ pub mod applications;
 pub mod audit;
 pub mod catalogue;
 pub mod commissions;
+mod cpu;
 pub mod error;
 pub mod meetings;
 pub mod notify;

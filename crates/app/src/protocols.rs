@@ -1218,17 +1218,15 @@ fn file_name(prefix: &str, number: Option<&str>, lang: &str) -> String {
 
 async fn render_protocol(ctx: &Ctx, doc: model::Protocol) -> Result<Vec<u8>, AppError> {
     let pdf = ctx.issuer.pdf.clone();
-    tokio::task::spawn_blocking(move || pdf.protocol(&doc))
-        .await
-        .map_err(|e| AppError::Other(e.to_string()))?
+    crate::cpu::in_turn(move || pdf.protocol(&doc))
+        .await?
         .map_err(|e| AppError::Other(e.to_string()))
 }
 
 async fn render_extract(ctx: &Ctx, doc: model::Extract) -> Result<Vec<u8>, AppError> {
     let pdf = ctx.issuer.pdf.clone();
-    tokio::task::spawn_blocking(move || pdf.extract(&doc))
-        .await
-        .map_err(|e| AppError::Other(e.to_string()))?
+    crate::cpu::in_turn(move || pdf.extract(&doc))
+        .await?
         .map_err(|e| AppError::Other(e.to_string()))
 }
 

@@ -41,6 +41,21 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// [`hash_password`] off the request threads.
+pub async fn hash_password_in_turn(password: String) -> Result<String, AppError> {
+    crate::cpu::in_turn(move || hash_password(&password)).await?
+}
+
+/// [`verify_password`] off the request threads; with no hash, the dummy one is checked
+/// so that an unknown e-mail takes as long as a known one.
+pub async fn verify_password_in_turn(password: String, hash: Option<String>) -> bool {
+    crate::cpu::in_turn(move || {
+        verify_password(&password, hash.as_deref().unwrap_or_else(|| dummy_hash()))
+    })
+    .await
+    .unwrap_or(false)
+}
+
 /// A hash of a password nobody has, verified against when the e-mail is unknown so
 /// that the answer takes as long as for a real account.
 pub fn dummy_hash() -> &'static str {

@@ -158,8 +158,8 @@ pub enum DomainError {
     /// At least one learning outcome.
     #[error("list at least one learning outcome the document confirms")]
     OutcomesRequired,
-    /// An action the application's status does not allow.
-    #[error("an application that is {from} cannot be {action}ed")]
+    /// An action the status of an application or a meeting does not allow.
+    #[error("not possible while the status is {from}: {action}")]
     StatusTransition {
         /// The current status.
         from: String,

@@ -60,7 +60,10 @@ macro_rules! on_conn {
 /// An open transaction; dropped without [`Tx::commit`] it rolls back.
 #[derive(Debug)]
 pub enum Tx {
-    /// SQLite.
+    /// A write on SQLite: the request's turn on the writer connection (group commit,
+    /// see [`crate::writer`]).
+    SqliteWrite(crate::writer::Turn),
+    /// A read snapshot on SQLite (backups).
     Sqlite(Transaction<'static, Sqlite>),
     /// PostgreSQL.
     Postgres(Transaction<'static, Postgres>),
@@ -70,14 +73,16 @@ impl Tx {
     /// The transaction's connection, for a repository call.
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
+            Self::SqliteWrite(t) => Conn::Sqlite(t.conn()),
             Self::Sqlite(t) => Conn::Sqlite(&mut *t),
             Self::Postgres(t) => Conn::Postgres(&mut *t),
         }
     }
 
-    /// Makes the changes durable.
+    /// Makes the changes durable: returns once they are on disk.
     pub async fn commit(self) -> Result<(), StorageError> {
         match self {
+            Self::SqliteWrite(t) => t.commit().await?,
             Self::Sqlite(t) => t.commit().await?,
             Self::Postgres(t) => t.commit().await?,
         }
@@ -194,12 +199,14 @@ impl Db {
         migrator.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
-    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`): a deferred transaction that reads and then writes fails with
-    /// "database is locked" – without waiting – when another writer committed in between.
+    /// Starts a transaction. On SQLite it is the request's turn on the one writer
+    /// connection, inside the batch of requests that will be committed together (see
+    /// [`crate::writer`]); the batch holds the write lock from its start (`BEGIN
+    /// IMMEDIATE`), since a deferred transaction that reads and then writes fails when
+    /// another writer committed in between.
     pub async fn begin(&self) -> Result<Tx, StorageError> {
         Ok(match self {
-            Self::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Sqlite(p) => Tx::SqliteWrite(crate::writer::begin(p).await?),
             Self::Postgres(p) => {
                 // One writer at a time, as on SQLite (BEGIN IMMEDIATE): every write ends
                 // by appending to the audit chain, whose head is one row; taking it first
@@ -233,7 +240,10 @@ impl Db {
     /// Closes every connection (graceful shutdown).
     pub async fn close(&self) {
         match self {
-            Self::Sqlite(p) => p.close().await,
+            Self::Sqlite(p) => {
+                crate::writer::forget(p);
+                p.close().await;
+            }
             Self::Postgres(p) => p.close().await,
         }
     }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod objects;
 pub mod repo;
 pub mod schema;
+pub mod writer;
 
 pub use db::{Backend, Conn, Db, Tx};
 pub use error::StorageError;

@@ -64,6 +64,9 @@ impl fmt::Debug for ObjectsConfig {
 pub struct Objects {
     inner: Arc<dyn ObjectStore>,
     description: String,
+    /// How much of a streamed write is buffered before it is handed to the store: S3's
+    /// smallest part (5 MiB) there, a small buffer for a local folder.
+    part_size: usize,
 }
 
 impl fmt::Debug for Objects {
@@ -75,6 +78,7 @@ impl fmt::Debug for Objects {
 impl Objects {
     /// Opens the store the configuration names, creating a local folder if needed.
     pub fn open(config: &ObjectsConfig) -> Result<Self, StorageError> {
+        let mut part_size = 256 * 1024;
         let (inner, description): (Arc<dyn ObjectStore>, String) = match config {
             ObjectsConfig::Local(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| {
@@ -101,11 +105,16 @@ impl Objects {
                     .with_allow_http(endpoint.starts_with("http://"))
                     .with_virtual_hosted_style_request(false)
                     .build()?;
+                part_size = 5 * 1024 * 1024;
                 (Arc::new(store), format!("S3 bucket {bucket} at {endpoint}"))
             }
             ObjectsConfig::Memory => (Arc::new(InMemory::new()), "memory".to_owned()),
         };
-        Ok(Self { inner, description })
+        Ok(Self {
+            inner,
+            description,
+            part_size,
+        })
     }
 
     /// Stores `bytes` under `key` (a `/`-separated path), replacing what was there.
@@ -139,7 +148,7 @@ impl Objects {
     pub async fn writer(&self, key: &str) -> Result<ObjectWriter, StorageError> {
         let upload = self.inner.put_multipart(&ObjectPath::from(key)).await?;
         Ok(ObjectWriter {
-            inner: object_store::WriteMultipart::new(upload),
+            inner: object_store::WriteMultipart::new_with_chunk_size(upload, self.part_size),
         })
     }
 

@@ -23,6 +23,8 @@ struct Args {
     concurrency: usize,
     seconds: u64,
     burst: usize,
+    /// The server's database, for the vote fixture (default: SQLite in the data folder).
+    database_url: Option<String>,
 }
 
 fn args() -> Args {
@@ -33,6 +35,7 @@ fn args() -> Args {
         concurrency: 32,
         seconds: 10,
         burst: 500,
+        database_url: None,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -44,6 +47,7 @@ fn args() -> Args {
             "--concurrency" => a.concurrency = v[i + 1].parse().unwrap_or(32),
             "--seconds" => a.seconds = v[i + 1].parse().unwrap_or(10),
             "--burst" => a.burst = v[i + 1].parse().unwrap_or(500),
+            "--database-url" => a.database_url = Some(v[i + 1].clone()),
             _ => {}
         }
         i += 2;
@@ -158,6 +162,83 @@ fn rss_mb(pid: Option<u32>) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Runs one statement on whichever database the server uses.
+macro_rules! on_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            tanu_storage::Db::Sqlite($p) => $body,
+            tanu_storage::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Vote slots for the vote case: meetings of the college's commission opened and left
+/// with every agenda item open for voting, written straight into the server's database
+/// (setting up thousands of held meetings through the API would take longer than the
+/// run). Returns, per slot in order, the URL and the member's token.
+async fn vote_fixture(
+    c: &reqwest::Client,
+    base: &str,
+    a: &Args,
+    slots_wanted: usize,
+) -> Vec<(String, String)> {
+    let url = a
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", a.data_dir.join("tanu.db").display()));
+    let db = tanu_storage::Db::open_url(&url).await.unwrap();
+    let commission: i64 = on_db!(&db, p => sqlx::query_scalar(
+        "SELECT commission_id FROM meetings WHERE org_id = 1 ORDER BY id LIMIT 1").fetch_one(p).await.unwrap());
+    let members: Vec<(i64, i64, String)> = on_db!(&db, p => sqlx::query_as(
+        "SELECT m.id, m.person_id, p.email FROM commission_members m JOIN persons p ON p.id = m.person_id \
+         WHERE m.commission_id = $1 AND m.left_at IS NULL ORDER BY m.id")
+        .bind(commission).fetch_all(p).await.unwrap());
+    let apps: Vec<i64> = on_db!(&db, p => sqlx::query_scalar(
+        "SELECT id FROM applications WHERE org_id = 1 ORDER BY id").fetch_all(p).await.unwrap());
+    assert!(
+        !members.is_empty() && !apps.is_empty(),
+        "demo commission and applications"
+    );
+    let ids = serde_json::to_string(&members.iter().map(|m| m.0).collect::<Vec<_>>()).unwrap();
+    let per_meeting = apps.len() * members.len();
+    let meetings = slots_wanted.div_ceil(per_meeting).max(1);
+    let now = tanu_storage::now();
+    let mut tokens = Vec::new();
+    for (_, _, email) in &members {
+        tokens.push(token(c, base, email).await);
+    }
+    let mut slots = Vec::new();
+    for _ in 0..meetings {
+        let meeting: i64 = on_db!(&db, p => sqlx::query_scalar(
+            "INSERT INTO meetings (org_id, commission_id, starts_at, place, status, presiding_member_id, \
+             presiding_as_deputy, opened_at, created_by, created_at) \
+             VALUES (1, $1, $2, 'Load run', 'open', $3, FALSE, $2, $4, $2) RETURNING id")
+            .bind(commission).bind(now).bind(members[0].0).bind(members[0].1).fetch_one(p).await.unwrap());
+        for (member, _, _) in &members {
+            on_db!(&db, p => sqlx::query(
+                "INSERT INTO meeting_attendance (meeting_id, member_id, present, recorded_at) VALUES ($1, $2, TRUE, $3)")
+                .bind(meeting).bind(member).bind(now).execute(p).await.map(|_| ()).unwrap());
+        }
+        for (position, app) in apps.iter().enumerate() {
+            let item: i64 = on_db!(&db, p => sqlx::query_scalar(
+                "INSERT INTO agenda_items (meeting_id, application_id, position, status, interview_notes, \
+                 taking_part, taking_part_ids, presiding_member_id) \
+                 VALUES ($1, $2, $3, 'voting', '', $4, $5, $6) RETURNING id")
+                .bind(meeting).bind(app).bind(i64::try_from(position).unwrap() + 1)
+                .bind(i64::try_from(members.len()).unwrap()).bind(&ids).bind(members[0].0)
+                .fetch_one(p).await.unwrap());
+            for t in &tokens {
+                slots.push((
+                    format!("{base}/api/v1/organisations/1/meetings/{meeting}/items/{item}/vote"),
+                    t.clone(),
+                ));
+            }
+        }
+    }
+    db.close().await;
+    slots
+}
+
 /// This machine's flush rate: 4 KiB written and fsync'd, over and over.
 fn fsync_probe(dir: &std::path::Path, seconds: u64) -> f64 {
     use std::io::Write;
@@ -189,8 +270,11 @@ async fn sqlx_sqlite_ceiling(dir: &std::path::Path, concurrency: usize, seconds:
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(10));
+    // One connection: requests queue for it in order, as Tanu's writers queue for their
+    // turn. (Several connections racing for SQLite's one write lock spend their time in
+    // its busy handler's sleeps and measured lower.)
     let pool = SqlitePoolOptions::new()
-        .max_connections(4)
+        .max_connections(1)
         .connect_with(opts)
         .await
         .unwrap();
@@ -457,6 +541,31 @@ async fn main() {
         .await
     };
     print(&save, Some(&write_ceiling));
+    let slots = Arc::new(vote_fixture(&c, &base, &a, 40_000).await);
+    let vote = {
+        let (c, slots) = (c.clone(), slots.clone());
+        run(
+            "state change: record a vote (rule 14)",
+            a.concurrency,
+            a.seconds,
+            move |n| {
+                let (c, slots) = (c.clone(), slots.clone());
+                async move {
+                    let Some((url, t)) = slots.get(usize::try_from(n).unwrap()) else {
+                        return false;
+                    };
+                    c.post(url)
+                        .bearer_auth(t)
+                        .json(&json!({ "choice": if n % 3 == 0 { "refuse" } else { "recognise" } }))
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status().is_success())
+                }
+            },
+        )
+        .await
+    };
+    print(&vote, Some(&write_ceiling));
     let preview = {
         let (c, t) = (c.clone(), secretary.clone());
         let url = format!("{base}/api/v1/organisations/1/protocols/{addendum}/pdf?lang=kk");
@@ -514,6 +623,19 @@ async fn main() {
     pdf.extend_from_slice(b"\n%%EOF");
     let pdf = bytes::Bytes::from(pdf);
     let before = peak_rss_mb(a.pid);
+    // The server's resident memory, sampled every 10 ms while the burst runs.
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = tokio::spawn({
+        let (sampling, pid) = (sampling.clone(), a.pid);
+        async move {
+            let mut max = 0.0f64;
+            while sampling.load(Ordering::Relaxed) {
+                max = max.max(rss_mb(pid).unwrap_or(0.0));
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            max
+        }
+    });
     let start = Instant::now();
     let mut tasks = Vec::new();
     for (t, id) in drafts {
@@ -547,6 +669,8 @@ async fn main() {
     }
     lat.sort_unstable();
     let secs = start.elapsed().as_secs_f64();
+    sampling.store(false, Ordering::Relaxed);
+    let burst_max = sampler.await.unwrap();
     println!(
         "  {} uploads in {:.1} s ({:.0} MB/s), errors {}, p50 {:.0} ms, p99 {:.0} ms",
         lat.len(),
@@ -557,7 +681,8 @@ async fn main() {
         percentile(&lat, 0.99).as_secs_f64() * 1000.0
     );
     println!(
-        "  server peak memory: {:.1} MB before the burst, {:.1} MB after",
+        "  server memory during the burst: {burst_max:.1} MB at most (sampled every 10 ms); \
+         peak since start (VmHWM) {:.1} MB before the burst, {:.1} MB after",
         before.unwrap_or(f64::NAN),
         peak_rss_mb(a.pid).unwrap_or(f64::NAN)
     );

@@ -34,6 +34,12 @@ pub(crate) fn router() -> Router<AppState> {
         )
 }
 
+/// Uploads being received at once. The others wait for their turn before a byte of
+/// their body is read: the server then buffers a few bodies, not one per connection
+/// (hyper reads ahead up to a few hundred KiB of every body that is being polled, and
+/// a burst of 1,500 uploads held 900 MB that way).
+static RECEIVING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
+
 /// Finds the `file` field and streams it into the application's documents.
 async fn receive(
     state: &AppState,
@@ -43,6 +49,10 @@ async fn receive(
     mut multipart: Multipart,
 ) -> Result<Document, WebError> {
     let actor = rctx.actor()?;
+    let _turn = RECEIVING
+        .acquire()
+        .await
+        .map_err(|_| WebError::Status(StatusCode::SERVICE_UNAVAILABLE))?;
     loop {
         let field = multipart
             .next_field()

@@ -44,9 +44,11 @@ pub struct NewEvent<'a> {
     pub details: &'a str,
 }
 
-/// The fields an event's hash covers, in order, one per line.
+/// An event's hash: SHA-256 (hex) of the fields it covers, in order, one per line, ending
+/// with the previous event's hash. Public so that bulk loaders (the national-scale
+/// generator) can write chains that [`verify`] accepts.
 #[allow(clippy::too_many_arguments)]
-fn hash_of(
+pub fn hash_of(
     seq: i64,
     at: OffsetDateTime,
     person_id: Option<i64>,

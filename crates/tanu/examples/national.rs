@@ -1,18 +1,25 @@
-//! How fast are the reports with many applications? Builds a fresh database, fills it
-//! with organisations and applications spread over statuses, months, programmes and
-//! providers (with decisions for the decided ones), then times the organisation report
-//! (of the biggest organisation and of a typical one) and the national report.
+//! The national-scale dataset and the reports on it. Builds a fresh database and fills
+//! it as a whole country's use of Tanu would: organisations, each with commissions, two
+//! held meetings per commission, programmes; candidates; applications in every state,
+//! with certificates, the metadata of their three documents (rule 10), agenda items and
+//! decisions; and a hash-chained audit trail that `tanu audit verify` accepts. Then it
+//! times the organisation report (of the biggest organisation and of a typical one) and
+//! the national report, and with `--verify-audit` the walk of the whole chain.
 //!
 //! ```text
-//! cargo run --release -p tanu --example report_bench -- --applications 1000000
-//! cargo run --release -p tanu --example report_bench -- --applications 1000000 \
+//! # defaults: 1,000 organisations, 5,000 commissions, 1,000,000 applications,
+//! # 10,000,000 audit events
+//! cargo run --release -p tanu --example national
+//! cargo run --release -p tanu --example national -- \
 //!     --database-url postgres://postgres@127.0.0.1:5432/postgres
+//! cargo run --release -p tanu --example national -- --applications 20000 --audit-events 0
 //! ```
 //!
-//! SQLite goes to a file in a new temporary folder, removed afterwards. With a
-//! PostgreSQL URL a database `tanu_bench_<pid>` is created on that server and dropped
-//! afterwards. Rows are generated here (numbers and fixed ASCII only) and inserted as
-//! multi-row `INSERT`s in large transactions.
+//! SQLite goes to a file in a new temporary folder, removed afterwards (`--keep` keeps
+//! it, e.g. to point `tanu serve --data-dir` at it). With a PostgreSQL URL a database
+//! `tanu_bench_<pid>` is created on that server and dropped afterwards. Rows are
+//! generated here (numbers and fixed text only) and inserted as multi-row `INSERT`s in
+//! large transactions, by a writer task that runs while the next batch is generated.
 #![allow(clippy::print_stdout)]
 
 use std::path::PathBuf;
@@ -33,6 +40,12 @@ struct Args {
     /// Organisations to create.
     #[arg(long, default_value_t = 1_000)]
     organisations: u64,
+    /// Commissions per organisation (each with two held meetings).
+    #[arg(long, default_value_t = 5)]
+    commissions_per_org: u64,
+    /// Audit events to create (a valid chain).
+    #[arg(long, default_value_t = 10_000_000)]
+    audit_events: u64,
     /// A PostgreSQL server (any database on it); SQLite in a temporary folder without.
     #[arg(long)]
     database_url: Option<String>,
@@ -43,7 +56,10 @@ struct Args {
     /// as autovacuum would have done).
     #[arg(long)]
     analyze: bool,
-    /// Keep the database afterwards (to look at query plans).
+    /// Also time `tanu audit verify`'s walk of the whole chain.
+    #[arg(long)]
+    verify_audit: bool,
+    /// Keep the database afterwards (to look at query plans, or to serve it).
     #[arg(long)]
     keep: bool,
 }
@@ -105,25 +121,25 @@ struct Bench {
     backend: Backend,
 }
 
-impl Bench {
-    /// Runs generated statements in one transaction.
-    async fn run_all(&self, statements: &[String]) -> Result<()> {
-        let mut tx = self.db.begin().await?;
-        for sql in statements {
-            let sql = sqlx::AssertSqlSafe(sql.clone());
-            match tx.conn() {
-                Conn::Sqlite(c) => {
-                    sqlx::raw_sql(sql).execute(&mut *c).await?;
-                }
-                Conn::Postgres(c) => {
-                    sqlx::raw_sql(sql).execute(&mut *c).await?;
-                }
+/// Runs generated statements in one transaction.
+async fn run_all(db: &Db, statements: &[String]) -> Result<()> {
+    let mut tx = db.begin().await?;
+    for sql in statements {
+        let sql = sqlx::AssertSqlSafe(sql.clone());
+        match tx.conn() {
+            Conn::Sqlite(c) => {
+                sqlx::raw_sql(sql).execute(&mut *c).await?;
+            }
+            Conn::Postgres(c) => {
+                sqlx::raw_sql(sql).execute(&mut *c).await?;
             }
         }
-        tx.commit().await?;
-        Ok(())
     }
+    tx.commit().await?;
+    Ok(())
+}
 
+impl Bench {
     /// `INSERT INTO table (columns) VALUES …` with explicit ids on both engines.
     fn insert_head(&self, table: &str, columns: &str) -> String {
         match self.backend {
@@ -132,6 +148,42 @@ impl Bench {
                 format!("INSERT INTO {table} ({columns}) OVERRIDING SYSTEM VALUE VALUES ")
             }
         }
+    }
+}
+
+/// A task that commits batches (one transaction each) while the next is generated.
+struct Writer {
+    queue: tokio::sync::mpsc::Sender<Vec<String>>,
+    task: tokio::task::JoinHandle<Result<()>>,
+}
+
+impl Writer {
+    fn start(db: Db) -> Self {
+        let (queue, mut rx) = tokio::sync::mpsc::channel::<Vec<String>>(2);
+        let task = tokio::spawn(async move {
+            while let Some(batch) = rx.recv().await {
+                run_all(&db, &batch).await?;
+            }
+            Ok(())
+        });
+        Self { queue, task }
+    }
+
+    async fn send(&mut self, batch: Vec<String>) -> Result<()> {
+        if self.queue.send(batch).await.is_err() {
+            // The writer stopped: its error says why.
+            let (queue, _) = tokio::sync::mpsc::channel(1);
+            let task = std::mem::replace(&mut self.task, tokio::spawn(async { Ok(()) }));
+            self.queue = queue;
+            task.await??;
+            bail!("the writer stopped");
+        }
+        Ok(())
+    }
+
+    async fn finish(self) -> Result<()> {
+        drop(self.queue);
+        self.task.await?
     }
 }
 
@@ -182,27 +234,61 @@ fn rate(rows: u64, took: Duration) -> String {
     format!("{rows} rows in {:.1} s ({per:.0} rows/s)", secs)
 }
 
+/// A random SHA-256-shaped hex string (documents' digests).
+fn hex64(rng: &mut Rng) -> String {
+    format!(
+        "{:016x}{:016x}{:016x}{:016x}",
+        rng.next(),
+        rng.next(),
+        rng.next(),
+        rng.next()
+    )
+}
+
+/// What the audit events are about, with their share in hundredths.
+const AUDIT_ACTIONS: [(&str, &str, u64); 8] = [
+    ("document-viewed", "secretary", 30),
+    ("login", "candidate", 20),
+    ("edit", "candidate", 10),
+    ("submit", "candidate", 10),
+    ("document-uploaded", "candidate", 15),
+    ("check", "secretary", 8),
+    ("vote-recorded", "member", 5),
+    ("decision", "chair", 2),
+];
+
+#[allow(clippy::too_many_lines)]
 async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
     let now = time::macros::datetime!(2027-01-15 12:00 UTC);
     let orgs = args.organisations.max(2);
-    let candidates = 10_000u64;
+    let per_org = args.commissions_per_org.max(1);
+    let candidates = (args.applications / 2).max(10_000);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut writer = Writer::start(b.db.clone());
 
-    // People, organisations, a rule set, a commission and two meetings per organisation,
-    // the catalogue.
+    // People (candidates, then one secretary per organisation), organisations, a rule
+    // set, commissions with two held meetings each, the catalogue.
     let started = Instant::now();
-    let mut statements = Vec::new();
     let mut persons = Batcher::new(b.insert_head(
         "persons",
         "id, email, full_name, search_name, locale, is_candidate, created_at",
     ));
-    for p in 1..=candidates {
+    for p in 1..=candidates + orgs {
+        let (who, candidate) = if p <= candidates {
+            ("Candidate", "TRUE")
+        } else {
+            ("Secretary", "FALSE")
+        };
         persons.push(format!(
-            "({p}, 'bench{p}@example.kz', 'Candidate {p}', 'candidate {p}', 'kk', TRUE, {})",
+            "({p}, 'bench{p}@example.kz', '{who} {p}', '{} {p}', 'kk', {candidate}, {})",
+            who.to_lowercase(),
             ts(now)
         ));
+        if persons.statements.len() >= 50 {
+            writer.send(persons.take()).await?;
+        }
     }
-    statements.extend(persons.take());
+    let mut statements = persons.take();
     statements.push(format!(
         "{}(1, 'bench', 1, 'Bench rules', '2018-01-01', '{{}}', {})",
         b.insert_head(
@@ -233,17 +319,20 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
             100_000_000_000 + o,
             ts(now)
         ));
-        commissions.push(format!(
-            "({o}, {o}, 'Комиссия', '2025-01-01', '2027-12-31', 1, {}, 1)",
-            ts(now)
-        ));
-        for m in 0..2 {
-            meetings.push(format!(
-                "({}, {o}, {o}, {}, 'Ауд.', 'closed', 1, {})",
-                o * 2 - 1 + m,
-                ts(now),
+        for k in 1..=per_org {
+            let c = (o - 1) * per_org + k;
+            commissions.push(format!(
+                "({c}, {o}, 'Комиссия {k}', '2025-01-01', '2027-12-31', 1, {}, 1)",
                 ts(now)
             ));
+            for m in 0..2 {
+                meetings.push(format!(
+                    "({}, {o}, {c}, {}, 'Ауд.', 'closed', 1, {})",
+                    c * 2 - 1 + m,
+                    ts(now),
+                    ts(now)
+                ));
+            }
         }
         for p in 0..PROGRAMMES_PER_ORG {
             programmes.push(format!(
@@ -262,10 +351,11 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
     ] {
         statements.extend(batch.take());
     }
-    b.run_all(&statements).await?;
+    writer.send(statements).await?;
     println!(
-        "setup: {} persons, {orgs} organisations, {} programmes in {:.1} s",
-        candidates,
+        "setup: {candidates} candidates, {orgs} organisations, {} commissions, {} meetings, {} programmes; generated in {:.1} s",
+        orgs * per_org,
+        orgs * per_org * 2,
         orgs * PROGRAMMES_PER_ORG,
         started.elapsed().as_secs_f64()
     );
@@ -274,10 +364,13 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
     // the others; submitted over 24 months; decisions 1–120 days later.
     let start = time::macros::datetime!(2025-01-01 0:00 UTC);
     let span_secs: u64 = 730 * 86_400;
-    let (mut n_apps, mut n_certs, mut n_items) = (0u64, 0u64, 0u64);
+    let (mut n_apps, mut n_certs, mut n_items, mut n_docs) = (0u64, 0u64, 0u64, 0u64);
+    // Who each application belongs to, for the audit events.
+    let mut owner: Vec<(u32, u32)> =
+        Vec::with_capacity(usize::try_from(args.applications).unwrap_or(0));
     let started = Instant::now();
     let mut id = 0u64;
-    let chunk = 50_000u64;
+    let chunk = 25_000u64;
     while id < args.applications {
         let end = (id + chunk).min(args.applications);
         let mut apps = Batcher::new(b.insert_head(
@@ -287,6 +380,10 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
         let mut certs = Batcher::new(b.insert_head(
             "certificates",
             "application_id, kind, provider_name, provider_bin, programme_title, hours, study_from, study_to, number, issued_on, outcomes, reuse_key",
+        ));
+        let mut docs = Batcher::new(b.insert_head(
+            "documents",
+            "id, application_id, kind, object_key, sha256, size, content_type, original_name, uploaded_at, uploaded_by",
         ));
         let mut items = Batcher::new(b.insert_head(
             "agenda_items",
@@ -299,7 +396,12 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
             } else {
                 2 + rng.below(orgs - 1)
             };
+            let commission = (org - 1) * per_org + 1 + rng.below(per_org);
             let candidate = 1 + rng.below(candidates);
+            owner.push((
+                u32::try_from(org).unwrap_or(u32::MAX),
+                u32::try_from(candidate).unwrap_or(u32::MAX),
+            ));
             let roll = rng.below(1000);
             let mut acc = 0;
             let status = STATUSES
@@ -322,10 +424,26 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
                 ((org - 1) * PROGRAMMES_PER_ORG + 1 + rng.below(PROGRAMMES_PER_ORG)).to_string()
             };
             apps.push(format!(
-                "({id}, {org}, {candidate}, '{status}', '{id}', 'statement', {programme}, 'search', {}, {candidate}, {submitted_sql}, {})",
+                "({id}, {org}, {candidate}, '{status}', '{id}', 'statement', {programme}, 'candidate {candidate}', {}, {candidate}, {submitted_sql}, {})",
                 ts(submitted),
                 ts(submitted)
             ));
+            // The documents of rule 10: all three once submitted, the statement only
+            // in a draft.
+            let kinds: &[&str] = if status == "draft" {
+                &["statement"]
+            } else {
+                &["statement", "identity", "confirming"]
+            };
+            for kind in kinds {
+                n_docs += 1;
+                docs.push(format!(
+                    "({n_docs}, {id}, '{kind}', 'applications/{id}/{kind}-{n_docs}', '{}', {}, 'application/pdf', '{kind}.pdf', {}, {candidate})",
+                    hex64(&mut rng),
+                    200_000 + rng.below(1_000_000),
+                    ts(submitted)
+                ));
+            }
             // Providers: a few large, many small; half with a BIN. 1% reuse a number.
             let provider = (rng.below(PROVIDERS) * rng.below(PROVIDERS)) / PROVIDERS;
             let bin = if provider.is_multiple_of(2) {
@@ -350,7 +468,7 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
             n_certs += 1;
             let decided =
                 submitted + time::Duration::days(1 + i64::try_from(rng.below(120)).unwrap_or(0));
-            let (first, second) = (org * 2 - 1, org * 2);
+            let (first, second) = (commission * 2 - 1, commission * 2);
             match status {
                 "recognised" | "refused" => {
                     let adopted = if status == "recognised" {
@@ -386,15 +504,94 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
         n_apps = id;
         let mut statements = apps.take();
         statements.extend(certs.take());
+        statements.extend(docs.take());
         statements.extend(items.take());
-        b.run_all(&statements).await?;
+        writer.send(statements).await?;
     }
+    // The audit trail: events spread evenly over the two years, each about one
+    // application, chained as the server chains them.
+    let mut prev = "0".repeat(64);
+    let step_micros = i64::try_from(span_secs * 1_000_000 / args.audit_events.max(1))
+        .unwrap_or(1)
+        .max(1);
+    let mut seq = 0u64;
+    while seq < args.audit_events && n_apps > 0 {
+        let end = (seq + 50_000).min(args.audit_events);
+        let mut events = Batcher::new(b.insert_head(
+            "audit_events",
+            "seq, at, person_id, role, action, object_type, object_id, org_id, ip, details, prev_hash, hash",
+        ));
+        while seq < end {
+            seq += 1;
+            let app = 1 + rng.below(n_apps);
+            let (org, candidate) = owner[usize::try_from(app - 1).unwrap_or(0)];
+            let roll = rng.below(100);
+            let mut acc = 0;
+            let (action, role, _) = AUDIT_ACTIONS
+                .iter()
+                .find(|(_, _, share)| {
+                    acc += share;
+                    roll < acc
+                })
+                .copied()
+                .unwrap_or(("login", "candidate", 0));
+            let person = if role == "candidate" {
+                i64::from(candidate)
+            } else {
+                i64::try_from(candidates).unwrap_or(0) + i64::from(org)
+            };
+            // As the server stores times: six fraction digits, the last not zero.
+            let at = tanu_storage::fixed_width(
+                start + time::Duration::microseconds(step_micros * i64::try_from(seq).unwrap_or(0)),
+            );
+            let ip = format!(
+                "10.{}.{}.{}",
+                rng.below(256),
+                rng.below(256),
+                1 + rng.below(254)
+            );
+            let details = if action == "document-viewed" {
+                "{\"kind\":\"identity\"}"
+            } else {
+                "{}"
+            };
+            let seq_i = i64::try_from(seq).unwrap_or(0);
+            let app_i = i64::try_from(app).unwrap_or(0);
+            let hash = tanu_storage::repo::audit::hash_of(
+                seq_i,
+                at,
+                Some(person),
+                role,
+                action,
+                "application",
+                Some(app_i),
+                Some(i64::from(org)),
+                &ip,
+                details,
+                &prev,
+            );
+            events.push(format!(
+                "({seq}, {}, {person}, '{role}', '{action}', 'application', {app}, {org}, '{ip}', '{details}', '{prev}', '{hash}')",
+                ts(at)
+            ));
+            prev = hash;
+        }
+        writer.send(events.take()).await?;
+    }
+    if seq > 0 {
+        writer
+            .send(vec![format!(
+                "UPDATE audit_head SET seq = {seq}, hash = '{prev}' WHERE id = 1"
+            )])
+            .await?;
+    }
+    writer.finish().await?;
+    let took = started.elapsed();
     println!(
-        "applications: {}; certificates: {n_certs}; agenda items: {n_items}",
-        rate(n_apps, started.elapsed())
+        "applications: {n_apps}; certificates: {n_certs}; documents: {n_docs}; agenda items: {n_items}; audit events: {seq}"
     );
-    let total = n_apps + n_certs + n_items;
-    println!("  all rows: {}", rate(total, started.elapsed()));
+    let total = n_apps + n_certs + n_docs + n_items + seq;
+    println!("  all rows: {}", rate(total, took));
 
     let started = Instant::now();
     match &b.db {
@@ -492,6 +689,17 @@ async fn measure(db: Db, args: &Args) -> Result<()> {
             reports::national(&ctx, &actor, q, now)
         })
         .await?;
+    }
+    if args.verify_audit {
+        let t = Instant::now();
+        let v = tanu_storage::repo::audit::verify(&bench.db).await?;
+        println!(
+            "audit verify: {} events in {:.1} s: {}",
+            v.events,
+            t.elapsed().as_secs_f64(),
+            v.broken
+                .map_or_else(|| "the chain is intact".to_owned(), |b| b.to_string())
+        );
     }
     bench.db.close().await;
     Ok(())

@@ -1,0 +1,28 @@
+//! CPU-heavy work – password hashing (Argon2id: tens of milliseconds and 19 MiB each),
+//! PDF typesetting (about 100 ms and tens of MiB each) – runs on the blocking pool, never
+//! on the threads that serve requests, and at most one job per core at a time: the rest
+//! queue here. Under a burst (many sign-ups, many protocol previews) requests then wait
+//! in line instead of all computing at once, which took no less time in all and held
+//! every job's memory at the same moment.
+
+use crate::AppError;
+
+fn turns() -> &'static tokio::sync::Semaphore {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    TURNS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
+/// Runs `job` on the blocking pool when a core is free for it.
+pub(crate) async fn in_turn<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _turn = turns()
+        .acquire()
+        .await
+        .map_err(|e| AppError::Other(format!("no worker for the job: {e}")))?;
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|e| AppError::Other(format!("the job stopped: {e}")))
+}
