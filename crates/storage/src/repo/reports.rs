@@ -6,8 +6,11 @@
 //! Calendar arithmetic differs between the engines, so the month and day-count
 //! expressions come in two spellings, chosen by the connection; everything else is the
 //! common subset. Days and months are those of Kazakhstan (UTC+5), like every date the
-//! UI shows. The indexes these queries use are in migrations `0007_reports.sql` and
-//! `0009_report_items_status.sql`.
+//! UI shows. What the reports group and count by – the provider, the decision day, the
+//! votes without result, whether a certificate is used more than once – is kept on the
+//! application (and the certificate) by triggers (migration `0010_report_columns.sql`),
+//! so every figure comes from one covering index of `applications` and nothing is
+//! joined per application.
 
 use time::{Date, OffsetDateTime};
 
@@ -85,10 +88,10 @@ fn dialect(conn: &Conn<'_>) -> Dialect {
 fn days_expr(d: Dialect) -> &'static str {
     match d {
         Dialect::Sqlite => {
-            "CAST(julianday(date(i.decided_at, '+5 hours')) - julianday(date(a.submitted_at, '+5 hours')) AS INTEGER)"
+            "CAST(julianday(date(a.decided_at, '+5 hours')) - julianday(date(a.submitted_at, '+5 hours')) AS INTEGER)"
         }
         Dialect::Postgres => {
-            "CAST(CAST((i.decided_at AT TIME ZONE 'UTC') + INTERVAL '5 hours' AS DATE) \
+            "CAST(CAST((a.decided_at AT TIME ZONE 'UTC') + INTERVAL '5 hours' AS DATE) \
              - CAST((a.submitted_at AT TIME ZONE 'UTC') + INTERVAL '5 hours' AS DATE) AS BIGINT)"
         }
     }
@@ -156,39 +159,12 @@ pub async fn days_to_decision(
     f: &ReportFilter,
 ) -> Result<Vec<(i64, i64)>, StorageError> {
     let sql = format!(
-        "SELECT {} AS days, COUNT(*) FROM agenda_items i JOIN applications a ON a.id = i.application_id \
-         WHERE i.status = 'decided' AND {} GROUP BY 1 ORDER BY 1",
+        "SELECT {} AS days, COUNT(*) FROM applications a \
+         WHERE a.decided_at IS NOT NULL AND {} GROUP BY 1 ORDER BY 1",
         days_expr(dialect(&conn)),
         scope(f)
     );
     Ok(scoped!(conn, f, fetch_all, (i64, i64), sql)?)
-}
-
-/// A group's code and names, and a count.
-type Labelled = (Option<String>, Option<String>, Option<String>, i64);
-
-/// Adds the votes without result of each group to the groups (by code, else by name).
-fn add_not_adopted(rows: &mut Vec<GroupCounts>, not_adopted: Vec<Labelled>) {
-    for (code, name_kk, name_ru, n) in not_adopted {
-        let same = |r: &&mut GroupCounts| {
-            if code.is_some() {
-                r.code == code
-            } else {
-                r.code.is_none() && r.name_kk == name_kk
-            }
-        };
-        match rows.iter_mut().find(same) {
-            Some(r) => r.not_adopted += n,
-            // Cannot happen (the application is counted too); kept rather than lost.
-            None => rows.push(GroupCounts {
-                code,
-                name_kk,
-                name_ru,
-                not_adopted: n,
-                ..GroupCounts::default()
-            }),
-        }
-    }
 }
 
 /// Applications by status, and by programme code (one organisation's programmes have
@@ -197,20 +173,29 @@ fn add_not_adopted(rows: &mut Vec<GroupCounts>, not_adopted: Vec<Labelled>) {
 /// refused are the applications in those statuses (each has exactly one decision, rule
 /// 13); votes without result (rule 14) come from the agenda items.
 pub async fn by_status_and_programme(
-    mut conn: Conn<'_>,
+    conn: Conn<'_>,
     f: &ReportFilter,
 ) -> Result<StatusesAndProgrammes, StorageError> {
     // Grouped by programme id first, so that programmes are joined once per group.
     let sql = format!(
-        "SELECT g.status, p.code, MIN(p.title_kk), MIN(p.title_ru), CAST(SUM(g.n) AS BIGINT) FROM \
-         (SELECT a.status, a.programme_id, COUNT(*) AS n FROM applications a WHERE {} GROUP BY a.status, a.programme_id) g \
+        "SELECT g.status, p.code, MIN(p.title_kk), MIN(p.title_ru), CAST(SUM(g.n) AS BIGINT), \
+         CAST(SUM(g.na) AS BIGINT) FROM \
+         (SELECT a.status, a.programme_id, COUNT(*) AS n, SUM(a.not_adopted) AS na FROM applications a \
+          WHERE {} GROUP BY a.status, a.programme_id) g \
          LEFT JOIN programmes p ON p.id = g.programme_id GROUP BY g.status, p.code",
         scope(f)
     );
-    type Row = (String, Option<String>, Option<String>, Option<String>, i64);
-    let rows: Vec<Row> = scoped!(conn.reborrow(), f, fetch_all, Row, sql)?;
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+        i64,
+    );
+    let rows: Vec<Row> = scoped!(conn, f, fetch_all, Row, sql)?;
     let mut out = StatusesAndProgrammes::default();
-    for (status, code, name_kk, name_ru, n) in rows {
+    for (status, code, name_kk, name_ru, n, not_adopted) in rows {
         match out.statuses.iter_mut().find(|(s, _)| *s == status) {
             Some((_, total)) => *total += n,
             None => out.statuses.push((status.clone(), n)),
@@ -229,6 +214,7 @@ pub async fn by_status_and_programme(
         };
         if let Some(g) = out.programmes.get_mut(at) {
             g.applications += n;
+            g.not_adopted += not_adopted;
             match status.as_str() {
                 "recognised" => g.recognised += n,
                 "refused" => g.refused += n,
@@ -236,14 +222,6 @@ pub async fn by_status_and_programme(
             }
         }
     }
-    let sql = format!(
-        "SELECT p.code, MIN(p.title_kk), MIN(p.title_ru), COUNT(*) FROM agenda_items i \
-         JOIN applications a ON a.id = i.application_id LEFT JOIN programmes p ON p.id = a.programme_id \
-         WHERE i.status = 'not-adopted' AND {} GROUP BY p.code",
-        scope(f)
-    );
-    let not_adopted: Vec<Labelled> = scoped!(conn, f, fetch_all, Labelled, sql)?;
-    add_not_adopted(&mut out.programmes, not_adopted);
     Ok(out)
 }
 
@@ -252,14 +230,14 @@ pub async fn by_status_and_programme(
 /// as entered. Applications without certificate details make the group without code
 /// and name.
 pub async fn by_provider(
-    mut conn: Conn<'_>,
+    conn: Conn<'_>,
     f: &ReportFilter,
 ) -> Result<Vec<GroupCounts>, StorageError> {
     let sql = format!(
-        "SELECT MIN(c.provider_bin), MIN(c.provider_name), MIN(c.provider_name), COUNT(*), \
-         SUM(CASE WHEN a.status = 'recognised' THEN 1 ELSE 0 END), SUM(CASE WHEN a.status = 'refused' THEN 1 ELSE 0 END) \
-         FROM applications a LEFT JOIN certificates c ON c.application_id = a.id \
-         WHERE {} GROUP BY COALESCE(c.provider_bin, c.provider_name)",
+        "SELECT MIN(a.provider_bin), MIN(a.provider_name), MIN(a.provider_name), COUNT(*), \
+         SUM(CASE WHEN a.status = 'recognised' THEN 1 ELSE 0 END), SUM(CASE WHEN a.status = 'refused' THEN 1 ELSE 0 END), \
+         CAST(SUM(a.not_adopted) AS BIGINT) \
+         FROM applications a WHERE {} GROUP BY COALESCE(a.provider_bin, a.provider_name)",
         scope(f)
     );
     type Row = (
@@ -269,60 +247,40 @@ pub async fn by_provider(
         i64,
         i64,
         i64,
+        i64,
     );
-    let rows: Vec<Row> = scoped!(conn.reborrow(), f, fetch_all, Row, sql)?;
-    let mut out: Vec<GroupCounts> = rows
+    let rows: Vec<Row> = scoped!(conn, f, fetch_all, Row, sql)?;
+    Ok(rows
         .into_iter()
         .map(
-            |(code, name_kk, name_ru, applications, recognised, refused)| GroupCounts {
-                code,
-                name_kk,
-                name_ru,
-                applications,
-                recognised,
-                refused,
-                not_adopted: 0,
+            |(code, name_kk, name_ru, applications, recognised, refused, not_adopted)| {
+                GroupCounts {
+                    code,
+                    name_kk,
+                    name_ru,
+                    applications,
+                    recognised,
+                    refused,
+                    not_adopted,
+                }
             },
         )
-        .collect();
-    let sql = format!(
-        "SELECT MIN(c.provider_bin), MIN(c.provider_name), MIN(c.provider_name), COUNT(*) \
-         FROM agenda_items i JOIN applications a ON a.id = i.application_id \
-         LEFT JOIN certificates c ON c.application_id = a.id \
-         WHERE i.status = 'not-adopted' AND {} GROUP BY COALESCE(c.provider_bin, c.provider_name)",
-        scope(f)
-    );
-    let not_adopted: Vec<Labelled> = scoped!(conn, f, fetch_all, Labelled, sql)?;
-    add_not_adopted(&mut out, not_adopted);
-    Ok(out)
+        .collect())
 }
 
 /// Applications in scope whose certificate (same provider and number, see
 /// `reuse_key`) another submitted application also uses, at any organisation.
 pub async fn reused_certificates(conn: Conn<'_>, f: &ReportFilter) -> Result<Reuse, StorageError> {
-    let other = "EXISTS (SELECT 1 FROM certificates o JOIN applications b ON b.id = o.application_id \
-         WHERE o.reuse_key = c.reuse_key AND o.application_id <> c.application_id AND b.submitted_at IS NOT NULL)";
-    let sql = if f.org_id.is_some() {
-        // One organisation: a probe of the key index per application.
-        format!(
-            "SELECT COUNT(*), COUNT(DISTINCT c.reuse_key) FROM applications a \
-             JOIN certificates c ON c.application_id = a.id WHERE {} AND {other}",
-            scope(f)
-        )
-    } else {
-        // Every organisation: the keys used more than once, found by reading the key
-        // index in order, are few; only their applications are joined. An application
-        // in range is reused when its key has two or more submitted applications.
-        format!(
-            "SELECT CAST(COALESCE(SUM(s.n), 0) AS BIGINT), COUNT(CASE WHEN s.n > 0 THEN 1 END) FROM \
-             (SELECT c.reuse_key, SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS n \
-              FROM certificates c JOIN applications a ON a.id = c.application_id \
-              WHERE a.submitted_at IS NOT NULL AND c.reuse_key IN \
-              (SELECT reuse_key FROM certificates GROUP BY reuse_key HAVING COUNT(*) > 1) \
-              GROUP BY c.reuse_key HAVING COUNT(*) > 1) s",
-            scope(f)
-        )
-    };
+    // The certificates marked as used more than once are few (their index comes first);
+    // each is counted when its application is in scope and another submitted
+    // application has the same key.
+    let sql = format!(
+        "SELECT COUNT(*), COUNT(DISTINCT c.reuse_key) FROM certificates c \
+         JOIN applications a ON a.id = c.application_id \
+         WHERE c.reused AND {} AND EXISTS (SELECT 1 FROM certificates o JOIN applications b ON b.id = o.application_id \
+         WHERE o.reuse_key = c.reuse_key AND o.application_id <> c.application_id AND b.submitted_at IS NOT NULL)",
+        scope(f)
+    );
     let (applications, certificates) = scoped!(conn, f, fetch_one, (i64, i64), sql)?;
     Ok(Reuse {
         applications,
