@@ -1039,6 +1039,19 @@ pub async fn vote(
     input: &VoteInput,
     now: OffsetDateTime,
 ) -> Result<MeetingView, AppError> {
+    cast_vote(ctx, scope, id, item, input, now).await?;
+    get(ctx, scope, id).await
+}
+
+/// [`vote`] without reading the meeting back.
+pub async fn cast_vote(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    item: i64,
+    input: &VoteInput,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
     let member = {
         let mut conn = ctx.db.acquire().await?;
         let m = repo::get(conn.conn(), scope.org_id(), id)
@@ -1051,8 +1064,7 @@ pub async fn vote(
             .map(|x| x.id)
             .ok_or(AppError::Domain(DomainError::Rule14NotTakingPart))?
     };
-    record_votes(ctx, scope, id, item, &[(member, input.choice)], now).await?;
-    get(ctx, scope, id).await
+    record_votes(ctx, scope, id, item, &[(member, input.choice)], now).await
 }
 
 /// The secretary (or the organisation's admin) records a show of hands by name (rule 14).

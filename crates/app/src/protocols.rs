@@ -893,6 +893,18 @@ pub async fn update(
     input: &TextsInput,
     now: OffsetDateTime,
 ) -> Result<ProtocolView, AppError> {
+    save_texts(ctx, scope, id, input, now).await?;
+    get(ctx, scope, id).await
+}
+
+/// Replaces the free text of a draft, without reading the protocol back.
+pub async fn save_texts(
+    ctx: &Ctx,
+    scope: &OrgScope,
+    id: i64,
+    input: &TextsInput,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
     let (mut tx, p) = locked(ctx, scope, id).await?;
     require_preparer(tx.conn(), scope, p.commission_id).await?;
     status(&p)?.check_editable()?;
@@ -906,7 +918,7 @@ pub async fn update(
     repo::set_texts(tx.conn(), id, &opening, &closing, &addendum).await?;
     repo::insert_event(tx.conn(), id, scope.person_id(), "edited", "{}", now).await?;
     tx.commit().await?;
-    get(ctx, scope, id).await
+    Ok(())
 }
 
 /// Sends a draft for approval: its content is frozen and its signers named.

@@ -119,12 +119,18 @@ where
     }
 }
 
+/// The server's process id, for its memory after each case.
+static SERVER: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
 fn print(o: &Outcome, ceiling: Option<&Outcome>) {
     let ratio = ceiling
         .map(|c| format!("{:>6.1}% of {}", 100.0 * o.rps / c.rps, c.name))
         .unwrap_or_default();
+    let rss = rss_mb(SERVER.get().copied())
+        .map(|mb| format!("  server {mb:.0} MB"))
+        .unwrap_or_default();
     println!(
-        "{:<44} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ok {:>7}  errors {:>4}  {}",
+        "{:<44} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ok {:>7}  errors {:>4}  {}{rss}",
         o.name,
         o.rps,
         o.p50.as_secs_f64() * 1000.0,
@@ -384,6 +390,9 @@ async fn get_ok(c: &reqwest::Client, url: &str, token: Option<&str>) -> bool {
 #[tokio::main]
 async fn main() {
     let a = args();
+    if let Some(pid) = a.pid {
+        let _ = SERVER.set(pid);
+    }
     let c = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()
@@ -541,31 +550,51 @@ async fn main() {
         .await
     };
     print(&save, Some(&write_ceiling));
-    let slots = Arc::new(vote_fixture(&c, &base, &a, 40_000).await);
-    let vote = {
-        let (c, slots) = (c.clone(), slots.clone());
-        run(
-            "state change: record a vote (rule 14)",
-            a.concurrency,
-            a.seconds,
-            move |n| {
-                let (c, slots) = (c.clone(), slots.clone());
-                async move {
-                    let Some((url, t)) = slots.get(usize::try_from(n).unwrap()) else {
-                        return false;
-                    };
-                    c.post(url)
-                        .bearer_auth(t)
-                        .json(&json!({ "choice": if n % 3 == 0 { "refuse" } else { "recognise" } }))
-                        .send()
-                        .await
-                        .is_ok_and(|r| r.status().is_success())
-                }
-            },
-        )
+    let save_minimal = {
+        let (c, t) = (c.clone(), secretary.clone());
+        let url = format!("{base}/api/v1/organisations/1/protocols/{addendum}");
+        run("  the same, Prefer: return=minimal (204)", a.concurrency, a.seconds, move |n| {
+            let (c, url, t) = (c.clone(), url.clone(), t.clone());
+            async move {
+                c.put(&url)
+                    .bearer_auth(&t)
+                    .header("prefer", "return=minimal")
+                    .json(&json!({ "opening_text": format!("{n}"), "closing_text": "", "addendum_text": "Жүктеме сынағы" }))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == reqwest::StatusCode::NO_CONTENT)
+            }
+        })
         .await
     };
-    print(&vote, Some(&write_ceiling));
+    print(&save_minimal, Some(&write_ceiling));
+    // Each vote slot (an item and a member) takes one vote: half the slots for each case.
+    const SLOTS: usize = 60_000;
+    let slots = Arc::new(vote_fixture(&c, &base, &a, SLOTS).await);
+    for (name, minimal, offset) in [
+        ("state change: record a vote (rule 14)", false, 0),
+        ("  the same, Prefer: return=minimal (204)", true, SLOTS / 2),
+    ] {
+        let (c, slots) = (c.clone(), slots.clone());
+        let vote = run(name, a.concurrency, a.seconds, move |n| {
+            let (c, slots) = (c.clone(), slots.clone());
+            async move {
+                let Some((url, t)) = slots.get(usize::try_from(n).unwrap() + offset) else {
+                    return false;
+                };
+                let mut r = c.post(url).bearer_auth(t);
+                if minimal {
+                    r = r.header("prefer", "return=minimal");
+                }
+                r.json(&json!({ "choice": if n % 3 == 0 { "refuse" } else { "recognise" } }))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await;
+        print(&vote, Some(&write_ceiling));
+    }
     let preview = {
         let (c, t) = (c.clone(), secretary.clone());
         let url = format!("{base}/api/v1/organisations/1/protocols/{addendum}/pdf?lang=kk");

@@ -271,13 +271,13 @@ pub async fn by_provider(
 /// Applications in scope whose certificate (same provider and number, see
 /// `reuse_key`) another submitted application also uses, at any organisation.
 pub async fn reused_certificates(conn: Conn<'_>, f: &ReportFilter) -> Result<Reuse, StorageError> {
-    // The certificates marked as used more than once are few (their index comes first);
-    // each is counted when its application is in scope and another submitted
-    // application has the same key.
+    // The certificates marked as used more than once are few, so they come first
+    // (`CROSS JOIN` keeps that order on SQLite, whose planner would otherwise start from
+    // the organisation's applications); each is counted when its application is in
+    // scope and another submitted application has the same key.
     let sql = format!(
-        "SELECT COUNT(*), COUNT(DISTINCT c.reuse_key) FROM certificates c \
-         JOIN applications a ON a.id = c.application_id \
-         WHERE c.reused AND {} AND EXISTS (SELECT 1 FROM certificates o JOIN applications b ON b.id = o.application_id \
+        "SELECT COUNT(*), COUNT(DISTINCT c.reuse_key) FROM certificates c CROSS JOIN applications a \
+         WHERE a.id = c.application_id AND c.reused = TRUE AND {} AND EXISTS (SELECT 1 FROM certificates o JOIN applications b ON b.id = o.application_id \
          WHERE o.reuse_key = c.reuse_key AND o.application_id <> c.application_id AND b.submitted_at IS NOT NULL)",
         scope(f)
     );

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use tanu_app::access::Need;
 use tanu_app::meetings::{
@@ -200,17 +201,22 @@ async fn open_vote(
 /// Casts the caller's own vote (rule 14).
 #[utoipa::path(post, path = "/organisations/{org}/meetings/{id}/items/{item}/vote", tag = "meetings",
     params(("org" = i64, Path, description = "Organisation id"), ("id" = i64, Path, description = "Meeting id"), ("item" = i64, Path, description = "Agenda item id")),
-    request_body = VoteInput, responses((status = 200, body = MeetingView), (status = 422, body = Problem)))]
+    request_body = VoteInput, responses((status = 200, body = MeetingView),
+        (status = 204, description = "Recorded; with `Prefer: return=minimal` no body"),
+        (status = 422, body = Problem)))]
 async fn vote(
     State(state): State<AppState>,
     rctx: RequestCtx,
     Path((org, id, item)): Item,
+    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<VoteInput>,
-) -> Result<Json<MeetingView>, WebError> {
+) -> Result<axum::response::Response, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
-    Ok(Json(
-        meetings::vote(&state.ctx, &scope, id, item, &body, now()).await?,
-    ))
+    if super::prefers_minimal(&headers) {
+        meetings::cast_vote(&state.ctx, &scope, id, item, &body, now()).await?;
+        return Ok(super::minimal());
+    }
+    Ok(Json(meetings::vote(&state.ctx, &scope, id, item, &body, now()).await?).into_response())
 }
 
 /// Records votes by name (a show of hands).

@@ -16,6 +16,8 @@ mod rule_sets;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
@@ -106,6 +108,28 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The OpenAPI document (for the snapshot test and `tanu openapi`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     router().1
+}
+
+/// Whether the caller asked for no body in the answer (`Prefer: return=minimal`, RFC
+/// 7240): a state change then answers `204 No Content` once it is durable, without
+/// reading the changed object back – for systems that record many votes or edits and
+/// do not need the whole view after each.
+pub(crate) fn prefers_minimal(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case("return=minimal"))
+}
+
+/// `204 No Content` saying that `Prefer: return=minimal` was honoured.
+pub(crate) fn minimal() -> axum::response::Response {
+    (
+        StatusCode::NO_CONTENT,
+        [("preference-applied", "return=minimal")],
+    )
+        .into_response()
 }
 
 /// A JSON body whose rejections are problem documents.

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use serde::Deserialize;
 use tanu_app::access::Need;
@@ -98,18 +99,23 @@ async fn get_one(
 #[utoipa::path(put, path = "/organisations/{org}/protocols/{id}", tag = "protocols",
     params(("org" = i64, Path, description = "Organisation id"), ("id" = i64, Path, description = "Protocol id")),
     request_body = TextsInput,
-    responses((status = 200, body = ProtocolView), (status = 403, body = Problem),
+    responses((status = 200, body = ProtocolView),
+        (status = 204, description = "Saved; with `Prefer: return=minimal` no body"),
+        (status = 403, body = Problem),
         (status = 409, description = "Awaiting approval or final (rule 9)", body = Problem)))]
 async fn update(
     State(state): State<AppState>,
     rctx: RequestCtx,
     Path((org, id)): Path<(i64, i64)>,
+    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<TextsInput>,
-) -> Result<Json<ProtocolView>, WebError> {
+) -> Result<axum::response::Response, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
-    Ok(Json(
-        protocols::update(&state.ctx, &scope, id, &body, now()).await?,
-    ))
+    if super::prefers_minimal(&headers) {
+        protocols::save_texts(&state.ctx, &scope, id, &body, now()).await?;
+        return Ok(super::minimal());
+    }
+    Ok(Json(protocols::update(&state.ctx, &scope, id, &body, now()).await?).into_response())
 }
 
 /// Sends a draft for approval by the presiding officer and the secretary; its content is frozen.
