@@ -199,15 +199,16 @@ pub async fn start_session(
     now: OffsetDateTime,
 ) -> Result<String, AppError> {
     let token = random_token()?;
-    let mut conn = ctx.db.acquire().await?;
+    let mut tx = ctx.db.begin().await?;
     sessions::insert(
-        conn.conn(),
+        tx.conn(),
         &token_hash(&token),
         person_id,
         now,
         now + SESSION_TTL,
     )
     .await?;
+    tx.commit().await?;
     Ok(token)
 }
 
@@ -223,16 +224,18 @@ pub async fn session_person(
 
 /// Ends a session.
 pub async fn end_session(ctx: &Ctx, token: &str) -> Result<(), AppError> {
-    let mut conn = ctx.db.acquire().await?;
-    sessions::delete(conn.conn(), &token_hash(token)).await?;
+    let mut tx = ctx.db.begin().await?;
+    sessions::delete(tx.conn(), &token_hash(token)).await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Removes expired sessions and old login failures (run periodically).
 pub async fn purge_expired(ctx: &Ctx, now: OffsetDateTime) -> Result<(), AppError> {
-    let mut conn = ctx.db.acquire().await?;
-    sessions::purge_expired(conn.conn(), now).await?;
-    login_failures::purge(conn.conn(), now - THROTTLE_WINDOW).await?;
+    let mut tx = ctx.db.begin().await?;
+    sessions::purge_expired(tx.conn(), now).await?;
+    login_failures::purge(tx.conn(), now - THROTTLE_WINDOW).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -263,8 +266,9 @@ pub async fn load_actor(ctx: &Ctx, person_id: i64) -> Result<Option<Actor>, AppE
 
 /// Remembers the actor's language.
 pub async fn set_locale(ctx: &Ctx, actor: &Actor, locale: Locale) -> Result<(), AppError> {
-    let mut conn = ctx.db.acquire().await?;
-    persons::set_locale(conn.conn(), actor.person_id, locale.as_str()).await?;
+    let mut tx = ctx.db.begin().await?;
+    persons::set_locale(tx.conn(), actor.person_id, locale.as_str()).await?;
+    tx.commit().await?;
     Ok(())
 }
 

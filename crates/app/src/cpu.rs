@@ -7,22 +7,30 @@
 
 use crate::AppError;
 
-fn turns() -> &'static tokio::sync::Semaphore {
-    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    TURNS.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-    })
+fn turns() -> std::sync::Arc<tokio::sync::Semaphore> {
+    static TURNS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::OnceLock::new();
+    std::sync::Arc::clone(TURNS.get_or_init(|| {
+        std::sync::Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ))
+    }))
 }
 
 /// Runs `job` on the blocking pool when a core is free for it.
 pub(crate) async fn in_turn<T: Send + 'static>(
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    let _turn = turns()
-        .acquire()
+    // The turn goes with the job: a caller that is abandoned does not free the core
+    // while its job still runs.
+    let turn = turns()
+        .acquire_owned()
         .await
         .map_err(|e| AppError::Other(format!("no worker for the job: {e}")))?;
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(|e| AppError::Other(format!("the job stopped: {e}")))
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        job()
+    })
+    .await
+    .map_err(|e| AppError::Other(format!("the job stopped: {e}")))
 }

@@ -315,9 +315,10 @@ pub async fn mark_read(
     id: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    let mut conn = ctx.db.acquire().await?;
+    let mut tx = ctx.db.begin().await?;
     // Someone else's, unknown or already read: nothing to say either way.
-    repo::mark_read(conn.conn(), actor.person_id, id, now).await?;
+    repo::mark_read(tx.conn(), actor.person_id, id, now).await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -50,8 +50,15 @@ pub(crate) struct Writer {
     queued: AtomicUsize,
     /// The number of the last batch that ended (committed or failed).
     ended: watch::Sender<u64>,
-    /// Batches whose commit failed, with the error.
-    failures: Mutex<VecDeque<(u64, String)>>,
+    /// Batches whose commit failed, with the error, and the newest batch whose
+    /// outcome was forgotten to keep the list short.
+    failures: Mutex<Failures>,
+}
+
+#[derive(Default)]
+struct Failures {
+    recent: VecDeque<(u64, String)>,
+    forgotten_up_to: u64,
 }
 
 /// The writer connection and the batch being built on it.
@@ -65,10 +72,32 @@ pub(crate) struct Batch {
     members: usize,
 }
 
+impl Drop for Batch {
+    /// A writer forgotten with a batch open (its database closed meanwhile) closes its
+    /// connection rather than give it back to the pool inside a transaction.
+    fn drop(&mut self) {
+        if self.open {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
 impl Batch {
     async fn run(&mut self, sql: &'static str) -> Result<(), StorageError> {
         sqlx::raw_sql(sql).execute(&mut *self.conn).await?;
         Ok(())
+    }
+}
+
+/// Whether the writer connection is inside a transaction. `BEGIN` fails inside one; a
+/// probe that succeeds is undone at once.
+async fn in_transaction(batch: &mut Batch) -> bool {
+    match batch.run("BEGIN").await {
+        Ok(()) => {
+            let _ = batch.run("ROLLBACK").await;
+            false
+        }
+        Err(_) => true,
     }
 }
 
@@ -114,7 +143,7 @@ async fn writer_for(pool: &SqlitePool) -> Result<Arc<Writer>, StorageError> {
         })),
         queued: AtomicUsize::new(0),
         ended: watch::Sender::new(0),
-        failures: Mutex::new(VecDeque::new()),
+        failures: Mutex::new(Failures::default()),
     });
     // Another request may have created one meanwhile: use that, and return ours.
     Ok(Arc::clone(registry().entry(file).or_insert(fresh)))
@@ -151,7 +180,9 @@ pub(crate) async fn begin(pool: &SqlitePool) -> Result<Turn, StorageError> {
         let _queued = Queued::new(&writer.queued);
         Arc::clone(&writer.turn).lock_owned().await
     };
-    let batch = spawn(async move {
+    // The turn is made inside the task: if this request is abandoned meanwhile, the
+    // task's result – the turn – is dropped, which rolls its savepoint back.
+    spawn(async move {
         let mut batch = batch;
         if !batch.open {
             batch.run("BEGIN IMMEDIATE").await?;
@@ -160,16 +191,15 @@ pub(crate) async fn begin(pool: &SqlitePool) -> Result<Turn, StorageError> {
             batch.members = 0;
         }
         if let Err(e) = batch.run("SAVEPOINT request").await {
-            close_if_empty(&mut batch).await;
+            writer.end_dead_or_empty(&mut batch).await;
             return Err(e);
         }
-        Ok(batch)
+        Ok(Turn {
+            writer,
+            batch: Some(batch),
+        })
     })
-    .await?;
-    Ok(Turn {
-        writer,
-        batch: Some(batch),
-    })
+    .await
 }
 
 /// Runs a state change of the writer to its end even if the request is abandoned.
@@ -181,18 +211,26 @@ async fn spawn<T: Send + 'static>(
         .map_err(|e| StorageError::Config(format!("the database writer stopped: {e}")))?
 }
 
-/// Ends an open batch that holds no request's changes, so that the write lock is not
-/// kept for nothing.
-async fn close_if_empty(batch: &mut Batch) {
-    if batch.open && batch.members == 0 {
-        if let Err(e) = batch.run("ROLLBACK").await {
-            tracing::warn!(error = %e, "ending an empty write batch failed");
-        }
-        batch.open = false;
-    }
-}
-
 impl Writer {
+    /// After a request's savepoint could not be opened, released or rolled back: an
+    /// open batch that holds nobody's changes is ended, so that the write lock is not
+    /// kept for nothing; one that does is ended too if the connection says the
+    /// transaction is gone (SQLite rolls back the whole transaction on errors such as
+    /// a full disk), failing its requests instead of letting later ones run outside it.
+    async fn end_dead_or_empty(&self, batch: &mut Batch) {
+        if !batch.open {
+            return;
+        }
+        if batch.members == 0 {
+            if let Err(e) = batch.run("ROLLBACK").await {
+                tracing::warn!(error = %e, "ending an empty write batch failed");
+            }
+            batch.open = false;
+        } else if !in_transaction(batch).await {
+            let _ = self.commit(batch).await;
+        }
+    }
+
     /// Commits the open batch and tells its requests.
     async fn commit(&self, batch: &mut Batch) -> Result<(), StorageError> {
         let result = batch.run("COMMIT").await;
@@ -206,9 +244,11 @@ impl Writer {
                 .failures
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            failures.push_back((batch.number, e.to_string()));
-            while failures.len() > FAILURES_KEPT {
-                failures.pop_front();
+            failures.recent.push_back((batch.number, e.to_string()));
+            while failures.recent.len() > FAILURES_KEPT {
+                if let Some((n, _)) = failures.recent.pop_front() {
+                    failures.forgotten_up_to = n;
+                }
             }
         }
         self.ended.send_replace(batch.number);
@@ -221,10 +261,14 @@ impl Writer {
             .failures
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match failures.iter().find(|(n, _)| *n == number) {
+        match failures.recent.iter().find(|(n, _)| *n == number) {
             Some((_, e)) => Err(StorageError::Config(format!(
                 "the changes could not be saved: {e}"
             ))),
+            // Too old to know: never claim success for it.
+            None if number <= failures.forgotten_up_to => Err(StorageError::Config(
+                "the changes may not have been saved".to_owned(),
+            )),
             None => Ok(()),
         }
     }
@@ -277,28 +321,30 @@ impl Turn {
             ));
         };
         let writer = Arc::clone(&self.writer);
-        let waiting_for = spawn(async move {
+        // All in one task, the wait for the batch's commit included: a request abandoned
+        // here still watches its batch to the end.
+        spawn(async move {
             let mut batch = batch;
             if let Err(e) = batch.run("RELEASE request").await {
-                let _ = batch.run("ROLLBACK TO request").await;
-                let _ = batch.run("RELEASE request").await;
-                close_if_empty(&mut batch).await;
+                let undone = batch.run("ROLLBACK TO request").await.is_ok()
+                    && batch.run("RELEASE request").await.is_ok();
+                if !undone {
+                    // The transaction itself is gone: end the batch as failed.
+                    let _ = writer.commit(&mut batch).await;
+                }
+                writer.end_dead_or_empty(&mut batch).await;
                 return Err(e);
             }
             batch.members += 1;
             if writer.queued.load(Ordering::SeqCst) == 0 || batch.members >= MAX_BATCH {
-                writer.commit(&mut batch).await?;
-                return Ok(None);
+                return writer.commit(&mut batch).await;
             }
-            // Others are queued: the batch goes on with them; the turn is handed on
-            // when `batch` is dropped here.
-            Ok(Some(batch.number))
+            // Others are queued: the batch goes on with them; the turn is handed on.
+            let number = batch.number;
+            drop(batch);
+            writer.wait_for(number).await
         })
-        .await?;
-        match waiting_for {
-            None => Ok(()),
-            Some(number) => self.writer.wait_for(number).await,
-        }
+        .await
     }
 }
 
@@ -312,12 +358,12 @@ impl Drop for Turn {
         let writer = Arc::clone(&self.writer);
         let undo = async move {
             let mut batch = batch;
-            let _ = batch.run("ROLLBACK TO request").await;
-            let _ = batch.run("RELEASE request").await;
-            if batch.members > 0 && writer.queued.load(Ordering::SeqCst) == 0 {
+            let undone = batch.run("ROLLBACK TO request").await.is_ok()
+                && batch.run("RELEASE request").await.is_ok();
+            if !undone || (batch.members > 0 && writer.queued.load(Ordering::SeqCst) == 0) {
                 let _ = writer.commit(&mut batch).await;
             }
-            close_if_empty(&mut batch).await;
+            writer.end_dead_or_empty(&mut batch).await;
         };
         match tokio::runtime::Handle::try_current() {
             Ok(rt) => {
@@ -462,6 +508,21 @@ mod tests {
         }
         for t in tasks {
             let _ = t.await;
+        }
+        // Once the survivors are answered, nothing holds the write lock: another
+        // connection (as another process would) writes at once.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        {
+            use sqlx::ConnectOptions;
+            let mut other = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(dir.join("w.db"))
+                .busy_timeout(std::time::Duration::from_millis(500))
+                .connect()
+                .await?;
+            let free = sqlx::raw_sql("BEGIN IMMEDIATE; ROLLBACK")
+                .execute(&mut other)
+                .await;
+            assert!(free.is_ok(), "the write lock is still held: {free:?}");
         }
         // The writer still works, promptly.
         let last = tokio::time::timeout(std::time::Duration::from_secs(10), async {

@@ -49,10 +49,13 @@ async fn receive(
     mut multipart: Multipart,
 ) -> Result<Document, WebError> {
     let actor = rctx.actor()?;
-    let _turn = RECEIVING
-        .acquire()
+    // Waiting longer than a minute for a turn means the server is saturated: say so
+    // (503, try again) rather than hold the connection.
+    let _turn = tokio::time::timeout(std::time::Duration::from_secs(60), RECEIVING.acquire())
         .await
-        .map_err(|_| WebError::Status(StatusCode::SERVICE_UNAVAILABLE))?;
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(WebError::Status(StatusCode::SERVICE_UNAVAILABLE))?;
     loop {
         let field = multipart
             .next_field()

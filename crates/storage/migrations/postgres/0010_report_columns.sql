@@ -14,8 +14,10 @@ ALTER TABLE certificates ADD COLUMN reused BOOLEAN NOT NULL DEFAULT FALSE;
 
 UPDATE applications a SET provider_bin = c.provider_bin, provider_name = c.provider_name
 FROM certificates c WHERE c.application_id = a.id;
-UPDATE applications a SET decided_at = i.decided_at
-FROM agenda_items i WHERE i.application_id = a.id AND i.status = 'decided';
+UPDATE applications a SET decided_at = d.decided_at
+FROM (SELECT application_id, MAX(decided_at) AS decided_at FROM agenda_items
+      WHERE status = 'decided' GROUP BY application_id) d
+WHERE d.application_id = a.id;
 UPDATE applications a SET not_adopted = n.n
 FROM (SELECT application_id, COUNT(*) AS n FROM agenda_items WHERE status = 'not-adopted' GROUP BY application_id) n
 WHERE n.application_id = a.id;

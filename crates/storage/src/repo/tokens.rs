@@ -74,19 +74,31 @@ pub async fn revoke(
     Ok(n == 1)
 }
 
-/// The owner of a live token, marking it used.
-pub async fn authenticate(
+/// The person and last use of a live (not revoked) token.
+pub async fn live(
+    conn: Conn<'_>,
+    token_hash: &str,
+) -> Result<Option<(i64, Option<OffsetDateTime>)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        (i64, Option<OffsetDateTime>),
+        "SELECT person_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        token_hash
+    )?)
+}
+
+/// Records that a token was used.
+pub async fn touch(
     conn: Conn<'_>,
     token_hash: &str,
     now: OffsetDateTime,
-) -> Result<Option<i64>, StorageError> {
-    Ok(scalar!(
+) -> Result<(), StorageError> {
+    execute!(
         conn,
-        fetch_optional,
-        i64,
-        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
-         RETURNING person_id",
+        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2",
         now,
         token_hash
-    )?)
+    )?;
+    Ok(())
 }
