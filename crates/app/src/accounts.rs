@@ -143,17 +143,25 @@ pub async fn login(
     if email.chars().any(char::is_control) {
         return Err(AppError::BadCredentials);
     }
-    let mut conn = ctx.db.acquire().await?;
+    // The attempt is counted as a failure before the password is checked, in the same
+    // write transaction as the count: parallel attempts queue on the writer, so a burst
+    // of guesses gets no more tries than guesses made one after another. A success
+    // clears the count below.
+    let mut tx = ctx.db.begin().await?;
     let since = now - THROTTLE_WINDOW;
-    let (by_email, by_ip) = login_failures::count_since(conn.conn(), &email, ip, since).await?;
+    let (by_email, by_ip) = login_failures::count_since(tx.conn(), &email, ip, since).await?;
     if by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP {
         return Err(AppError::Throttled {
             retry_after_secs: u64::try_from(THROTTLE_WINDOW.whole_seconds()).unwrap_or(900),
         });
     }
-    let person = persons::by_email(conn.conn(), &email).await?;
+    login_failures::record(tx.conn(), &email, ip, now).await?;
+    tx.commit().await?;
+    let person = {
+        let mut conn = ctx.db.acquire().await?;
+        persons::by_email(conn.conn(), &email).await?
+    };
     let hash = person.as_ref().and_then(|p| p.password_hash.clone());
-    drop(conn);
     let has_password = hash.is_some();
     let ok = verify_password_in_turn(password.to_owned(), hash).await;
     // The login and the failed login are recorded in the audit trail with the throttle's
@@ -165,10 +173,7 @@ pub async fn login(
             login_failures::clear(tx.conn(), &email).await?;
             Ok(p.id)
         }
-        _ => {
-            login_failures::record(tx.conn(), &email, ip, now).await?;
-            Err(AppError::BadCredentials)
-        }
+        _ => Err(AppError::BadCredentials),
     };
     tanu_storage::repo::audit::append(
         tx.conn(),
@@ -245,11 +250,8 @@ pub async fn load_actor(ctx: &Ctx, person_id: i64) -> Result<Option<Actor>, AppE
     let Some(p) = persons::by_id(conn.conn(), person_id).await? else {
         return Ok(None);
     };
-    let mut granted = staff::roles_of_person(conn.conn(), person_id).await?;
-    granted.extend(staff::derived_roles(conn.conn(), person_id).await?);
-    granted.sort();
-    granted.dedup();
-    let roles = granted
+    let roles = staff::roles_of_person(conn.conn(), person_id)
+        .await?
         .into_iter()
         .filter_map(|(org, role)| role.parse::<Role>().ok().map(|r| (org, r)))
         .collect();

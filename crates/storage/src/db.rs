@@ -27,6 +27,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// How long a PostgreSQL connection may sit idle before it is pinged on its next use.
+const PING_IDLE_AFTER: Duration = Duration::from_secs(30);
+
 /// A pool of connections to the one database Tanu runs on.
 #[derive(Debug, Clone)]
 pub enum Db {
@@ -126,8 +129,12 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // An embedded connection cannot go away, so it is not pinged before each use
+        // (sqlx's default): that ping is a hand-off to the connection's thread and back,
+        // paid several times per request.
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)
             .await?;
@@ -138,8 +145,20 @@ impl Db {
     pub async fn open_postgres(url: &str) -> Result<Self, StorageError> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StorageError::Config(format!("DATABASE_URL: {e}")))?;
+        // A server connection is pinged before use only after it sat idle for a while
+        // (the server or a proxy may have closed it), not on every acquire: a ping is a
+        // round trip, paid several times per request.
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_IDLE_AFTER {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)
             .await?;

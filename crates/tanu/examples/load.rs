@@ -25,6 +25,8 @@ struct Args {
     burst: usize,
     /// The server's database, for the vote fixture (default: SQLite in the data folder).
     database_url: Option<String>,
+    /// Only the upload burst, on a server that has served nothing else.
+    only_burst: bool,
 }
 
 fn args() -> Args {
@@ -36,6 +38,7 @@ fn args() -> Args {
         seconds: 10,
         burst: 500,
         database_url: None,
+        only_burst: std::env::args().any(|x| x == "--only-burst"),
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -397,6 +400,14 @@ async fn main() {
         .pool_max_idle_per_host(256)
         .build()
         .unwrap();
+    if a.only_burst {
+        println!(
+            "server memory before the burst, after start-up only: {:.1} MB",
+            rss_mb(a.pid).unwrap_or(f64::NAN)
+        );
+        burst(&a, &c).await;
+        return;
+    }
     let base = a.base.clone();
     println!(
         "Tanu load run: {base}, {} clients, {} s per case, {} cores",
@@ -616,7 +627,12 @@ async fn main() {
         peak_rss_mb(a.pid).unwrap_or(f64::NAN)
     );
 
-    // The burst: many candidates each uploading three 1 MB files at once.
+    burst(&a, &c).await;
+}
+
+/// The burst: many candidates each uploading three 1 MB files at once.
+async fn burst(a: &Args, c: &reqwest::Client) {
+    let base = a.base.clone();
     println!();
     println!(
         "burst: {} candidates, three 1 MB uploads each, all at once",
@@ -633,7 +649,7 @@ async fn main() {
             .await
             .unwrap();
         assert!(r.status().is_success(), "registration {i}: {}", r.status());
-        let t = token(&c, &base, &email).await;
+        let t = token(c, &base, &email).await;
         let v: Value = c
             .post(format!("{base}/api/v1/applications"))
             .bearer_auth(&t)

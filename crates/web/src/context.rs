@@ -273,7 +273,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         unread: 0,
     };
 
-    let outcome = async {
+    // Boxed, so that its state (the database calls) is freed before the handler runs
+    // instead of being carried by every request in flight, e.g. uploads waiting for
+    // their turn.
+    let outcome = Box::pin(async {
         let (actor, via_bearer) = resolve_actor(&state, req.headers(), &jar).await?;
         // Pages: the chosen language (cookie), then the browser's, then the account's.
         // The API: the caller's Accept-Language, then the account's.
@@ -307,7 +310,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             req
         };
         Ok::<_, WebError>(req)
-    }
+    })
     .await;
 
     let mut response = match outcome {

@@ -18,7 +18,6 @@ mod ops;
 mod pdf;
 mod uploads;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -130,12 +129,26 @@ pub fn state(ctx: tanu_app::Ctx, settings: WebSettings) -> AppState {
     }
 }
 
+/// The most of a request the server holds per connection before the handler asks for
+/// it: the request head must fit, and it bounds how much of a body is read ahead. hyper's
+/// default (~400 KiB) let 1,500 uploads waiting for their turn hold over 250 MB.
+const MAX_CONNECTION_BUFFER: usize = 16 * 1024;
+
+/// How long a client may take to send a request's head (slow-header attacks).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
+///
+/// This is `axum::serve` with the connection settings it does not expose: a small
+/// per-connection buffer and a time limit for request heads.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
     let purge_ctx = state.ctx.clone();
     let purge = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
@@ -147,10 +160,51 @@ pub async fn serve(
             }
         }
     });
-    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let router = app(state);
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .max_buf_size(MAX_CONNECTION_BUFFER)
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, then go on accepting.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = router.clone().map_request(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req.map(axum::body::Body::new)
+            },
+        );
+        let conn = builder
+            .serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            )
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     purge.abort();
-    result
+    Ok(())
 }

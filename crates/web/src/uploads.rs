@@ -68,7 +68,9 @@ async fn receive(
         let name = field.file_name().unwrap_or("document").to_owned();
         let stream = field.map(|chunk| chunk.map_err(|e| e.to_string()));
         let max = state.settings.max_upload_bytes;
-        return Ok(applications::upload(
+        // Boxed: the upload's state (hashing, the store's multipart writer) is allocated
+        // when its turn comes, not by every request still waiting for one.
+        return Ok(Box::pin(applications::upload(
             &state.ctx,
             actor,
             id,
@@ -77,7 +79,7 @@ async fn receive(
             Box::pin(stream),
             max,
             tanu_storage::now(),
-        )
+        ))
         .await?);
     }
 }

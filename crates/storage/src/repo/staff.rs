@@ -173,8 +173,10 @@ pub async fn list(mut conn: Conn<'_>, org_id: i64) -> Result<Vec<StaffRow>, Stor
     Ok(rows)
 }
 
-/// A person's active roles in every organisation: `(org_id, role)` pairs. This is what
-/// access control reads on each request.
+/// A person's active roles in every organisation, sorted `(org_id, role)` pairs: those of
+/// their staff records, and those that follow from current offices (a current commission
+/// member is a `member` of its organisation, a current commission secretary a
+/// `secretary`). Access control reads this on each request, so it is one statement.
 pub async fn roles_of_person(
     conn: Conn<'_>,
     person_id: i64,
@@ -184,7 +186,14 @@ pub async fn roles_of_person(
         fetch_all,
         (i64, String),
         "SELECT s.org_id, r.role FROM staff s JOIN staff_roles r ON r.staff_id = s.id \
-         WHERE s.person_id = $1 AND s.active = TRUE ORDER BY s.org_id, r.role",
+         WHERE s.person_id = $1 AND s.active = TRUE \
+         UNION SELECT c.org_id, 'member' FROM commission_members m JOIN commissions c ON c.id = m.commission_id \
+         JOIN staff s ON s.id = m.staff_id \
+         WHERE m.person_id = $1 AND m.left_at IS NULL AND s.active = TRUE \
+         UNION SELECT c.org_id, 'secretary' FROM commission_secretaries x JOIN commissions c ON c.id = x.commission_id \
+         JOIN staff s ON s.id = x.staff_id \
+         WHERE x.person_id = $1 AND x.to_at IS NULL AND s.active = TRUE \
+         ORDER BY 1, 2",
         person_id
     )?)
 }
@@ -196,27 +205,6 @@ pub async fn orgs_of_person(conn: Conn<'_>, person_id: i64) -> Result<Vec<i64>, 
         fetch_all,
         i64,
         "SELECT org_id FROM staff WHERE person_id = $1",
-        person_id
-    )?)
-}
-
-/// Roles that follow from current offices rather than from the staff record: a current
-/// commission member is a `member` of its organisation, a current commission secretary
-/// a `secretary`. `(org_id, role)` pairs.
-pub async fn derived_roles(
-    conn: Conn<'_>,
-    person_id: i64,
-) -> Result<Vec<(i64, String)>, StorageError> {
-    Ok(fetch!(
-        conn,
-        fetch_all,
-        (i64, String),
-        "SELECT c.org_id, 'member' FROM commission_members m JOIN commissions c ON c.id = m.commission_id \
-         JOIN staff s ON s.id = m.staff_id \
-         WHERE m.person_id = $1 AND m.left_at IS NULL AND s.active = TRUE \
-         UNION SELECT c.org_id, 'secretary' FROM commission_secretaries x JOIN commissions c ON c.id = x.commission_id \
-         JOIN staff s ON s.id = x.staff_id \
-         WHERE x.person_id = $1 AND x.to_at IS NULL AND s.active = TRUE",
         person_id
     )?)
 }

@@ -112,6 +112,42 @@ both!(wrong_passwords_are_refused_and_throttled, |app| {
     problem(r, StatusCode::TOO_MANY_REQUESTS, "too-many-attempts").await;
 });
 
+both!(
+    parallel_guesses_get_no_more_tries_than_sequential_ones,
+    |app| {
+        // Twelve wrong passwords at once: the throttle counts each attempt before checking
+        // it, so at most five are checked and the rest are refused unchecked.
+        let c = app.client();
+        let attempts =
+            (0..12).map(|_| {
+                c.post(app.url("/api/v1/auth/token"))
+            .json(&json!({ "email": OPERATOR_EMAIL, "password": "wrong password!", "name": "t" }))
+            .send()
+            });
+        let statuses: Vec<StatusCode> = futures::future::join_all(attempts)
+            .await
+            .into_iter()
+            .map(|r| r.unwrap().status())
+            .collect();
+        let checked = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNAUTHORIZED)
+            .count();
+        let refused = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!((checked, refused), (5, 7), "{statuses:?}");
+        let r = c
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({ "email": OPERATOR_EMAIL, "password": PASSWORD, "name": "t" }))
+            .send()
+            .await
+            .unwrap();
+        problem(r, StatusCode::TOO_MANY_REQUESTS, "too-many-attempts").await;
+    }
+);
+
 both!(tokens_are_shown_once_and_can_be_revoked, |app| {
     let op = app.operator_token().await;
     assert!(op.starts_with("tanu_"));
