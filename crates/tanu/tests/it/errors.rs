@@ -261,3 +261,25 @@ both!(nul_bytes_are_refused_or_match_nothing_never_500s, |app| {
         .await;
     problem(r, StatusCode::UNPROCESSABLE_ENTITY, "text-length").await;
 });
+
+both!(an_oversized_request_head_is_refused_not_buffered, |app| {
+    // The server holds at most 16 KiB of a request before its handler reads it, so a
+    // head larger than that is refused with 431, and the connection's next request is
+    // not affected.
+    let r = app
+        .client()
+        .get(app.url("/healthz"))
+        .header("x-padding", "a".repeat(20 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    let r = app
+        .client()
+        .get(app.url("/healthz"))
+        .header("x-padding", "a".repeat(4 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+});
