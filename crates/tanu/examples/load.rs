@@ -529,6 +529,32 @@ async fn main() {
         .await
     };
     print(&queue, Some(&web));
+    let queue_br = {
+        let (c, t) = (c.clone(), secretary.clone());
+        let url = format!("{base}/orgs/1/applications?status=submitted&q=%D0%B0");
+        run(
+            "  the same, compressed as browsers ask (br)",
+            a.concurrency,
+            a.seconds,
+            move |_| {
+                let (c, url, t) = (c.clone(), url.clone(), t.clone());
+                async move {
+                    let r = c
+                        .get(&url)
+                        .bearer_auth(&t)
+                        .header("accept-encoding", "br, gzip")
+                        .send()
+                        .await;
+                    match r {
+                        Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                        _ => false,
+                    }
+                }
+            },
+        )
+        .await
+    };
+    print(&queue_br, Some(&web));
     let report = {
         let (c, t) = (c.clone(), admin.clone());
         let url = format!("{base}/api/v1/organisations/1/reports");
