@@ -130,8 +130,9 @@ pub fn state(ctx: tanu_app::Ctx, settings: WebSettings) -> AppState {
 }
 
 /// The most of a request the server holds per connection before the handler asks for
-/// it: the request head must fit, and it bounds how much of a body is read ahead. hyper's
-/// default (~400 KiB) let 1,500 uploads waiting for their turn hold over 250 MB.
+/// it: the request head must fit, and it bounds how much of a body is read ahead of a
+/// handler that is not reading yet (an upload waiting for its turn). hyper's default is
+/// ~400 KiB per connection.
 const MAX_CONNECTION_BUFFER: usize = 16 * 1024;
 
 /// How long a client may take to send a request's head (slow-header attacks).
