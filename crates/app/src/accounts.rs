@@ -143,17 +143,31 @@ pub async fn login(
     if email.chars().any(char::is_control) {
         return Err(AppError::BadCredentials);
     }
+    let since = now - THROTTLE_WINDOW;
+    let over_limit = |(by_email, by_ip): (i64, i64)| {
+        (by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP).then(|| {
+            AppError::Throttled {
+                retry_after_secs: u64::try_from(THROTTLE_WINDOW.whole_seconds()).unwrap_or(900),
+            }
+        })
+    };
+    // A caller already over the limit is refused with a read, without taking a turn on
+    // the writer (a flood of guesses must not slow everyone's writes).
+    {
+        let mut conn = ctx.db.acquire().await?;
+        if let Some(e) =
+            over_limit(login_failures::count_since(conn.conn(), &email, ip, since).await?)
+        {
+            return Err(e);
+        }
+    }
     // The attempt is counted as a failure before the password is checked, in the same
     // write transaction as the count: parallel attempts queue on the writer, so a burst
     // of guesses gets no more tries than guesses made one after another. A success
-    // clears the count below.
+    // clears the count below; an attempt in flight counts towards the address's limit.
     let mut tx = ctx.db.begin().await?;
-    let since = now - THROTTLE_WINDOW;
-    let (by_email, by_ip) = login_failures::count_since(tx.conn(), &email, ip, since).await?;
-    if by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP {
-        return Err(AppError::Throttled {
-            retry_after_secs: u64::try_from(THROTTLE_WINDOW.whole_seconds()).unwrap_or(900),
-        });
+    if let Some(e) = over_limit(login_failures::count_since(tx.conn(), &email, ip, since).await?) {
+        return Err(e);
     }
     login_failures::record(tx.conn(), &email, ip, now).await?;
     tx.commit().await?;

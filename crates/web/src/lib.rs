@@ -135,8 +135,12 @@ pub fn state(ctx: tanu_app::Ctx, settings: WebSettings) -> AppState {
 /// ~400 KiB per connection.
 const MAX_CONNECTION_BUFFER: usize = 16 * 1024;
 
-/// How long a client may take to send a request's head (slow-header attacks).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take to send a request's head (slow-header attacks). hyper also
+/// counts an idle keep-alive connection as waiting for a head, so this is the idle
+/// timeout too: longer than a reverse proxy's usual upstream keep-alive (nginx: 60 s),
+/// so that the proxy, not Tanu, closes an idle connection and never reuses one that
+/// Tanu is closing.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(75);
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
 ///

@@ -264,8 +264,7 @@ both!(nul_bytes_are_refused_or_match_nothing_never_500s, |app| {
 
 both!(an_oversized_request_head_is_refused_not_buffered, |app| {
     // The server holds at most 16 KiB of a request before its handler reads it, so a
-    // head larger than that is refused with 431, and the connection's next request is
-    // not affected.
+    // head larger than that is refused with 431; an ordinary request is served after it.
     let r = app
         .client()
         .get(app.url("/healthz"))
