@@ -178,8 +178,8 @@ pub async fn login(
     let hash = person.as_ref().and_then(|p| p.password_hash.clone());
     let has_password = hash.is_some();
     let ok = verify_password_in_turn(password.to_owned(), hash).await;
-    // The login and the failed login are recorded in the audit trail with the throttle's
-    // bookkeeping, in one transaction.
+    // The outcome goes to the audit trail; a success clears the throttle's count in the
+    // same transaction (a failure was counted above).
     let mut tx = ctx.db.begin().await?;
     let details = serde_json::json!({ "email": email }).to_string();
     let result = match &person {
