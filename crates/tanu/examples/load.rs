@@ -384,6 +384,11 @@ async fn get_ok(c: &reqwest::Client, url: &str, token: Option<&str>) -> bool {
     if let Some(t) = token {
         r = r.bearer_auth(t);
     }
+    body_ok(r).await
+}
+
+/// Sends the request and reads the whole answer; whether both succeeded.
+async fn body_ok(r: reqwest::RequestBuilder) -> bool {
     match r.send().await {
         Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
         _ => false,
@@ -539,16 +544,12 @@ async fn main() {
             move |_| {
                 let (c, url, t) = (c.clone(), url.clone(), t.clone());
                 async move {
-                    let r = c
-                        .get(&url)
-                        .bearer_auth(&t)
-                        .header("accept-encoding", "br, gzip")
-                        .send()
-                        .await;
-                    match r {
-                        Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
-                        _ => false,
-                    }
+                    body_ok(
+                        c.get(&url)
+                            .bearer_auth(&t)
+                            .header("accept-encoding", "br, gzip"),
+                    )
+                    .await
                 }
             },
         )
