@@ -2,6 +2,8 @@
 //! the presiding officer and quorum, recusals, the interview, the vote and the decision.
 //! Each change takes the meeting's lock, asks the domain, and records an event.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use tanu_domain::application::Status;
 use tanu_domain::commission::{CommissionFacts, MemberFacts, Office, Term};
@@ -257,6 +259,15 @@ pub struct MeetingEvent {
     /// Details.
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
+}
+
+/// Rows grouped by the item or application they belong to, each group in the order read.
+pub(crate) fn grouped<T>(rows: impl IntoIterator<Item = (i64, T)>) -> HashMap<i64, Vec<T>> {
+    let mut out: HashMap<i64, Vec<T>> = HashMap::new();
+    for (key, row) in rows {
+        out.entry(key).or_default().push(row);
+    }
+    out
 }
 
 fn choice_code(c: Choice) -> &'static str {
@@ -1386,12 +1397,63 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
     if let Err(e) = &f.quorum {
         cannot_open.push(Reason::from(e));
     }
+    // What hangs off the items, read for the whole meeting at once.
+    let mut recusals_of = grouped(
+        repo::recusals_in(conn.conn(), id)
+            .await?
+            .into_iter()
+            .map(|(item, member, reason)| (item, (member, reason))),
+    );
+    let mut votes_of = grouped(
+        repo::votes_in(conn.conn(), id)
+            .await?
+            .into_iter()
+            .map(|v| (v.key, v.row)),
+    );
+    let mut assessments_of = grouped(
+        repo::assessments_in(conn.conn(), id)
+            .await?
+            .into_iter()
+            .map(|(item, outcome, level, comment)| {
+                (
+                    item,
+                    Assessment {
+                        outcome,
+                        level,
+                        comment,
+                    },
+                )
+            }),
+    );
+    let mut recognised_of = grouped(
+        repo::recognitions_in(conn.conn(), id)
+            .await?
+            .into_iter()
+            .map(|(item, unit_id, credits, outcomes)| {
+                (
+                    item,
+                    RecognisedUnit {
+                        unit_id,
+                        credits: u32::try_from(credits).unwrap_or(0),
+                        outcomes: serde_json::from_str(&outcomes).unwrap_or_default(),
+                    },
+                )
+            }),
+    );
+    let claimed_of: HashMap<i64, Vec<String>> = apps_repo::certificates_on_agenda(conn.conn(), id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let claimed = serde_json::from_str::<Vec<String>>(&c.row.outcomes).unwrap_or_default();
+            (c.key, claimed)
+        })
+        .collect();
     let mut items = Vec::new();
     for it in repo::items(conn.conn(), id).await? {
-        let recusals = repo::recusals(conn.conn(), it.id).await?;
+        let recusals = recusals_of.remove(&it.id).unwrap_or_default();
         let recused: Vec<i64> = recusals.iter().map(|(m, _)| *m).collect();
         let taking_part = meeting::taking_part(&f.present, &recused);
-        let votes = repo::votes(conn.conn(), it.id).await?;
+        let votes = votes_of.remove(&it.id).unwrap_or_default();
         let choices: Vec<Choice> = votes
             .iter()
             .filter(|v| taking_part.contains(&v.member_id))
@@ -1418,9 +1480,9 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
             }
             _ => meeting::outcome(&choices, taking_part.len()).into(),
         };
-        let claimed = apps_repo::certificate(conn.conn(), it.application_id)
-            .await?
-            .map(|c| serde_json::from_str::<Vec<String>>(&c.outcomes).unwrap_or_default())
+        let claimed = claimed_of
+            .get(&it.application_id)
+            .cloned()
             .unwrap_or_default();
         items.push(ItemView {
             id: it.id,
@@ -1431,15 +1493,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
             candidate_present: it.candidate_present,
             claimed_outcomes: claimed,
             interview_notes: it.interview_notes.clone(),
-            assessments: repo::assessments(conn.conn(), it.id)
-                .await?
-                .into_iter()
-                .map(|(outcome, level, comment)| Assessment {
-                    outcome,
-                    level,
-                    comment,
-                })
-                .collect(),
+            assessments: assessments_of.remove(&it.id).unwrap_or_default(),
             recusals,
             votes: votes
                 .iter()
@@ -1456,15 +1510,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
                 .collect(),
             tally,
             decision_reasons: it.decision_reasons.clone(),
-            recognised: repo::recognitions(conn.conn(), it.id)
-                .await?
-                .into_iter()
-                .map(|(unit_id, credits, outcomes)| RecognisedUnit {
-                    unit_id,
-                    credits: u32::try_from(credits).unwrap_or(0),
-                    outcomes: serde_json::from_str(&outcomes).unwrap_or_default(),
-                })
-                .collect(),
+            recognised: recognised_of.remove(&it.id).unwrap_or_default(),
         });
     }
     Ok(MeetingView {

@@ -9,6 +9,7 @@
 //! final protocol's documents are rendered once per language, stored with their SHA-256
 //! and the installation's signature, and served from the store ever after.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,7 @@ use tanu_storage::repo::{organisations, programmes, rule_sets};
 use tanu_storage::{Conn, StorageError};
 use time::{Date, OffsetDateTime};
 
+use crate::meetings::grouped;
 use crate::signing::Signer;
 use crate::{Actor, AppError, Ctx, OrgScope};
 
@@ -330,6 +332,49 @@ struct Gathered {
     secretary_person_id: Option<i64>,
 }
 
+/// Who signs a meeting's protocol: the member who presided (as chair or deputy, rule 8)
+/// and the commission's secretary on the meeting's date (the current one if none was
+/// recorded then).
+struct Signatories {
+    presiding_role: &'static str,
+    presiding_name: String,
+    presiding_person_id: Option<i64>,
+    secretary_name: String,
+    secretary_person_id: Option<i64>,
+}
+
+async fn signatories(mut conn: Conn<'_>, m: &MeetingRow) -> Result<Signatories, AppError> {
+    let presiding = match m.presiding_member_id {
+        Some(id) => com_repo::all_members(conn.reborrow(), m.commission_id)
+            .await?
+            .into_iter()
+            .find(|x| x.id == id),
+        None => None,
+    };
+    let at = m.opened_at.unwrap_or(m.starts_at);
+    let secretary = match com_repo::secretary_at(conn.reborrow(), m.commission_id, at).await? {
+        Some(s) => Some(s),
+        None => com_repo::current_secretary(conn.reborrow(), m.commission_id).await?,
+    };
+    Ok(Signatories {
+        presiding_role: if m.presiding_as_deputy == Some(true) {
+            "deputy"
+        } else {
+            "chair"
+        },
+        presiding_name: presiding
+            .as_ref()
+            .map(|x| x.full_name.clone())
+            .unwrap_or_default(),
+        presiding_person_id: presiding.and_then(|x| x.person_id),
+        secretary_name: secretary
+            .as_ref()
+            .map(|s| s.full_name.clone())
+            .unwrap_or_default(),
+        secretary_person_id: secretary.map(|s| s.person_id),
+    })
+}
+
 fn choice_of(v: &str) -> String {
     match v {
         "recognise" | "refuse" | "abstain" => v.to_owned(),
@@ -399,25 +444,81 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
     let present = doc_members.iter().filter(|x| x.present).count();
     let quorum: Quorum = params.quorum;
     let quorum_min = quorum.minimum(u32::try_from(members.len()).unwrap_or(u32::MAX));
-    let presiding_member = m
-        .presiding_member_id
-        .and_then(|id| everyone.iter().find(|x| x.id == id));
-    let secretary = com_repo::secretary_at(conn.reborrow(), m.commission_id, at)
-        .await?
-        .or(com_repo::current_secretary(conn.reborrow(), m.commission_id).await?);
+    let signers = signatories(conn.reborrow(), m).await?;
 
     let units = programmes::units(conn.reborrow(), m.org_id).await?;
     let progs = programmes::list(conn.reborrow(), m.org_id).await?;
+    // What belongs to the items, read for the whole meeting at once.
+    let apps: HashMap<i64, apps_repo::ApplicationRow> = apps_repo::on_agenda(conn.reborrow(), m.id)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let documents_of = grouped(
+        apps_repo::documents_on_agenda(conn.reborrow(), m.id)
+            .await?
+            .into_iter()
+            .map(|d| (d.application_id, d)),
+    );
+    let checks_of = grouped(
+        apps_repo::checks_on_agenda(conn.reborrow(), m.id)
+            .await?
+            .into_iter()
+            .map(|c| (c.key, c.row)),
+    );
+    let certificates: HashMap<i64, apps_repo::CertificateRow> =
+        apps_repo::certificates_on_agenda(conn.reborrow(), m.id)
+            .await?
+            .into_iter()
+            .map(|c| (c.key, c.row))
+            .collect();
+    let mut recusals_of = grouped(
+        meetings_repo::recusals_in(conn.reborrow(), m.id)
+            .await?
+            .into_iter()
+            .map(|(item, member, reason)| (item, (member, reason))),
+    );
+    let mut votes_of = grouped(
+        meetings_repo::votes_in(conn.reborrow(), m.id)
+            .await?
+            .into_iter()
+            .map(|v| (v.key, v.row)),
+    );
+    let mut taking_part_of: HashMap<i64, Vec<i64>> =
+        meetings_repo::taking_part_ids_in(conn.reborrow(), m.id)
+            .await?
+            .into_iter()
+            .collect();
+    let mut recognitions_of = grouped(
+        meetings_repo::recognitions_in(conn.reborrow(), m.id)
+            .await?
+            .into_iter()
+            .map(|(item, unit, credits, outcomes)| (item, (unit, credits, outcomes))),
+    );
+    let mut assessments_of = grouped(
+        meetings_repo::assessments_in(conn.reborrow(), m.id)
+            .await?
+            .into_iter()
+            .map(|(item, outcome, level, comment)| {
+                (
+                    item,
+                    model::Assessment {
+                        outcome,
+                        level,
+                        comment,
+                    },
+                )
+            }),
+    );
     let mut items = Vec::new();
     for (n, it) in meetings_repo::items(conn.reborrow(), m.id)
         .await?
         .into_iter()
         .enumerate()
     {
-        let app = apps_repo::get(conn.reborrow(), it.application_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let documents = apps_repo::documents(conn.reborrow(), app.id).await?;
+        let app = apps.get(&it.application_id).ok_or(AppError::NotFound)?;
+        let no_documents = Vec::new();
+        let documents = documents_of.get(&app.id).unwrap_or(&no_documents);
         let mut docs: Vec<model::Document> = documents
             .iter()
             .map(|d| model::Document {
@@ -434,9 +535,10 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
                 },
             );
         }
-        let checked = apps_repo::checks(conn.reborrow(), app.id)
-            .await?
+        let checked = checks_of
+            .get(&app.id)
             .into_iter()
+            .flatten()
             .filter(|c| c.complete)
             .max_by_key(|c| c.checked_at)
             .map(|c| {
@@ -447,14 +549,14 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
                 )
             })
             .unwrap_or_default();
-        let cert = apps_repo::certificate(conn.reborrow(), app.id).await?;
+        let cert = certificates.get(&app.id).cloned();
         let claimed: Vec<String> = cert
             .as_ref()
             .map(|c| serde_json::from_str(&c.outcomes).unwrap_or_default())
             .unwrap_or_default();
-        let recusals = meetings_repo::recusals(conn.reborrow(), it.id).await?;
-        let votes = meetings_repo::votes(conn.reborrow(), it.id).await?;
-        let taking_part = meetings_repo::taking_part_ids(conn.reborrow(), it.id).await?;
+        let recusals = recusals_of.remove(&it.id).unwrap_or_default();
+        let votes = votes_of.remove(&it.id).unwrap_or_default();
+        let taking_part = taking_part_of.remove(&it.id).unwrap_or_default();
         let mut vote_lines: Vec<model::Vote> = Vec::new();
         for id in &taking_part {
             vote_lines.push(model::Vote {
@@ -481,9 +583,7 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
             _ => None,
         };
         let mut recognised = Vec::new();
-        for (unit_id, credits, outcomes) in
-            meetings_repo::recognitions(conn.reborrow(), it.id).await?
-        {
+        for (unit_id, credits, outcomes) in recognitions_of.remove(&it.id).unwrap_or_default() {
             let unit = units.iter().find(|u| u.id == unit_id);
             let programme = unit.and_then(|u| progs.iter().find(|p| p.id == u.programme_id));
             recognised.push(model::RecognisedUnit {
@@ -525,15 +625,7 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
             }),
             claimed_outcomes: claimed,
             interview_notes: it.interview_notes.clone(),
-            assessments: meetings_repo::assessments(conn.reborrow(), it.id)
-                .await?
-                .into_iter()
-                .map(|(outcome, level, comment)| model::Assessment {
-                    outcome,
-                    level,
-                    comment,
-                })
-                .collect(),
+            assessments: assessments_of.remove(&it.id).unwrap_or_default(),
             recusals: recusals
                 .iter()
                 .map(|(id, reason)| model::Recusal {
@@ -560,18 +652,6 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
         ru: org.name_ru.clone(),
         en: org.name_en.clone(),
     };
-    let presiding_role = if m.presiding_as_deputy == Some(true) {
-        "deputy"
-    } else {
-        "chair"
-    };
-    let presiding_name = presiding_member
-        .map(|x| x.full_name.clone())
-        .unwrap_or_default();
-    let secretary_name = secretary
-        .as_ref()
-        .map(|s| s.full_name.clone())
-        .unwrap_or_default();
     let doc = model::Protocol {
         lang: "kk".to_owned(),
         number: None,
@@ -606,9 +686,9 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
             u32::try_from(present).unwrap_or(u32::MAX),
             u32::try_from(members.len()).unwrap_or(u32::MAX),
         ),
-        presiding: presiding_name.clone(),
+        presiding: signers.presiding_name.clone(),
         presiding_as_deputy: m.presiding_as_deputy == Some(true),
-        secretary: secretary_name.clone(),
+        secretary: signers.secretary_name.clone(),
         opening_text: p.opening_text.clone(),
         closing_text: p.closing_text.clone(),
         items: if p.kind == "addendum" {
@@ -618,13 +698,13 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
         },
         signatures: vec![
             model::Signature {
-                role: presiding_role.to_owned(),
-                name: presiding_name,
+                role: signers.presiding_role.to_owned(),
+                name: signers.presiding_name,
                 approved_at: None,
             },
             model::Signature {
                 role: "secretary".to_owned(),
-                name: secretary_name,
+                name: signers.secretary_name,
                 approved_at: None,
             },
         ],
@@ -634,8 +714,8 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
     Ok(Gathered {
         names,
         doc,
-        presiding_person_id: presiding_member.and_then(|x| x.person_id),
-        secretary_person_id: secretary.map(|s| s.person_id),
+        presiding_person_id: signers.presiding_person_id,
+        secretary_person_id: signers.secretary_person_id,
     })
 }
 
@@ -703,13 +783,13 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<ProtocolView, A
     // Signers: named on the row once sent; foreseen from the meeting while a draft.
     let (presiding_role, presiding_name, presiding_person, secretary_name, secretary_person) =
         if st == ProtocolStatus::Draft {
-            let g = gather(conn.conn(), &m, &p).await?;
+            let s = signatories(conn.conn(), &m).await?;
             (
-                g.doc.signatures[0].role.clone(),
-                g.doc.signatures[0].name.clone(),
-                g.presiding_person_id,
-                g.doc.signatures[1].name.clone(),
-                g.secretary_person_id,
+                s.presiding_role.to_owned(),
+                s.presiding_name,
+                s.presiding_person_id,
+                s.secretary_name,
+                s.secretary_person_id,
             )
         } else {
             (
@@ -916,7 +996,7 @@ pub async fn save_texts(
         String::new()
     };
     repo::set_texts(tx.conn(), id, &opening, &closing, &addendum).await?;
-    repo::insert_event(tx.conn(), id, scope.person_id(), "edited", "{}", now).await?;
+    repo::note_edit(tx.conn(), id, scope.person_id(), now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -248,12 +248,37 @@ async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> 
     }
 }
 
+/// Listens on the first address `addr` resolves to that can be bound. The accept queue
+/// is 4,096 deep (the kernel may cap it: `net.core.somaxconn`) rather than tokio's 1,024:
+/// connections past the server's limit wait there for a place (`tanu_web::serve`).
+async fn listen(addr: &str) -> std::io::Result<tokio::net::TcpListener> {
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        let socket = if a.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(a).and_then(move |()| socket.listen(4096)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::AddrNotAvailable,
+            "no address to listen on",
+        )
+    }))
+}
+
 #[allow(clippy::print_stdout)]
 async fn serve(config: Config) -> anyhow::Result<()> {
     startup::init_logging(&config);
     tracing::info!(config = ?config, "starting");
     let ctx = startup::open(&config).await?;
-    let listener = tokio::net::TcpListener::bind(&config.listen)
+    let listener = listen(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;

@@ -142,6 +142,20 @@ const MAX_CONNECTION_BUFFER: usize = 16 * 1024;
 /// Tanu is closing.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(75);
 
+/// The most client connections the server holds at once; more wait in the kernel's
+/// accept queue until one ends (nginx's default per worker is 512). Each costs memory
+/// (its task and buffers: ~40 KB while its upload waits for a turn), so this bounds what
+/// a burst of clients or a flood of idle connections can take.
+pub const MAX_CONNECTIONS: usize = 512;
+
+/// Past this many open connections new ones are served without keep-alive and must send
+/// their request head within [`BUSY_HEADER_READ_TIMEOUT`], so that each frees its place
+/// after one request instead of idling in it while others queue.
+pub const KEEP_ALIVE_BELOW: usize = MAX_CONNECTIONS / 2;
+
+/// How long a connection accepted past [`KEEP_ALIVE_BELOW`] may take to send its head.
+const BUSY_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
 ///
 /// This is `axum::serve` with the connection settings it does not expose: a small
@@ -166,15 +180,28 @@ pub async fn serve(
         }
     });
     let router = app(state);
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .max_buf_size(MAX_CONNECTION_BUFFER)
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let builder = |keep_alive: bool, head_within: Duration| {
+        let mut b = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        b.http1()
+            .keep_alive(keep_alive)
+            .max_buf_size(MAX_CONNECTION_BUFFER)
+            .timer(TokioTimer::new())
+            .header_read_timeout(head_within);
+        b
+    };
+    let relaxed = builder(true, HEADER_READ_TIMEOUT);
+    let busy = builder(false, BUSY_HEADER_READ_TIMEOUT);
+    let places = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
+        let place = tokio::select! {
+            p = places.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_closed) => break, // never closed; were it, stop accepting
+            },
+            () = &mut shutdown => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
@@ -195,6 +222,12 @@ pub async fn serve(
                 req.map(axum::body::Body::new)
             },
         );
+        let open = MAX_CONNECTIONS - places.available_permits();
+        let builder = if open > KEEP_ALIVE_BELOW {
+            &busy
+        } else {
+            &relaxed
+        };
         let conn = builder
             .serve_connection_with_upgrades(
                 TokioIo::new(stream),
@@ -206,6 +239,7 @@ pub async fn serve(
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
+            drop(place);
         });
     }
     drop(listener);

@@ -617,3 +617,76 @@ pub async fn views(
         id
     )?)
 }
+
+// ---------------------------------------------------------------------------------------
+// The applications on a meeting's agenda and what belongs to them, one statement per kind
+// (for the protocol and the meeting view), keyed by application.
+
+const ON_AGENDA: &str = "(SELECT application_id FROM agenda_items WHERE meeting_id = $1)";
+
+/// The applications on a meeting's agenda.
+pub async fn on_agenda(conn: Conn<'_>, meeting: i64) -> Result<Vec<ApplicationRow>, StorageError> {
+    let sql = format!("{SELECT} WHERE a.id IN {ON_AGENDA}");
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        ApplicationRow,
+        sqlx::AssertSqlSafe(sql),
+        meeting
+    )?)
+}
+
+/// The certificates of the applications on a meeting's agenda.
+pub async fn certificates_on_agenda(
+    conn: Conn<'_>,
+    meeting: i64,
+) -> Result<Vec<super::meetings::Keyed<CertificateRow>>, StorageError> {
+    let sql = format!(
+        "SELECT application_id AS key, kind, provider_name, provider_bin, programme_title, hours, credits, \
+         study_from, study_to, number, issued_on, outcomes, reuse_key FROM certificates \
+         WHERE application_id IN {ON_AGENDA}"
+    );
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        super::meetings::Keyed<CertificateRow>,
+        sqlx::AssertSqlSafe(sql),
+        meeting
+    )?)
+}
+
+/// The current documents of the applications on a meeting's agenda, by kind.
+pub async fn documents_on_agenda(
+    conn: Conn<'_>,
+    meeting: i64,
+) -> Result<Vec<DocumentRow>, StorageError> {
+    let sql = format!(
+        "{DOCUMENT} WHERE application_id IN {ON_AGENDA} AND replaced_at IS NULL ORDER BY application_id, kind"
+    );
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        DocumentRow,
+        sqlx::AssertSqlSafe(sql),
+        meeting
+    )?)
+}
+
+/// The completeness checks of the applications on a meeting's agenda, oldest first.
+pub async fn checks_on_agenda(
+    conn: Conn<'_>,
+    meeting: i64,
+) -> Result<Vec<super::meetings::Keyed<CheckRow>>, StorageError> {
+    let sql = format!(
+        "SELECT c.application_id AS key, c.checked_at, p.full_name AS checked_by_name, c.complete, c.items, c.reason \
+         FROM completeness_checks c JOIN persons p ON p.id = c.checked_by \
+         WHERE c.application_id IN {ON_AGENDA} ORDER BY c.checked_at, c.id"
+    );
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        super::meetings::Keyed<CheckRow>,
+        sqlx::AssertSqlSafe(sql),
+        meeting
+    )?)
+}

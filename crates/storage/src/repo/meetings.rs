@@ -629,3 +629,97 @@ pub async fn events(
         meeting
     )?)
 }
+
+// ---------------------------------------------------------------------------------------
+// Everything on a meeting's agenda at once: one statement per kind of row instead of one
+// per item, for the meeting view and the protocol (a 10-item meeting was ~100 statements).
+
+/// A row that belongs to one agenda item or one application, with its key.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Keyed<T> {
+    /// The agenda item or application the row belongs to.
+    pub key: i64,
+    /// The row.
+    #[sqlx(flatten)]
+    pub row: T,
+}
+
+/// The votes on every item of a meeting, keyed by item, in the order cast.
+pub async fn votes_in(conn: Conn<'_>, meeting: i64) -> Result<Vec<Keyed<VoteRow>>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        Keyed<VoteRow>,
+        "SELECT v.item_id AS key, v.member_id, v.choice, v.recorded_by, v.cast_at FROM item_votes v \
+         JOIN agenda_items i ON i.id = v.item_id WHERE i.meeting_id = $1 ORDER BY v.id",
+        meeting
+    )?)
+}
+
+/// Declared conflicts of interest on every item of a meeting: `(item, member, reason)`.
+pub async fn recusals_in(
+    conn: Conn<'_>,
+    meeting: i64,
+) -> Result<Vec<(i64, i64, String)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (i64, i64, String),
+        "SELECT r.item_id, r.member_id, r.reason FROM item_recusals r JOIN agenda_items i ON i.id = r.item_id \
+         WHERE i.meeting_id = $1 ORDER BY r.at",
+        meeting
+    )?)
+}
+
+/// Assessments of every item of a meeting: `(item, outcome, level, comment)`.
+pub async fn assessments_in(
+    conn: Conn<'_>,
+    meeting: i64,
+) -> Result<Vec<(i64, String, String, String)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (i64, String, String, String),
+        "SELECT s.item_id, s.outcome, s.level, s.comment FROM item_assessments s \
+         JOIN agenda_items i ON i.id = s.item_id WHERE i.meeting_id = $1 ORDER BY s.item_id, s.position",
+        meeting
+    )?)
+}
+
+/// Units recognised on every item of a meeting: `(item, unit, credits, outcomes JSON)`.
+pub async fn recognitions_in(
+    conn: Conn<'_>,
+    meeting: i64,
+) -> Result<Vec<(i64, i64, i64, String)>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        (i64, i64, i64, String),
+        "SELECT r.item_id, r.unit_id, r.credits, r.outcomes FROM recognitions r \
+         JOIN agenda_items i ON i.id = r.item_id WHERE i.meeting_id = $1 ORDER BY r.item_id, r.unit_id",
+        meeting
+    )?)
+}
+
+/// Who takes part in each item's vote (JSON arrays of membership ids), keyed by item.
+pub async fn taking_part_ids_in(
+    conn: Conn<'_>,
+    meeting: i64,
+) -> Result<Vec<(i64, Vec<i64>)>, StorageError> {
+    let rows: Vec<(i64, Option<String>)> = fetch!(
+        conn,
+        fetch_all,
+        (i64, Option<String>),
+        "SELECT id, taking_part_ids FROM agenda_items WHERE meeting_id = $1",
+        meeting
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, json)| {
+            let ids = json
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default();
+            (id, ids)
+        })
+        .collect())
+}

@@ -333,6 +333,46 @@ pub async fn insert_event(
     .await
 }
 
+/// Records an edit of a draft's text. A run of edits by one person is one entry of the
+/// protocol's history, moved to the latest edit's time (a secretary saving every few
+/// seconds would otherwise bury the history); the audit trail keeps every edit.
+pub async fn note_edit(
+    mut conn: Conn<'_>,
+    protocol: i64,
+    person: i64,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    let last: Option<(i64, i64, String)> = fetch!(
+        conn.reborrow(),
+        fetch_optional,
+        (i64, i64, String),
+        "SELECT id, person_id, kind FROM protocol_events WHERE protocol_id = $1 ORDER BY at DESC, id DESC LIMIT 1",
+        protocol
+    )?;
+    match last {
+        Some((id, by, kind)) if by == person && kind == "edited" => {
+            execute!(
+                conn.reborrow(),
+                "UPDATE protocol_events SET at = $1 WHERE id = $2",
+                now,
+                id
+            )?;
+            super::audit::append_about(
+                conn,
+                "protocols",
+                "protocol",
+                protocol,
+                person,
+                "edited",
+                "{}",
+                now,
+            )
+            .await
+        }
+        _ => insert_event(conn, protocol, person, "edited", "{}", now).await,
+    }
+}
+
 /// A protocol's history: when, who, what, details (JSON).
 pub async fn events(
     conn: Conn<'_>,

@@ -1,5 +1,7 @@
 //! Bad input gets a clear 4xx problem document with a stable code, never a 500.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -282,3 +284,94 @@ both!(an_oversized_request_head_is_refused_not_buffered, |app| {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 });
+
+/// Opens `n` connections that never send a request.
+async fn idle_connections(app: &TestApp, n: usize) -> Vec<tokio::net::TcpStream> {
+    let addr = app.url("").trim_start_matches("http://").to_owned();
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    out
+}
+
+/// A request on a connection of its own.
+async fn fresh_get(app: &TestApp, path: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap()
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+}
+
+both!(
+    connections_past_the_limit_wait_for_a_place_and_are_then_served,
+    |app| {
+        // Every place taken by a connection that sends nothing: a new client is not served...
+        let idle = idle_connections(&app, tanu_web::MAX_CONNECTIONS).await;
+        let url = app.url("/healthz");
+        let waiting = tokio::spawn(async move {
+            reqwest::Client::new()
+                .get(url)
+                .send()
+                .await
+                .map(|r| r.status())
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(
+            !waiting.is_finished(),
+            "served while all {} places were taken",
+            tanu_web::MAX_CONNECTIONS
+        );
+        // ...until places free up; it waited in the queue and nothing was refused.
+        drop(idle);
+        let status = tokio::time::timeout(Duration::from_secs(20), waiting)
+            .await
+            .expect("served once places were free")
+            .unwrap()
+            .unwrap();
+        assert_eq!(status, StatusCode::OK);
+    }
+);
+
+both!(
+    past_half_its_connections_the_server_stops_keeping_them_alive,
+    |app| {
+        let r = fresh_get(&app, "/healthz").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(
+            r.headers().get("connection").is_none(),
+            "kept alive when idle"
+        );
+        let idle = idle_connections(&app, tanu_web::KEEP_ALIVE_BELOW + 10).await;
+        let r = fresh_get(&app, "/healthz").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            r.headers().get("connection").map(|v| v.to_str().unwrap()),
+            Some("close"),
+            "a busy server keeps a new connection alive"
+        );
+        // Once they are gone, connections are kept alive again.
+        drop(idle);
+        let mut kept_alive = false;
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if fresh_get(&app, "/healthz")
+                .await
+                .headers()
+                .get("connection")
+                .is_none()
+            {
+                kept_alive = true;
+                break;
+            }
+        }
+        assert!(
+            kept_alive,
+            "still not keeping connections alive after the idle ones left"
+        );
+    }
+);

@@ -648,6 +648,20 @@ both!(rules_8_and_14_a_whole_meeting, |app| {
         .await
         .unwrap();
     assert_eq!(v["status"], "closed");
+    // Each item shows its own recusals, votes and recognised units (the view reads them
+    // for the whole meeting at once).
+    let per_item: Vec<(usize, usize, usize)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let n = |k: &str| i[k].as_array().map_or(usize::MAX, Vec::len);
+            (n("recusals"), n("votes"), n("recognised"))
+        })
+        .collect();
+    assert_eq!(per_item, [(0, 4, 0), (1, 3, 1), (0, 3, 0), (0, 0, 0)]);
+    assert_eq!(v["items"][1]["recognised"][0]["credits"], 3);
+    assert_eq!(v["items"][1]["recusals"][0][1], "Кандидат – туысым");
     // A member cannot run the meeting; another organisation sees nothing.
     problem(
         app.post(&b.members[2].1, &b.meeting(id, "/open"), json!({}))

@@ -202,10 +202,38 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
         .put(
             &b.secretary,
             &protocol_url(&b, id, ""),
+            json!({ "opening_text": "Кіріспе", "closing_text": "Қорытынды мәтін" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .put(
+            &b.secretary,
+            &protocol_url(&b, id, ""),
             json!({ "opening_text": "Кіріспе мәтін", "closing_text": "Қорытынды мәтін" }),
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
+    // The answer is the protocol as saved; a run of saves by one person is one entry of
+    // its history, and every save is in the audit trail.
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["opening_text"], "Кіріспе мәтін");
+    assert_eq!(v["signers"][0]["office"], "deputy");
+    let kinds: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["started", "edited"]);
+    let edits = "SELECT COUNT(*) FROM audit_events \
+                 WHERE object_type = 'protocol' AND object_id = $1 AND action = 'edited'";
+    let edits: i64 = match &app.ctx.db {
+        tanu_storage::Db::Sqlite(p) => sqlx::query_scalar(edits).bind(id).fetch_one(p).await,
+        tanu_storage::Db::Postgres(p) => sqlx::query_scalar(edits).bind(id).fetch_one(p).await,
+    }
+    .unwrap();
+    assert_eq!(edits, 2);
     // The draft preview: every name, the notes, the reasons – and no verification code.
     let (draft, code) = pdf_of(&app, &b.secretary, &protocol_url(&b, id, "/pdf?lang=kk")).await;
     assert!(code.is_none());
