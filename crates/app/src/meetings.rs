@@ -1397,7 +1397,8 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
     if let Err(e) = &f.quorum {
         cannot_open.push(Reason::from(e));
     }
-    // What hangs off the items, read for the whole meeting at once.
+    // The agenda, then what hangs off its items, read for the whole meeting at once.
+    let agenda = repo::items(conn.conn(), id).await?;
     let mut recusals_of = grouped(
         repo::recusals_in(conn.conn(), id)
             .await?
@@ -1449,7 +1450,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
         })
         .collect();
     let mut items = Vec::new();
-    for it in repo::items(conn.conn(), id).await? {
+    for it in agenda {
         let recusals = recusals_of.remove(&it.id).unwrap_or_default();
         let recused: Vec<i64> = recusals.iter().map(|(m, _)| *m).collect();
         let taking_part = meeting::taking_part(&f.present, &recused);

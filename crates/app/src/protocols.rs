@@ -448,7 +448,8 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
 
     let units = programmes::units(conn.reborrow(), m.org_id).await?;
     let progs = programmes::list(conn.reborrow(), m.org_id).await?;
-    // What belongs to the items, read for the whole meeting at once.
+    // The agenda, then what belongs to its items, read for the whole meeting at once.
+    let agenda = meetings_repo::items(conn.reborrow(), m.id).await?;
     let apps: HashMap<i64, apps_repo::ApplicationRow> = apps_repo::on_agenda(conn.reborrow(), m.id)
         .await?
         .into_iter()
@@ -511,11 +512,7 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
             }),
     );
     let mut items = Vec::new();
-    for (n, it) in meetings_repo::items(conn.reborrow(), m.id)
-        .await?
-        .into_iter()
-        .enumerate()
-    {
+    for (n, it) in agenda.into_iter().enumerate() {
         let app = apps.get(&it.application_id).ok_or(AppError::NotFound)?;
         let no_documents = Vec::new();
         let documents = documents_of.get(&app.id).unwrap_or(&no_documents);

@@ -249,18 +249,25 @@ async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> 
 }
 
 /// Listens on the first address `addr` resolves to that can be bound. The accept queue
-/// is 4,096 deep (the kernel may cap it: `net.core.somaxconn`) rather than tokio's 1,024:
-/// connections past the server's limit wait there for a place (`tanu_web::serve`).
+/// is 4,096 deep (the kernel may cap it: `net.core.somaxconn`) rather than the 128 that
+/// tokio's `TcpListener::bind` asks for: connections past the server's limit wait there
+/// for a place (`tanu_web::ConnectionLimits`).
 async fn listen(addr: &str) -> std::io::Result<tokio::net::TcpListener> {
-    let mut last = None;
-    for a in tokio::net::lookup_host(addr).await? {
+    fn on(a: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
         let socket = if a.is_ipv4() {
             tokio::net::TcpSocket::new_v4()?
         } else {
             tokio::net::TcpSocket::new_v6()?
         };
+        // As tokio does: a restarted server may bind while old connections linger.
+        #[cfg(not(windows))]
         socket.set_reuseaddr(true)?;
-        match socket.bind(a).and_then(move |()| socket.listen(4096)) {
+        socket.bind(a)?;
+        socket.listen(4096)
+    }
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        match on(a) {
             Ok(listener) => return Ok(listener),
             Err(e) => last = Some(e),
         }
@@ -310,6 +317,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             secure_cookies: config.secure_cookies,
             trust_forwarded_for: config.trust_forwarded_for,
             max_upload_bytes: config.max_upload_mb.saturating_mul(1024 * 1024),
+            connections: tanu_web::ConnectionLimits::default(),
         },
     );
     tanu_web::serve(listener, state, shutdown_signal()).await?;

@@ -33,7 +33,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use ops::metrics_handle;
-pub use state::{AppState, WebSettings};
+pub use state::{AppState, ConnectionLimits, WebSettings};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
@@ -135,37 +135,17 @@ pub fn state(ctx: tanu_app::Ctx, settings: WebSettings) -> AppState {
 /// ~400 KiB per connection.
 const MAX_CONNECTION_BUFFER: usize = 16 * 1024;
 
-/// How long a client may take to send a request's head (slow-header attacks). hyper also
-/// counts an idle keep-alive connection as waiting for a head, so this is the idle
-/// timeout too: longer than a reverse proxy's usual upstream keep-alive (nginx: 60 s),
-/// so that the proxy, not Tanu, closes an idle connection and never reuses one that
-/// Tanu is closing.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(75);
-
-/// The most client connections the server holds at once; more wait in the kernel's
-/// accept queue until one ends (nginx's default per worker is 512). Each costs memory
-/// (its task and buffers: ~40 KB while its upload waits for a turn), so this bounds what
-/// a burst of clients or a flood of idle connections can take.
-pub const MAX_CONNECTIONS: usize = 512;
-
-/// Past this many open connections new ones are served without keep-alive and must send
-/// their request head within [`BUSY_HEADER_READ_TIMEOUT`], so that each frees its place
-/// after one request instead of idling in it while others queue.
-pub const KEEP_ALIVE_BELOW: usize = MAX_CONNECTIONS / 2;
-
-/// How long a connection accepted past [`KEEP_ALIVE_BELOW`] may take to send its head.
-const BUSY_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
 ///
 /// This is `axum::serve` with the connection settings it does not expose: a small
-/// per-connection buffer and a time limit for request heads.
+/// per-connection buffer, a time limit for request heads and a limit on connections
+/// held at once ([`ConnectionLimits`], from the state's settings).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt as _;
 
     let purge_ctx = state.ctx.clone();
@@ -179,22 +159,27 @@ pub async fn serve(
             }
         }
     });
+    let limits = state.settings.connections.clone();
     let router = app(state);
+    // HTTP/1.1 only: its head timer runs from the moment a client connects, so a
+    // connection that sends nothing is closed too (the version-sniffing server of
+    // hyper-util reads its first bytes without a limit). HTTP/2 is for the reverse proxy
+    // in front to speak to browsers.
     let builder = |keep_alive: bool, head_within: Duration| {
-        let mut b = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-        b.http1()
-            .keep_alive(keep_alive)
+        let mut b = hyper::server::conn::http1::Builder::new();
+        b.keep_alive(keep_alive)
             .max_buf_size(MAX_CONNECTION_BUFFER)
             .timer(TokioTimer::new())
             .header_read_timeout(head_within);
         b
     };
-    let relaxed = builder(true, HEADER_READ_TIMEOUT);
-    let busy = builder(false, BUSY_HEADER_READ_TIMEOUT);
-    let places = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let relaxed = builder(true, limits.head_within);
+    let busy = builder(false, limits.busy_head_within);
+    let places = Arc::new(tokio::sync::Semaphore::new(limits.max));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
+        // A place first: past the limit, clients wait in the kernel's accept queue.
         let place = tokio::select! {
             p = places.clone().acquire_owned() => match p {
                 Ok(p) => p,
@@ -222,18 +207,16 @@ pub async fn serve(
                 req.map(axum::body::Body::new)
             },
         );
-        let open = MAX_CONNECTIONS - places.available_permits();
-        let builder = if open > KEEP_ALIVE_BELOW {
+        let open = limits.max - places.available_permits();
+        let builder = if open > limits.keep_alive_below {
             &busy
         } else {
             &relaxed
         };
-        let conn = builder
-            .serve_connection_with_upgrades(
-                TokioIo::new(stream),
-                hyper_util::service::TowerToHyperService::new(service),
-            )
-            .into_owned();
+        let conn = builder.serve_connection(
+            TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service),
+        );
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {

@@ -1,6 +1,7 @@
 //! Shared state of the HTTP app.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use tanu_app::Ctx;
@@ -14,6 +15,8 @@ pub struct WebSettings {
     pub trust_forwarded_for: bool,
     /// Largest document upload, in bytes.
     pub max_upload_bytes: u64,
+    /// How many client connections are held, and how long they may idle.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for WebSettings {
@@ -22,6 +25,40 @@ impl Default for WebSettings {
             secure_cookies: false,
             trust_forwarded_for: false,
             max_upload_bytes: 20 * 1024 * 1024,
+            connections: ConnectionLimits::default(),
+        }
+    }
+}
+
+/// Limits on client connections (`crate::serve`).
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    /// The most connections held at once; more wait in the kernel's accept queue until
+    /// one ends. Each costs memory (its task and buffers: ~40 KB while its upload waits
+    /// for a turn), so this bounds what a burst of clients or a flood of idle
+    /// connections can take. nginx's default per worker is the same 512.
+    pub max: usize,
+    /// Past this many open connections, new ones are served without keep-alive and get
+    /// `busy_head_within` to send their request head, so that each frees its place after
+    /// one request instead of idling in it while others queue.
+    pub keep_alive_below: usize,
+    /// How long a client may take to send a request head (slow-header attacks), from
+    /// the moment it connects. hyper counts an idle keep-alive connection as waiting for
+    /// a head, so this is the idle limit too: longer than a reverse proxy's usual
+    /// upstream keep-alive (nginx: 60 s), so that the proxy, not Tanu, closes an idle
+    /// connection and never reuses one that Tanu is closing.
+    pub head_within: Duration,
+    /// The same for a connection accepted past `keep_alive_below`.
+    pub busy_head_within: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            max: 512,
+            keep_alive_below: 256,
+            head_within: Duration::from_secs(75),
+            busy_head_within: Duration::from_secs(10),
         }
     }
 }

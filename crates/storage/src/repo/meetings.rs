@@ -666,7 +666,7 @@ pub async fn recusals_in(
         fetch_all,
         (i64, i64, String),
         "SELECT r.item_id, r.member_id, r.reason FROM item_recusals r JOIN agenda_items i ON i.id = r.item_id \
-         WHERE i.meeting_id = $1 ORDER BY r.at",
+         WHERE i.meeting_id = $1 ORDER BY r.at, r.member_id",
         meeting
     )?)
 }

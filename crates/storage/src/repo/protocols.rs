@@ -353,7 +353,9 @@ pub async fn note_edit(
         Some((id, by, kind)) if by == person && kind == "edited" => {
             execute!(
                 conn.reborrow(),
-                "UPDATE protocol_events SET at = $1 WHERE id = $2",
+                // A save that waited for its turn may carry an earlier time than the
+                // one before it: the entry never moves back.
+                "UPDATE protocol_events SET at = CASE WHEN at < $1 THEN $1 ELSE at END WHERE id = $2",
                 now,
                 id
             )?;

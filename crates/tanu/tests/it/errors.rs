@@ -285,23 +285,51 @@ both!(an_oversized_request_head_is_refused_not_buffered, |app| {
     assert_eq!(r.status(), StatusCode::OK);
 });
 
+/// A second server on the test app's services, with small connection limits.
+async fn limited_server(
+    app: &TestApp,
+    max: usize,
+    keep_alive_below: usize,
+    head_within: Duration,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let settings = tanu_web::WebSettings {
+        connections: tanu_web::ConnectionLimits {
+            max,
+            keep_alive_below,
+            head_within,
+            busy_head_within: head_within,
+        },
+        ..tanu_web::WebSettings::default()
+    };
+    let state = tanu_web::state(app.ctx.clone(), settings);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = tanu_web::serve(listener, state, async move {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    (addr, stop)
+}
+
 /// Opens `n` connections that never send a request.
-async fn idle_connections(app: &TestApp, n: usize) -> Vec<tokio::net::TcpStream> {
-    let addr = app.url("").trim_start_matches("http://").to_owned();
+async fn idle_connections(addr: &str, n: usize) -> Vec<tokio::net::TcpStream> {
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
-        out.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+        out.push(tokio::net::TcpStream::connect(addr).await.unwrap());
     }
     out
 }
 
-/// A request on a connection of its own.
-async fn fresh_get(app: &TestApp, path: &str) -> reqwest::Response {
+/// `GET /healthz` on a connection of its own.
+async fn fresh_get(addr: &str) -> reqwest::Response {
     reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap()
-        .get(app.url(path))
+        .get(format!("http://{addr}/healthz"))
         .send()
         .await
         .unwrap()
@@ -310,44 +338,55 @@ async fn fresh_get(app: &TestApp, path: &str) -> reqwest::Response {
 both!(
     connections_past_the_limit_wait_for_a_place_and_are_then_served,
     |app| {
+        let (addr, _stop) = limited_server(&app, 4, 2, Duration::from_secs(60)).await;
         // Every place taken by a connection that sends nothing: a new client is not served...
-        let idle = idle_connections(&app, tanu_web::MAX_CONNECTIONS).await;
-        let url = app.url("/healthz");
-        let waiting = tokio::spawn(async move {
-            reqwest::Client::new()
-                .get(url)
-                .send()
-                .await
-                .map(|r| r.status())
-        });
+        let idle = idle_connections(&addr, 4).await;
+        let waiting = {
+            let addr = addr.clone();
+            tokio::spawn(async move { fresh_get(&addr).await.status() })
+        };
         tokio::time::sleep(Duration::from_secs(1)).await;
-        assert!(
-            !waiting.is_finished(),
-            "served while all {} places were taken",
-            tanu_web::MAX_CONNECTIONS
-        );
-        // ...until places free up; it waited in the queue and nothing was refused.
+        assert!(!waiting.is_finished(), "served while all places were taken");
+        // ...until places free up: it waited in the queue and was not refused.
         drop(idle);
         let status = tokio::time::timeout(Duration::from_secs(20), waiting)
             .await
             .expect("served once places were free")
-            .unwrap()
             .unwrap();
         assert_eq!(status, StatusCode::OK);
     }
 );
 
+both!(connections_that_send_nothing_are_closed_in_time, |app| {
+    use tokio::io::AsyncReadExt as _;
+    let (addr, _stop) = limited_server(&app, 4, 2, Duration::from_secs(1)).await;
+    // The time limit for a request head runs from the moment a client connects...
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(15), silent.read_to_end(&mut rest))
+        .await
+        .expect("a connection that sends nothing is closed")
+        .ok();
+    // ...so connections that send nothing cannot keep the server's places.
+    let _idle = idle_connections(&addr, 4).await;
+    let r = tokio::time::timeout(Duration::from_secs(15), fresh_get(&addr))
+        .await
+        .expect("served once the silent connections were closed");
+    assert_eq!(r.status(), StatusCode::OK);
+});
+
 both!(
     past_half_its_connections_the_server_stops_keeping_them_alive,
     |app| {
-        let r = fresh_get(&app, "/healthz").await;
+        let (addr, _stop) = limited_server(&app, 8, 4, Duration::from_secs(60)).await;
+        let r = fresh_get(&addr).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert!(
             r.headers().get("connection").is_none(),
             "kept alive when idle"
         );
-        let idle = idle_connections(&app, tanu_web::KEEP_ALIVE_BELOW + 10).await;
-        let r = fresh_get(&app, "/healthz").await;
+        let idle = idle_connections(&addr, 5).await;
+        let r = fresh_get(&addr).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(
             r.headers().get("connection").map(|v| v.to_str().unwrap()),
@@ -359,12 +398,7 @@ both!(
         let mut kept_alive = false;
         for _ in 0..100 {
             tokio::time::sleep(Duration::from_millis(100)).await;
-            if fresh_get(&app, "/healthz")
-                .await
-                .headers()
-                .get("connection")
-                .is_none()
-            {
+            if fresh_get(&addr).await.headers().get("connection").is_none() {
                 kept_alive = true;
                 break;
             }
