@@ -159,7 +159,9 @@ pub async fn serve(
             }
         }
     });
-    let limits = state.settings.connections.clone();
+    let mut limits = state.settings.connections.clone();
+    // A limit of none would never accept anyone.
+    limits.max = limits.max.max(1);
     let router = app(state);
     // HTTP/1.1 only: its head timer runs from the moment a client connects, so a
     // connection that sends nothing is closed too (the version-sniffing server of

@@ -291,6 +291,7 @@ async fn limited_server(
     max: usize,
     keep_alive_below: usize,
     head_within: Duration,
+    busy_head_within: Duration,
 ) -> (String, tokio::sync::oneshot::Sender<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
@@ -299,7 +300,7 @@ async fn limited_server(
             max,
             keep_alive_below,
             head_within,
-            busy_head_within: head_within,
+            busy_head_within,
         },
         ..tanu_web::WebSettings::default()
     };
@@ -338,7 +339,8 @@ async fn fresh_get(addr: &str) -> reqwest::Response {
 both!(
     connections_past_the_limit_wait_for_a_place_and_are_then_served,
     |app| {
-        let (addr, _stop) = limited_server(&app, 4, 2, Duration::from_secs(60)).await;
+        let (addr, _stop) =
+            limited_server(&app, 4, 2, Duration::from_secs(60), Duration::from_secs(60)).await;
         // Every place taken by a connection that sends nothing: a new client is not served...
         let idle = idle_connections(&addr, 4).await;
         let waiting = {
@@ -359,7 +361,8 @@ both!(
 
 both!(connections_that_send_nothing_are_closed_in_time, |app| {
     use tokio::io::AsyncReadExt as _;
-    let (addr, _stop) = limited_server(&app, 4, 2, Duration::from_secs(1)).await;
+    let (addr, _stop) =
+        limited_server(&app, 4, 2, Duration::from_secs(1), Duration::from_secs(1)).await;
     // The time limit for a request head runs from the moment a client connects...
     let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let mut rest = Vec::new();
@@ -378,7 +381,9 @@ both!(connections_that_send_nothing_are_closed_in_time, |app| {
 both!(
     past_half_its_connections_the_server_stops_keeping_them_alive,
     |app| {
-        let (addr, _stop) = limited_server(&app, 8, 4, Duration::from_secs(60)).await;
+        use tokio::io::AsyncReadExt as _;
+        let (addr, _stop) =
+            limited_server(&app, 8, 4, Duration::from_secs(60), Duration::from_secs(1)).await;
         let r = fresh_get(&addr).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert!(
@@ -393,6 +398,13 @@ both!(
             Some("close"),
             "a busy server keeps a new connection alive"
         );
+        // ...and gives a new connection the shorter time to send its request head.
+        let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let mut rest = Vec::new();
+        tokio::time::timeout(Duration::from_secs(15), silent.read_to_end(&mut rest))
+            .await
+            .expect("a busy server closes a silent new connection after its short limit")
+            .ok();
         // Once they are gone, connections are kept alive again.
         drop(idle);
         let mut kept_alive = false;
