@@ -343,14 +343,16 @@ struct Signatories {
     secretary_person_id: Option<i64>,
 }
 
-async fn signatories(mut conn: Conn<'_>, m: &MeetingRow) -> Result<Signatories, AppError> {
-    let presiding = match m.presiding_member_id {
-        Some(id) => com_repo::all_members(conn.reborrow(), m.commission_id)
-            .await?
-            .into_iter()
-            .find(|x| x.id == id),
-        None => None,
-    };
+/// The signatories of a meeting's protocol; `everyone` is the commission's members, past
+/// and present (`com_repo::all_members`), which the caller has read anyway.
+async fn signatories(
+    mut conn: Conn<'_>,
+    m: &MeetingRow,
+    everyone: &[com_repo::MemberRow],
+) -> Result<Signatories, AppError> {
+    let presiding = m
+        .presiding_member_id
+        .and_then(|id| everyone.iter().find(|x| x.id == id));
     let at = m.opened_at.unwrap_or(m.starts_at);
     let secretary = match com_repo::secretary_at(conn.reborrow(), m.commission_id, at).await? {
         Some(s) => Some(s),
@@ -362,10 +364,7 @@ async fn signatories(mut conn: Conn<'_>, m: &MeetingRow) -> Result<Signatories, 
         } else {
             "chair"
         },
-        presiding_name: presiding
-            .as_ref()
-            .map(|x| x.full_name.clone())
-            .unwrap_or_default(),
+        presiding_name: presiding.map(|x| x.full_name.clone()).unwrap_or_default(),
         presiding_person_id: presiding.and_then(|x| x.person_id),
         secretary_name: secretary
             .as_ref()
@@ -444,7 +443,7 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
     let present = doc_members.iter().filter(|x| x.present).count();
     let quorum: Quorum = params.quorum;
     let quorum_min = quorum.minimum(u32::try_from(members.len()).unwrap_or(u32::MAX));
-    let signers = signatories(conn.reborrow(), m).await?;
+    let signers = signatories(conn.reborrow(), m, &everyone).await?;
 
     let units = programmes::units(conn.reborrow(), m.org_id).await?;
     let progs = programmes::list(conn.reborrow(), m.org_id).await?;
@@ -780,7 +779,8 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<ProtocolView, A
     // Signers: named on the row once sent; foreseen from the meeting while a draft.
     let (presiding_role, presiding_name, presiding_person, secretary_name, secretary_person) =
         if st == ProtocolStatus::Draft {
-            let s = signatories(conn.conn(), &m).await?;
+            let everyone = com_repo::all_members(conn.conn(), m.commission_id).await?;
+            let s = signatories(conn.conn(), &m, &everyone).await?;
             (
                 s.presiding_role.to_owned(),
                 s.presiding_name,

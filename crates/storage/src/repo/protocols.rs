@@ -320,6 +320,18 @@ pub async fn insert_event(
         kind,
         details
     )?;
+    audit(conn, protocol, person, kind, details, now).await
+}
+
+/// The audit event of something that happened to a protocol.
+async fn audit(
+    conn: Conn<'_>,
+    protocol: i64,
+    person: i64,
+    kind: &str,
+    details: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
     super::audit::append_about(
         conn,
         "protocols",
@@ -359,17 +371,7 @@ pub async fn note_edit(
                 now,
                 id
             )?;
-            super::audit::append_about(
-                conn,
-                "protocols",
-                "protocol",
-                protocol,
-                person,
-                "edited",
-                "{}",
-                now,
-            )
-            .await
+            audit(conn, protocol, person, "edited", "{}", now).await
         }
         _ => insert_event(conn, protocol, person, "edited", "{}", now).await,
     }
