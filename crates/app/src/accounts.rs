@@ -232,13 +232,16 @@ pub async fn start_session(
 }
 
 /// The person of a live session cookie.
-pub async fn session_person(
+pub async fn session_actor(
     ctx: &Ctx,
     token: &str,
     now: OffsetDateTime,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<Actor>, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    Ok(sessions::person_of(conn.conn(), &token_hash(token), now).await?)
+    let Some(p) = persons::by_live_session(conn.conn(), &token_hash(token), now).await? else {
+        return Ok(None);
+    };
+    Ok(Some(actor_of(conn.conn(), p).await?))
 }
 
 /// Ends a session.
@@ -264,12 +267,20 @@ pub async fn load_actor(ctx: &Ctx, person_id: i64) -> Result<Option<Actor>, AppE
     let Some(p) = persons::by_id(conn.conn(), person_id).await? else {
         return Ok(None);
     };
-    let roles = staff::roles_of_person(conn.conn(), person_id)
+    Ok(Some(actor_of(conn.conn(), p).await?))
+}
+
+/// Who a person is, with the roles they hold (read on the caller's connection).
+pub(crate) async fn actor_of(
+    conn: tanu_storage::Conn<'_>,
+    p: persons::PersonRow,
+) -> Result<Actor, AppError> {
+    let roles = staff::roles_of_person(conn, p.id)
         .await?
         .into_iter()
         .filter_map(|(org, role)| role.parse::<Role>().ok().map(|r| (org, r)))
         .collect();
-    Ok(Some(Actor {
+    Ok(Actor {
         person_id: p.id,
         email: p.email,
         full_name: p.full_name,
@@ -277,7 +288,7 @@ pub async fn load_actor(ctx: &Ctx, person_id: i64) -> Result<Option<Actor>, AppE
         is_operator: p.is_operator,
         is_candidate: p.is_candidate,
         roles,
-    }))
+    })
 }
 
 /// Remembers the actor's language.

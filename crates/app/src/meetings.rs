@@ -585,10 +585,7 @@ async fn tell_decision(
 
 async fn locked(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<(Tx, MeetingRow), AppError> {
     let mut tx = ctx.db.begin().await?;
-    if !repo::lock(tx.conn(), scope.org_id(), id).await? {
-        return Err(AppError::NotFound);
-    }
-    let m = repo::get(tx.conn(), scope.org_id(), id)
+    let m = repo::lock_get(tx.conn(), scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((tx, m))

@@ -302,10 +302,7 @@ async fn locked(
     id: i64,
 ) -> Result<(tanu_storage::Tx, ProtocolRow), AppError> {
     let mut tx = ctx.db.begin().await?;
-    if !repo::lock(tx.conn(), scope.org_id(), id).await? {
-        return Err(AppError::NotFound);
-    }
-    let p = repo::get(tx.conn(), scope.org_id(), id)
+    let p = repo::lock_get(tx.conn(), scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((tx, p))

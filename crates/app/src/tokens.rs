@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tanu_domain::person::required_text;
-use tanu_storage::repo::tokens;
+use tanu_storage::repo::{persons, tokens};
 use time::OffsetDateTime;
 
 use crate::secrets::{random_token, token_hash};
@@ -126,22 +126,26 @@ pub async fn revoke(
     }
 }
 
-/// The person a bearer token belongs to, if it is live.
+/// Who a bearer token belongs to, if it is live: the person and their roles, read with
+/// two statements on one connection (every API request starts here).
 pub async fn authenticate(
     ctx: &Ctx,
     token: &str,
     now: OffsetDateTime,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<Actor>, AppError> {
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 100 {
         return Ok(None);
     }
     let hash = token_hash(token);
-    let live = {
+    let (actor, last_used) = {
         let mut conn = ctx.db.acquire().await?;
-        tokens::live(conn.conn(), &hash).await?
-    };
-    let Some((person, last_used)) = live else {
-        return Ok(None);
+        let Some((person, last_used)) = persons::by_live_token(conn.conn(), &hash).await? else {
+            return Ok(None);
+        };
+        (
+            crate::accounts::actor_of(conn.conn(), person).await?,
+            last_used,
+        )
     };
     // When a token was last used is kept to the minute, not per request: every request
     // writing it made each read a durable write.
@@ -150,7 +154,7 @@ pub async fn authenticate(
         tokens::touch(tx.conn(), &hash, now).await?;
         tx.commit().await?;
     }
-    Ok(Some(person))
+    Ok(Some(actor))
 }
 
 /// How stale a token's "last used" may get.

@@ -117,16 +117,15 @@ async fn resolve_actor(
 ) -> Result<(Option<Actor>, bool), WebError> {
     let now = tanu_storage::now();
     if let Some(token) = bearer(headers) {
-        let person = tokens::authenticate(&state.ctx, token, now).await?;
-        let Some(person) = person else {
+        let Some(actor) = tokens::authenticate(&state.ctx, token, now).await? else {
             return Err(WebError::App(AppError::Unauthenticated));
         };
-        return Ok((accounts::load_actor(&state.ctx, person).await?, true));
+        return Ok((Some(actor), true));
     }
     if let Some(cookie) = jar.get(SESSION_COOKIE)
-        && let Some(person) = accounts::session_person(&state.ctx, cookie.value(), now).await?
+        && let Some(actor) = accounts::session_actor(&state.ctx, cookie.value(), now).await?
     {
-        return Ok((accounts::load_actor(&state.ctx, person).await?, false));
+        return Ok((Some(actor), false));
     }
     Ok((None, false))
 }

@@ -13,7 +13,7 @@
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::{execute, fetch, scalar};
+use super::{execute, fetch};
 use crate::{Conn, Db, StorageError};
 
 tokio::task_local! {
@@ -72,45 +72,59 @@ pub fn hash_of(
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-/// The role a person acts in within an organisation: their posts there, joined; else
-/// `operator`, `candidate` or `person`.
-async fn role_of(
-    mut conn: Conn<'_>,
-    person_id: Option<i64>,
-    org_id: Option<i64>,
-) -> Result<String, StorageError> {
-    let Some(person) = person_id else {
-        return Ok("anonymous".to_owned());
+/// Where an event's organisation comes from.
+enum OrgOf<'a> {
+    /// Known to the caller (or none).
+    Known(Option<i64>),
+    /// The `org_id` of a row of a table (none when the row is gone).
+    Row(&'a str, i64),
+}
+
+/// The event's organisation and the role its person acts in there: their posts in that
+/// organisation, joined; else `operator`, `candidate` or `person`. One statement, since
+/// it runs in every write's turn.
+async fn role_and_org(
+    conn: Conn<'_>,
+    person: i64,
+    org: OrgOf<'_>,
+) -> Result<(String, Option<i64>), StorageError> {
+    let (org_sql, org_arg) = match org {
+        OrgOf::Known(org) => ("$2".to_owned(), org),
+        OrgOf::Row(table, id) => (
+            format!("(SELECT org_id FROM {table} WHERE id = $2)"),
+            Some(id),
+        ),
     };
-    if let Some(org) = org_id {
-        let roles: Vec<String> = scalar!(
-            conn.reborrow(),
-            fetch_all,
-            String,
-            "SELECT r.role FROM staff s JOIN staff_roles r ON r.staff_id = s.id \
-             WHERE s.person_id = $1 AND s.org_id = $2 AND s.active ORDER BY r.role",
-            person,
-            org
-        )?;
-        if !roles.is_empty() {
-            return Ok(roles.join(","));
-        }
-    }
-    let (operator, candidate): (bool, bool) = fetch!(
+    // One row per post in the organisation; one row with no role when there is none.
+    let sql = format!(
+        "SELECT o.org_id, r.role, p.is_operator, p.is_candidate FROM persons p \
+         LEFT JOIN (SELECT {org_sql} AS org_id) o ON 1 = 1 \
+         LEFT JOIN staff s ON s.person_id = p.id AND s.org_id = o.org_id AND s.active \
+         LEFT JOIN staff_roles r ON r.staff_id = s.id \
+         WHERE p.id = $1 ORDER BY r.role"
+    );
+    let rows: Vec<(Option<i64>, Option<String>, bool, bool)> = fetch!(
         conn,
-        fetch_one,
-        (bool, bool),
-        "SELECT is_operator, is_candidate FROM persons WHERE id = $1",
-        person
+        fetch_all,
+        (Option<i64>, Option<String>, bool, bool),
+        sqlx::AssertSqlSafe(sql),
+        person,
+        org_arg
     )?;
-    Ok(if operator {
-        "operator"
+    let Some(&(org_id, _, operator, candidate)) = rows.first() else {
+        return Err(sqlx::Error::RowNotFound.into());
+    };
+    let roles: Vec<&str> = rows.iter().filter_map(|r| r.1.as_deref()).collect();
+    let role = if !roles.is_empty() {
+        roles.join(",")
+    } else if operator {
+        "operator".to_owned()
     } else if candidate {
-        "candidate"
+        "candidate".to_owned()
     } else {
-        "person"
-    }
-    .to_owned())
+        "person".to_owned()
+    };
+    Ok((role, org_id))
 }
 
 /// Appends an event to the chain, in the caller's transaction.
@@ -119,49 +133,14 @@ pub async fn append(
     e: &NewEvent<'_>,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
-    let role = match e.role {
-        Some(r) => r.to_owned(),
-        None => role_of(conn.reborrow(), e.person_id, e.org_id).await?,
+    let (role, org_id) = match (e.role, e.person_id) {
+        (Some(role), _) => (role.to_owned(), e.org_id),
+        (None, None) => ("anonymous".to_owned(), e.org_id),
+        (None, Some(person)) => {
+            role_and_org(conn.reborrow(), person, OrgOf::Known(e.org_id)).await?
+        }
     };
-    let ip = origin();
-    let (seq, prev): (i64, String) = fetch!(
-        conn.reborrow(),
-        fetch_one,
-        (i64, String),
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
-    )?;
-    let hash = hash_of(
-        seq,
-        now,
-        e.person_id,
-        &role,
-        e.action,
-        e.object_type,
-        e.object_id,
-        e.org_id,
-        &ip,
-        e.details,
-        &prev,
-    );
-    execute!(
-        conn.reborrow(),
-        "INSERT INTO audit_events (seq, at, person_id, role, action, object_type, object_id, org_id, ip, details, \
-         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        seq,
-        now,
-        e.person_id,
-        &role,
-        e.action,
-        e.object_type,
-        e.object_id,
-        e.org_id,
-        &ip,
-        e.details,
-        &prev,
-        &hash
-    )?;
-    execute!(conn, "UPDATE audit_head SET hash = $1 WHERE id = 1", &hash)?;
-    Ok(())
+    chain(conn, e, &role, org_id, now).await
 }
 
 /// Appends an event about a row of `table` (which has an `org_id` column), finding its
@@ -177,28 +156,67 @@ pub async fn append_about(
     details: &str,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
-    let sql = format!("SELECT org_id FROM {table} WHERE id = $1");
-    let org_id: Option<i64> = scalar!(
+    let (role, org_id) =
+        role_and_org(conn.reborrow(), person_id, OrgOf::Row(table, object_id)).await?;
+    let e = NewEvent {
+        person_id: Some(person_id),
+        role: None,
+        action,
+        object_type,
+        object_id: Some(object_id),
+        org_id,
+        details,
+    };
+    chain(conn, &e, &role, org_id, now).await
+}
+
+/// Links the event to the chain's head and stores it.
+async fn chain(
+    mut conn: Conn<'_>,
+    e: &NewEvent<'_>,
+    role: &str,
+    org_id: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    let ip = origin();
+    let (seq, prev): (i64, String) = fetch!(
         conn.reborrow(),
-        fetch_optional,
-        i64,
-        sqlx::AssertSqlSafe(sql),
-        object_id
+        fetch_one,
+        (i64, String),
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
     )?;
-    append(
-        conn,
-        &NewEvent {
-            person_id: Some(person_id),
-            role: None,
-            action,
-            object_type,
-            object_id: Some(object_id),
-            org_id,
-            details,
-        },
+    let hash = hash_of(
+        seq,
         now,
-    )
-    .await
+        e.person_id,
+        role,
+        e.action,
+        e.object_type,
+        e.object_id,
+        org_id,
+        &ip,
+        e.details,
+        &prev,
+    );
+    execute!(
+        conn.reborrow(),
+        "INSERT INTO audit_events (seq, at, person_id, role, action, object_type, object_id, org_id, ip, details, \
+         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        seq,
+        now,
+        e.person_id,
+        role,
+        e.action,
+        e.object_type,
+        e.object_id,
+        org_id,
+        &ip,
+        e.details,
+        &prev,
+        &hash
+    )?;
+    execute!(conn, "UPDATE audit_head SET hash = $1 WHERE id = 1", &hash)?;
+    Ok(())
 }
 
 /// A stored event.

@@ -32,8 +32,13 @@ pub struct MeetingRow {
     pub closed_at: Option<OffsetDateTime>,
 }
 
-const MEETING: &str = "SELECT id, org_id, commission_id, starts_at, place, status, presiding_member_id, \
-                       presiding_as_deputy, opened_at, closed_at FROM meetings";
+macro_rules! meeting_columns {
+    () => {
+        "id, org_id, commission_id, starts_at, place, status, presiding_member_id, \
+         presiding_as_deputy, opened_at, closed_at"
+    };
+}
+const MEETING: &str = concat!("SELECT ", meeting_columns!(), " FROM meetings");
 
 /// Schedules a meeting; returns its id.
 pub async fn insert(
@@ -68,6 +73,26 @@ pub async fn lock(conn: Conn<'_>, org_id: i64, id: i64) -> Result<bool, StorageE
         id,
         org_id
     )? == 1)
+}
+
+/// Takes a meeting of an organisation for a change, as [`lock`] does, and reads it in
+/// the same statement.
+pub async fn lock_get(
+    conn: Conn<'_>,
+    org_id: i64,
+    id: i64,
+) -> Result<Option<MeetingRow>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        MeetingRow,
+        concat!(
+            "UPDATE meetings SET version = version + 1 WHERE org_id = $1 AND id = $2 RETURNING ",
+            meeting_columns!()
+        ),
+        org_id,
+        id
+    )?)
 }
 
 /// One meeting of an organisation.

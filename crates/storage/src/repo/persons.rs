@@ -105,6 +105,52 @@ pub async fn by_id(conn: Conn<'_>, id: i64) -> Result<Option<PersonRow>, Storage
     )?)
 }
 
+/// The person a live (not revoked) API token belongs to, with the token's last use:
+/// what every API request needs first, in one statement.
+pub async fn by_live_token(
+    conn: Conn<'_>,
+    token_hash: &str,
+) -> Result<Option<(PersonRow, Option<OffsetDateTime>)>, StorageError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        person: PersonRow,
+        last_used_at: Option<OffsetDateTime>,
+    }
+    let sql = format!(
+        "SELECT {COLUMNS}, t.last_used_at FROM persons JOIN (SELECT person_id, last_used_at FROM api_tokens \
+         WHERE token_hash = $1 AND revoked_at IS NULL) t ON t.person_id = persons.id"
+    );
+    let row: Option<Row> = fetch!(
+        conn,
+        fetch_optional,
+        Row,
+        sqlx::AssertSqlSafe(sql),
+        token_hash
+    )?;
+    Ok(row.map(|r| (r.person, r.last_used_at)))
+}
+
+/// The person of a live session, in one statement.
+pub async fn by_live_session(
+    conn: Conn<'_>,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<PersonRow>, StorageError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM persons WHERE id = \
+         (SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2)"
+    );
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        PersonRow,
+        sqlx::AssertSqlSafe(sql),
+        token_hash,
+        now
+    )?)
+}
+
 /// Finds a person by IIN.
 pub async fn by_iin(conn: Conn<'_>, iin: &str) -> Result<Option<PersonRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM persons WHERE iin = $1");

@@ -54,9 +54,14 @@ pub struct ProtocolRow {
     pub finalised_at: Option<OffsetDateTime>,
 }
 
-const PROTOCOL: &str = "SELECT id, org_id, commission_id, meeting_id, kind, amends_id, status, opening_text, \
-    closing_text, addendum_text, snapshot, presiding_role, presiding_name, presiding_person_id, \
-    secretary_name, secretary_person_id, year, seq, created_at, sent_at, finalised_at FROM protocols";
+macro_rules! protocol_columns {
+    () => {
+        "id, org_id, commission_id, meeting_id, kind, amends_id, status, opening_text, \
+         closing_text, addendum_text, snapshot, presiding_role, presiding_name, presiding_person_id, \
+         secretary_name, secretary_person_id, year, seq, created_at, sent_at, finalised_at"
+    };
+}
+const PROTOCOL: &str = concat!("SELECT ", protocol_columns!(), " FROM protocols");
 
 /// Starts a draft; returns its id.
 #[allow(clippy::too_many_arguments)]
@@ -97,6 +102,26 @@ pub async fn lock(conn: Conn<'_>, org_id: i64, id: i64) -> Result<bool, StorageE
         id,
         org_id
     )? == 1)
+}
+
+/// Takes a protocol of an organisation for a change, as [`lock`] does, and reads it in
+/// the same statement.
+pub async fn lock_get(
+    conn: Conn<'_>,
+    org_id: i64,
+    id: i64,
+) -> Result<Option<ProtocolRow>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        ProtocolRow,
+        concat!(
+            "UPDATE protocols SET version = version + 1 WHERE org_id = $1 AND id = $2 RETURNING ",
+            protocol_columns!()
+        ),
+        org_id,
+        id
+    )?)
 }
 
 /// One protocol of an organisation.

@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use super::{execute, scalar};
+use super::execute;
 use crate::{Conn, StorageError};
 
 /// Records a new session.
@@ -22,22 +22,6 @@ pub async fn insert(
         expires_at
     )?;
     Ok(())
-}
-
-/// The person of a live session.
-pub async fn person_of(
-    conn: Conn<'_>,
-    token_hash: &str,
-    now: OffsetDateTime,
-) -> Result<Option<i64>, StorageError> {
-    Ok(scalar!(
-        conn,
-        fetch_optional,
-        i64,
-        "SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-        token_hash,
-        now
-    )?)
 }
 
 /// Ends a session.

@@ -74,20 +74,6 @@ pub async fn revoke(
     Ok(n == 1)
 }
 
-/// The person and last use of a live (not revoked) token.
-pub async fn live(
-    conn: Conn<'_>,
-    token_hash: &str,
-) -> Result<Option<(i64, Option<OffsetDateTime>)>, StorageError> {
-    Ok(fetch!(
-        conn,
-        fetch_optional,
-        (i64, Option<OffsetDateTime>),
-        "SELECT person_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-        token_hash
-    )?)
-}
-
 /// Records that a token was used.
 pub async fn touch(
     conn: Conn<'_>,

@@ -292,7 +292,11 @@ async fn limited_server(
     keep_alive_below: usize,
     head_within: Duration,
     busy_head_within: Duration,
-) -> (String, tokio::sync::oneshot::Sender<()>) {
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let settings = tanu_web::WebSettings {
@@ -306,13 +310,13 @@ async fn limited_server(
     };
     let state = tanu_web::state(app.ctx.clone(), settings);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
+    let served = tokio::spawn(async move {
         let _ = tanu_web::serve(listener, state, async move {
             let _ = stopped.await;
         })
         .await;
     });
-    (addr, stop)
+    (addr, stop, served)
 }
 
 /// Opens `n` connections that never send a request.
@@ -339,7 +343,7 @@ async fn fresh_get(addr: &str) -> reqwest::Response {
 both!(
     connections_past_the_limit_wait_for_a_place_and_are_then_served,
     |app| {
-        let (addr, _stop) =
+        let (addr, _stop, _) =
             limited_server(&app, 4, 2, Duration::from_secs(60), Duration::from_secs(60)).await;
         // Every place taken by a connection that sends nothing: a new client is not served...
         let idle = idle_connections(&addr, 4).await;
@@ -361,7 +365,7 @@ both!(
 
 both!(connections_that_send_nothing_are_closed_in_time, |app| {
     use tokio::io::AsyncReadExt as _;
-    let (addr, _stop) =
+    let (addr, _stop, _) =
         limited_server(&app, 4, 2, Duration::from_secs(1), Duration::from_secs(1)).await;
     // The time limit for a request head runs from the moment a client connects...
     let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
@@ -382,7 +386,7 @@ both!(
     past_half_its_connections_the_server_stops_keeping_them_alive,
     |app| {
         use tokio::io::AsyncReadExt as _;
-        let (addr, _stop) =
+        let (addr, _stop, _) =
             limited_server(&app, 8, 4, Duration::from_secs(60), Duration::from_secs(1)).await;
         let r = fresh_get(&addr).await;
         assert_eq!(r.status(), StatusCode::OK);
@@ -419,5 +423,64 @@ both!(
             kept_alive,
             "still not keeping connections alive after the idle ones left"
         );
+    }
+);
+
+both!(
+    shutting_down_answers_requests_under_way_and_closes_idle_connections,
+    |app| {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let (addr, stop, served) =
+            limited_server(&app, 8, 4, Duration::from_secs(60), Duration::from_secs(60)).await;
+        // A client kept alive after its request, a connection that has sent nothing, and
+        // a request under way: its head sent, its body not yet.
+        let kept = reqwest::Client::new();
+        let r = kept
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.bytes().await.unwrap();
+        let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let mut under_way = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        under_way
+            .write_all(
+                b"POST /api/v1/auth/token HTTP/1.1\r\nhost: tanu\r\n\
+                  content-type: application/json\r\ncontent-length: 2\r\n\r\n",
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop.send(()).unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // No new client is taken on...
+        assert!(
+            tokio::net::TcpStream::connect(&addr).await.is_err(),
+            "still accepting after shutdown began"
+        );
+        // ...the request under way is finished and answered, then its connection closed...
+        under_way.write_all(b"{}").await.unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(15), under_way.read_to_end(&mut answer))
+            .await
+            .expect("the request under way is answered and its connection closed")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 400") && answer.contains("application/problem+json"),
+            "{answer}"
+        );
+        // ...and the idle connections are closed: the server stops long before their
+        // 60 s limit.
+        tokio::time::timeout(Duration::from_secs(15), served)
+            .await
+            .expect("the server stopped with connections held")
+            .unwrap();
+        let mut rest = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), silent.read_to_end(&mut rest))
+            .await
+            .expect("the silent connection was closed")
+            .ok();
     }
 );

@@ -234,6 +234,92 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
     }
     .unwrap();
     assert_eq!(edits, 2);
+    // Another person's save starts an entry of its own, and the secretary's next one
+    // starts another: the history shows who edited, in turn.
+    let admin = app.token("admin@a.kz", PASSWORD).await;
+    for (who, text) in [(&admin, "Әкімші мәтіні"), (&b.secretary, "Кіріспе мәтін")]
+    {
+        let r = app
+            .put(
+                who,
+                &protocol_url(&b, id, ""),
+                json!({ "opening_text": text, "closing_text": "Қорытынды мәтін" }),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let v: Value = app
+        .get(&b.secretary, &protocol_url(&b, id, ""))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let history = |v: &Value| -> Vec<(String, String, String)> {
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let s = |k: &str| e[k].as_str().unwrap().to_owned();
+                (s("kind"), s("person"), s("at"))
+            })
+            .collect()
+    };
+    let before = history(&v);
+    let kinds: Vec<&str> = before.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(kinds, ["started", "edited", "edited", "edited"]);
+    assert_eq!(before[1].1, before[3].1, "the secretary's entries");
+    assert_ne!(before[2].1, before[3].1, "the admin's entry");
+    // A save that waited for its turn carries an earlier time than the entry it joins:
+    // the entry keeps its later time (it never moves back)...
+    let secretary: i64 = {
+        let sql =
+            "SELECT person_id FROM protocol_events WHERE protocol_id = $1 AND kind = 'started'";
+        match &app.ctx.db {
+            tanu_storage::Db::Sqlite(p) => sqlx::query_scalar(sql).bind(id).fetch_one(p).await,
+            tanu_storage::Db::Postgres(p) => sqlx::query_scalar(sql).bind(id).fetch_one(p).await,
+        }
+        .unwrap()
+    };
+    let edit_at = |at: time::OffsetDateTime| {
+        let db = &app.ctx.db;
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            tanu_storage::repo::protocols::note_edit(tx.conn(), id, secretary, at)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    edit_at(tanu_storage::now() - time::Duration::hours(1)).await;
+    let after: Value = app
+        .get(&b.secretary, &protocol_url(&b, id, ""))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        history(&after),
+        before,
+        "an earlier save moved the entry back"
+    );
+    // ...and a later save moves it forward, still one entry.
+    let later = tanu_storage::now() + time::Duration::hours(1);
+    edit_at(later).await;
+    let after: Value = app
+        .get(&b.secretary, &protocol_url(&b, id, ""))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let after = history(&after);
+    assert_eq!(after.len(), 4);
+    assert_eq!(
+        time::OffsetDateTime::parse(&after[3].2, &time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .unix_timestamp(),
+        later.unix_timestamp()
+    );
     // The draft preview: every name, the notes, the reasons – and no verification code.
     let (draft, code) = pdf_of(&app, &b.secretary, &protocol_url(&b, id, "/pdf?lang=kk")).await;
     assert!(code.is_none());
@@ -393,6 +479,41 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
         code.as_str(),
     ] {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+    // Each item's rows stand under its own heading: item 1's notes, recusal and
+    // recognised unit, item 2's reasons, and neither under item 3, whose candidate did
+    // not come.
+    let heading = |n: usize| format!("{n}-мәселе. №");
+    let section = |n: usize| -> &str {
+        let start = text
+            .find(&heading(n))
+            .unwrap_or_else(|| panic!("item {n}'s heading missing from:\n{text}"));
+        let end = [heading(n + 1), "Отырыс қорытындысы".to_owned()]
+            .iter()
+            .filter_map(|next| text[start..].find(next.as_str()))
+            .min()
+            .expect("the summary follows the items");
+        &text[start..start + end]
+    };
+    let own = [
+        vec![NOTES, "Үміткер – туысы", "жақсы"],
+        vec![REASONS],
+        vec![],
+    ];
+    for (i, name) in CANDIDATE_NAMES.iter().take(own.len()).enumerate() {
+        let s = section(i + 1);
+        assert!(s.contains(name), "item {}: {s}", i + 1);
+        for (j, others) in own.iter().enumerate() {
+            for needle in others {
+                assert_eq!(
+                    s.contains(needle),
+                    i == j,
+                    "item {}: {needle:?} {} in:\n{s}",
+                    i + 1,
+                    if i == j { "missing" } else { "misplaced" }
+                );
+            }
+        }
     }
     let (ru, ru_code) = pdf_of(&app, &b.secretary, &protocol_url(&b, id, "/pdf?lang=ru")).await;
     assert_ne!(ru_code.as_deref(), Some(code.as_str()));
