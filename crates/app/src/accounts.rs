@@ -231,7 +231,8 @@ pub async fn start_session(
     Ok(token)
 }
 
-/// The person of a live session cookie.
+/// Who a live session cookie belongs to: the person and their roles, read with two
+/// statements on one connection (every signed-in page starts here).
 pub async fn session_actor(
     ctx: &Ctx,
     token: &str,

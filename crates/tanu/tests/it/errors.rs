@@ -447,18 +447,28 @@ both!(
         under_way
             .write_all(
                 b"POST /api/v1/auth/token HTTP/1.1\r\nhost: tanu\r\n\
-                  content-type: application/json\r\ncontent-length: 2\r\n\r\n",
+                  content-type: application/json\r\ncontent-length: 2\r\n\
+                  expect: 100-continue\r\n\r\n",
             )
             .await
             .unwrap();
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The server has read the head and is waiting for the body once it says so.
+        let mut interim = [0u8; 25];
+        tokio::time::timeout(Duration::from_secs(15), under_way.read_exact(&mut interim))
+            .await
+            .expect("100 Continue")
+            .unwrap();
+        assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
         stop.send(()).unwrap();
-        tokio::time::sleep(Duration::from_millis(300)).await;
         // No new client is taken on...
-        assert!(
-            tokio::net::TcpStream::connect(&addr).await.is_err(),
-            "still accepting after shutdown began"
-        );
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(&addr).await.is_ok() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "still accepting 10 s after shutdown began"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         // ...the request under way is finished and answered, then its connection closed...
         under_way.write_all(b"{}").await.unwrap();
         let mut answer = Vec::new();
@@ -478,9 +488,10 @@ both!(
             .expect("the server stopped with connections held")
             .unwrap();
         let mut rest = Vec::new();
-        tokio::time::timeout(Duration::from_secs(5), silent.read_to_end(&mut rest))
-            .await
-            .expect("the silent connection was closed")
-            .ok();
+        assert_eq!(
+            silent.read_to_end(&mut rest).await.unwrap_or(0),
+            0,
+            "the silent connection was closed without an answer"
+        );
     }
 );

@@ -481,8 +481,8 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }
     // Each item's rows stand under its own heading: item 1's notes, recusal and
-    // recognised unit, item 2's reasons, and neither under item 3, whose candidate did
-    // not come.
+    // assessment comment, item 2's reasons, and none of them under item 3, whose
+    // candidate did not come.
     let heading = |n: usize| format!("{n}-мәселе. №");
     let section = |n: usize| -> &str {
         let start = text
