@@ -248,13 +248,14 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
             .await;
         assert_eq!(r.status(), StatusCode::OK);
     }
-    let v: Value = app
-        .get(&b.secretary, &protocol_url(&b, id, ""))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let history = |v: &Value| -> Vec<(String, String, String)> {
+    // The protocol's history as its API answer shows it: (kind, who, when).
+    let history = || async {
+        let v: Value = app
+            .get(&b.secretary, &protocol_url(&b, id, ""))
+            .await
+            .json()
+            .await
+            .unwrap();
         v["events"]
             .as_array()
             .unwrap()
@@ -263,9 +264,9 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
                 let s = |k: &str| e[k].as_str().unwrap().to_owned();
                 (s("kind"), s("person"), s("at"))
             })
-            .collect()
+            .collect::<Vec<_>>()
     };
-    let before = history(&v);
+    let before = history().await;
     let kinds: Vec<&str> = before.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(kinds, ["started", "edited", "edited", "edited"]);
     assert_eq!(before[1].1, before[3].1, "the secretary's entries");
@@ -292,27 +293,15 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
         }
     };
     edit_at(tanu_storage::now() - time::Duration::hours(1)).await;
-    let after: Value = app
-        .get(&b.secretary, &protocol_url(&b, id, ""))
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        history(&after),
+        history().await,
         before,
         "an earlier save moved the entry back"
     );
     // ...and a later save moves it forward, still one entry.
     let later = tanu_storage::now() + time::Duration::hours(1);
     edit_at(later).await;
-    let after: Value = app
-        .get(&b.secretary, &protocol_url(&b, id, ""))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let after = history(&after);
+    let after = history().await;
     assert_eq!(after.len(), 4);
     assert_eq!(
         time::OffsetDateTime::parse(&after[3].2, &time::format_description::well_known::Rfc3339)
