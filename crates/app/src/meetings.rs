@@ -325,11 +325,20 @@ async fn runs(mut conn: Conn<'_>, scope: &OrgScope, commission_id: i64) -> Resul
     }
     let members = com_repo::current_members(conn.reborrow(), commission_id).await?;
     let offices = com_repo::current_offices(conn, commission_id).await?;
-    Ok(offices.iter().any(|o| {
+    Ok(chairs(scope, &members, &offices))
+}
+
+/// Whether the caller holds one of the commission's offices (chair or deputy).
+fn chairs(
+    scope: &OrgScope,
+    members: &[com_repo::MemberRow],
+    offices: &[com_repo::OfficeRow],
+) -> bool {
+    offices.iter().any(|o| {
         members
             .iter()
             .any(|m| m.id == o.member_id && m.person_id == Some(scope.person_id()))
-    }))
+    })
 }
 
 async fn require_runner(
@@ -643,31 +652,110 @@ struct Facts {
     quorum: Result<(), DomainError>,
 }
 
-async fn facts(mut conn: Conn<'_>, m: &MeetingRow) -> Result<Facts, AppError> {
-    let members = com_repo::current_members(conn.reborrow(), m.commission_id).await?;
-    let attendance = repo::attendance(conn.reborrow(), m.id).await?;
-    let present: Vec<i64> = attendance
-        .iter()
-        .filter(|(id, p)| *p && members.iter().any(|x| x.id == *id))
-        .map(|(id, _)| *id)
-        .collect();
-    let offices = com_repo::current_offices(conn.reborrow(), m.commission_id).await?;
-    let office = |o: Office| {
-        offices
-            .iter()
-            .find(|x| x.office == o.as_str())
-            .map(|x| x.member_id)
-    };
+/// What a meeting's rules are checked against: its commission, the members and offices
+/// of today, the attendance and the rule set's parameters, read once.
+struct Roster {
+    commission: com_repo::CommissionRow,
+    members: Vec<com_repo::MemberRow>,
+    offices: Vec<com_repo::OfficeRow>,
+    attendance: Vec<(i64, bool)>,
+    params: RuleSetParams,
+    /// The current secretary's account.
+    secretary: Option<i64>,
+}
+
+async fn roster(mut conn: Conn<'_>, m: &MeetingRow) -> Result<Roster, AppError> {
     let commission = com_repo::get(conn.reborrow(), m.org_id, m.commission_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let params = params_of(conn, commission.rule_set_id).await?;
-    Ok(Facts {
-        presiding: meeting::presiding(office(Office::Chair), office(Office::Deputy), &present),
-        quorum: meeting::check_quorum(params.quorum, present.len(), members.len()),
-        member_count: members.len(),
-        present,
+    let members = com_repo::current_members(conn.reborrow(), m.commission_id).await?;
+    let offices = com_repo::current_offices(conn.reborrow(), m.commission_id).await?;
+    let attendance = repo::attendance(conn.reborrow(), m.id).await?;
+    let params = params_of(conn.reborrow(), commission.rule_set_id).await?;
+    let secretary = com_repo::current_secretary(conn, m.commission_id)
+        .await?
+        .map(|s| s.person_id);
+    Ok(Roster {
+        commission,
+        members,
+        offices,
+        attendance,
+        params,
+        secretary,
     })
+}
+
+impl Roster {
+    /// Who is present, who presides (rule 8) and whether there is quorum.
+    fn facts(&self) -> Facts {
+        let present: Vec<i64> = self
+            .attendance
+            .iter()
+            .filter(|(id, p)| *p && self.members.iter().any(|x| x.id == *id))
+            .map(|(id, _)| *id)
+            .collect();
+        let office = |o: Office| {
+            self.offices
+                .iter()
+                .find(|x| x.office == o.as_str())
+                .map(|x| x.member_id)
+        };
+        Facts {
+            presiding: meeting::presiding(office(Office::Chair), office(Office::Deputy), &present),
+            quorum: meeting::check_quorum(self.params.quorum, present.len(), self.members.len()),
+            member_count: self.members.len(),
+            present,
+        }
+    }
+
+    /// Whether the caller runs the meetings: the organisation's admin, the secretary,
+    /// or the chair or deputy.
+    fn run_by(&self, scope: &OrgScope) -> bool {
+        scope.is_admin()
+            || self.secretary == Some(scope.person_id())
+            || chairs(scope, &self.members, &self.offices)
+    }
+
+    /// The caller runs the meetings, or the refusal.
+    fn require_runner(&self, scope: &OrgScope) -> Result<(), AppError> {
+        if self.run_by(scope) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Rules 6–8: the commission can act today; the first reason it cannot is the refusal.
+    fn can_act(&self, now: OffsetDateTime) -> Result<(), AppError> {
+        let members: Vec<MemberFacts> = self
+            .members
+            .iter()
+            .map(|m| MemberFacts {
+                id: m.id,
+                is_teacher: m.is_teacher,
+            })
+            .collect();
+        let reasons = tanu_domain::commission::readiness(
+            &CommissionFacts {
+                term: Term {
+                    from: self.commission.term_from,
+                    to: self.commission.term_to,
+                },
+                members: &members,
+                has_chair: self
+                    .offices
+                    .iter()
+                    .any(|o| o.office == Office::Chair.as_str()),
+                has_secretary: self.secretary.is_some(),
+                params: &self.params,
+            },
+            local_today(now),
+        );
+        match reasons.into_iter().next() {
+            Some(first) => Err(first.into()),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Opens the meeting: the commission can still act (rules 6–8), the chair presides or the
@@ -679,12 +767,13 @@ pub async fn open(
     now: OffsetDateTime,
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, m.commission_id).await?;
+    let roster = roster(tx.conn(), &m).await?;
+    roster.require_runner(scope)?;
     if m.status != "scheduled" {
         return Err(status_refusal(&m.status, "open"));
     }
-    can_act(tx.conn(), scope, m.commission_id, now).await?;
-    let f = facts(tx.conn(), &m).await?;
+    roster.can_act(now)?;
+    let f = roster.facts();
     let presiding = f.presiding?;
     f.quorum?;
     repo::set_open(tx.conn(), id, presiding.member, presiding.as_deputy, now).await?;
@@ -700,48 +789,6 @@ pub async fn open(
     .await?;
     tx.commit().await?;
     get(ctx, scope, id).await
-}
-
-/// Rules 6–8: the commission can act today; the first reason it cannot is the refusal.
-async fn can_act(
-    mut conn: Conn<'_>,
-    scope: &OrgScope,
-    commission_id: i64,
-    now: OffsetDateTime,
-) -> Result<(), AppError> {
-    let commission = com_repo::get(conn.reborrow(), scope.org_id(), commission_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let params = params_of(conn.reborrow(), commission.rule_set_id).await?;
-    let members = com_repo::current_members(conn.reborrow(), commission_id).await?;
-    let facts: Vec<MemberFacts> = members
-        .iter()
-        .map(|m| MemberFacts {
-            id: m.id,
-            is_teacher: m.is_teacher,
-        })
-        .collect();
-    let offices = com_repo::current_offices(conn.reborrow(), commission_id).await?;
-    let has_secretary = com_repo::current_secretary(conn, commission_id)
-        .await?
-        .is_some();
-    let reasons = tanu_domain::commission::readiness(
-        &CommissionFacts {
-            term: Term {
-                from: commission.term_from,
-                to: commission.term_to,
-            },
-            members: &facts,
-            has_chair: offices.iter().any(|o| o.office == Office::Chair.as_str()),
-            has_secretary,
-            params: &params,
-        },
-        local_today(now),
-    );
-    match reasons.into_iter().next() {
-        Some(first) => Err(first.into()),
-        None => Ok(()),
-    }
 }
 
 async fn item_of(conn: Conn<'_>, m: &MeetingRow, item: i64) -> Result<ItemRow, AppError> {
@@ -935,7 +982,8 @@ pub async fn open_vote(
     now: OffsetDateTime,
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, m.commission_id).await?;
+    let roster = roster(tx.conn(), &m).await?;
+    roster.require_runner(scope)?;
     require_open(&m, "vote")?;
     let it = item_of(tx.conn(), &m, item).await?;
     if it.candidate_present != Some(true) {
@@ -947,8 +995,8 @@ pub async fn open_vote(
     if it.interview_notes.trim().is_empty() {
         return Err(DomainError::Rule12InterviewRequired.into());
     }
-    can_act(tx.conn(), scope, m.commission_id, now).await?;
-    let f = facts(tx.conn(), &m).await?;
+    roster.can_act(now)?;
+    let f = roster.facts();
     let presiding = f.presiding?;
     f.quorum?;
     let recused: Vec<i64> = repo::recusals(tx.conn(), item)
@@ -984,7 +1032,7 @@ async fn record_votes(
     let (mut tx, m) = locked(ctx, scope, id).await?;
     let it = item_of(tx.conn(), &m, item).await?;
     // Who takes part was fixed when the vote opened; recusals are not possible since.
-    let taking_part = repo::taking_part_ids(tx.conn(), item).await?;
+    let taking_part = it.taking_part_members();
     let mut already: Vec<i64> = repo::votes(tx.conn(), item)
         .await?
         .iter()
@@ -1115,7 +1163,7 @@ pub async fn close_vote(
     if it.status != "voting" {
         return Err(DomainError::Rule14VoteClosed.into());
     }
-    let taking_part = repo::taking_part_ids(tx.conn(), item).await?;
+    let taking_part = it.taking_part_members();
     let choices: Vec<Choice> = repo::votes(tx.conn(), item)
         .await?
         .iter()
@@ -1357,31 +1405,21 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
     let m = repo::get(conn.conn(), scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let commission = com_repo::get(conn.conn(), scope.org_id(), m.commission_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let members = com_repo::current_members(conn.conn(), m.commission_id).await?;
-    let everyone = com_repo::all_members(conn.conn(), m.commission_id).await?;
-    let name = |id: i64| {
-        everyone
-            .iter()
-            .find(|x| x.id == id)
-            .map(|x| x.full_name.clone())
-            .unwrap_or_default()
-    };
-    let offices = com_repo::current_offices(conn.conn(), m.commission_id).await?;
-    let attendance = repo::attendance(conn.conn(), id).await?;
-    let f = facts(conn.conn(), &m).await?;
-    let attendees = members
+    let roster = roster(conn.conn(), &m).await?;
+    let f = roster.facts();
+    let attendees = roster
+        .members
         .iter()
         .map(|x| Attendee {
             member_id: x.id,
             full_name: x.full_name.clone(),
-            office: offices
+            office: roster
+                .offices
                 .iter()
                 .find(|o| o.member_id == x.id)
                 .map(|o| o.office.clone()),
-            present: attendance
+            present: roster
+                .attendance
                 .iter()
                 .find(|(id, _)| *id == x.id)
                 .map(|(_, p)| *p),
@@ -1403,7 +1441,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
             .map(|(item, member, reason)| (item, (member, reason))),
     );
     let mut votes_of = grouped(
-        repo::votes_in(conn.conn(), id)
+        repo::named_votes_in(conn.conn(), id)
             .await?
             .into_iter()
             .map(|v| (v.key, v.row)),
@@ -1497,13 +1535,9 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
                 .iter()
                 .map(|v| VoteView {
                     member_id: v.member_id,
-                    full_name: name(v.member_id),
+                    full_name: v.full_name.clone(),
                     choice: v.choice.clone(),
-                    recorded: everyone
-                        .iter()
-                        .find(|x| x.id == v.member_id)
-                        .and_then(|x| x.person_id)
-                        != Some(v.recorded_by),
+                    recorded: v.person_id != Some(v.recorded_by),
                 })
                 .collect(),
             tally,
@@ -1515,7 +1549,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
         id: m.id,
         org_id: m.org_id,
         commission_id: m.commission_id,
-        commission_name: commission.name,
+        commission_name: roster.commission.name.clone(),
         starts_at: m.starts_at,
         place: m.place.clone(),
         status: m.status.clone(),
@@ -1526,8 +1560,9 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
         quorum_met: f.quorum.is_ok(),
         cannot_open,
         items,
-        can_run: runs(conn.conn(), scope, m.commission_id).await?,
-        my_member_id: members
+        can_run: roster.run_by(scope),
+        my_member_id: roster
+            .members
             .iter()
             .find(|x| x.person_id == Some(scope.person_id()))
             .map(|x| x.id),

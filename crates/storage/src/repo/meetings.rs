@@ -244,6 +244,8 @@ pub struct ItemRow {
     pub candidate_present: Option<bool>,
     /// Interview notes (rule 12).
     pub interview_notes: String,
+    /// Who takes part in the vote, fixed when it opened (JSON array of membership ids).
+    pub taking_part_ids: Option<String>,
     /// Members taking part at the close of the vote.
     pub taking_part: Option<i64>,
     /// Votes to recognise.
@@ -261,7 +263,7 @@ pub struct ItemRow {
 }
 
 const ITEM: &str = "SELECT i.id, i.meeting_id, i.application_id, a.number, p.full_name AS candidate_name, i.position, \
-                    i.status, i.candidate_present, i.interview_notes, i.taking_part, i.recognise, i.refuse, i.abstain, \
+                    i.status, i.candidate_present, i.interview_notes, i.taking_part_ids, i.taking_part, i.recognise, i.refuse, i.abstain, \
                     i.adopted, i.decision_reasons, i.decided_at FROM agenda_items i \
                     JOIN applications a ON a.id = i.application_id JOIN persons p ON p.id = a.candidate_id";
 
@@ -438,18 +440,14 @@ pub async fn open_vote(
     Ok(())
 }
 
-/// Who takes part in an item's vote, as fixed when it opened.
-pub async fn taking_part_ids(conn: Conn<'_>, item: i64) -> Result<Vec<i64>, StorageError> {
-    let json: Option<String> = scalar!(
-        conn,
-        fetch_one,
-        Option<String>,
-        "SELECT taking_part_ids FROM agenda_items WHERE id = $1",
-        item
-    )?;
-    Ok(json
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default())
+impl ItemRow {
+    /// Who takes part in the vote, fixed when it opened; none before.
+    pub fn taking_part_members(&self) -> Vec<i64> {
+        self.taking_part_ids
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// Whether any item of the meeting is being voted on.
@@ -677,6 +675,38 @@ pub async fn votes_in(conn: Conn<'_>, meeting: i64) -> Result<Vec<Keyed<VoteRow>
         Keyed<VoteRow>,
         "SELECT v.item_id AS key, v.member_id, v.choice, v.recorded_by, v.cast_at FROM item_votes v \
          JOIN agenda_items i ON i.id = v.item_id WHERE i.meeting_id = $1 ORDER BY v.id",
+        meeting
+    )?)
+}
+
+/// A vote with its member's name and account, for the meeting view.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NamedVoteRow {
+    /// Member.
+    pub member_id: i64,
+    /// The member's name as on the membership.
+    pub full_name: String,
+    /// The member's account, if they have one.
+    pub person_id: Option<i64>,
+    /// `recognise`, `refuse` or `abstain`.
+    pub choice: String,
+    /// Who recorded it.
+    pub recorded_by: i64,
+}
+
+/// [`votes_in`] with each voter's name and account (past members' too), in one
+/// statement instead of a second read of every membership.
+pub async fn named_votes_in(
+    conn: Conn<'_>,
+    meeting: i64,
+) -> Result<Vec<Keyed<NamedVoteRow>>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        Keyed<NamedVoteRow>,
+        "SELECT v.item_id AS key, v.member_id, m.full_name, m.person_id, v.choice, v.recorded_by \
+         FROM item_votes v JOIN agenda_items i ON i.id = v.item_id \
+         JOIN commission_members m ON m.id = v.member_id WHERE i.meeting_id = $1 ORDER BY v.id",
         meeting
     )?)
 }

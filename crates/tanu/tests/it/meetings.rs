@@ -662,6 +662,38 @@ both!(rules_8_and_14_a_whole_meeting, |app| {
     assert_eq!(per_item, [(0, 4, 0), (1, 3, 1), (0, 3, 0), (0, 0, 0)]);
     assert_eq!(v["items"][1]["recognised"][0]["credits"], 3);
     assert_eq!(v["items"][1]["recusals"][0][1], "Кандидат – туысым");
+    // Each vote names its member; the secretary's show of hands by name (item 2) is
+    // marked as recorded, a member's own vote (item 1) is not.
+    let voters = |i: usize| -> Vec<(String, bool)> {
+        v["items"][i]["votes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["full_name"].as_str().unwrap_or_default().to_owned(),
+                    x["recorded"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (first, by_hand) = (voters(0), voters(1));
+    assert_eq!(first[0], ("Person m1@a.kz".to_owned(), false));
+    assert!(first.iter().all(|(_, recorded)| !recorded), "{first:?}");
+    assert_eq!(by_hand[0], ("Person m1@a.kz".to_owned(), true));
+    assert!(by_hand.iter().all(|(_, recorded)| *recorded), "{by_hand:?}");
+    // Who runs it: the secretary, the chair and the deputy; a member only takes part.
+    assert_eq!(v["can_run"], true, "the secretary");
+    for (i, runs) in [(0, true), (1, true), (2, false)] {
+        let seen: Value = app
+            .get(&b.members[i].1, &b.meeting(id, ""))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(seen["can_run"], runs, "member {i}");
+        assert_eq!(seen["my_member_id"], b.members[i].0, "member {i}");
+    }
     // A member cannot run the meeting; another organisation sees nothing.
     problem(
         app.post(&b.members[2].1, &b.meeting(id, "/open"), json!({}))
