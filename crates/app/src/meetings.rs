@@ -652,8 +652,10 @@ struct Facts {
     quorum: Result<(), DomainError>,
 }
 
-/// What a meeting's rules are checked against: its commission, the members and offices
-/// of today, the attendance and the rule set's parameters, read once.
+/// What a meeting's rules are checked against, read once: its commission, the current
+/// members and offices, the attendance, the rule set's parameters and the current
+/// secretary. Read before the other checks of an action, so that a commission or rule
+/// set that is missing (which the foreign keys rule out) is found first.
 struct Roster {
     commission: com_repo::CommissionRow,
     members: Vec<com_repo::MemberRow>,

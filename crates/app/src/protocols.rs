@@ -481,11 +481,6 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
             .into_iter()
             .map(|v| (v.key, v.row)),
     );
-    let mut taking_part_of: HashMap<i64, Vec<i64>> =
-        meetings_repo::taking_part_ids_in(conn.reborrow(), m.id)
-            .await?
-            .into_iter()
-            .collect();
     let mut recognitions_of = grouped(
         meetings_repo::recognitions_in(conn.reborrow(), m.id)
             .await?
@@ -549,7 +544,7 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
             .unwrap_or_default();
         let recusals = recusals_of.remove(&it.id).unwrap_or_default();
         let votes = votes_of.remove(&it.id).unwrap_or_default();
-        let taking_part = taking_part_of.remove(&it.id).unwrap_or_default();
+        let taking_part = it.taking_part_members();
         let mut vote_lines: Vec<model::Vote> = Vec::new();
         for id in &taking_part {
             vote_lines.push(model::Vote {

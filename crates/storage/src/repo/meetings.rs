@@ -755,26 +755,3 @@ pub async fn recognitions_in(
         meeting
     )?)
 }
-
-/// Who takes part in each item's vote (JSON arrays of membership ids), keyed by item.
-pub async fn taking_part_ids_in(
-    conn: Conn<'_>,
-    meeting: i64,
-) -> Result<Vec<(i64, Vec<i64>)>, StorageError> {
-    let rows: Vec<(i64, Option<String>)> = fetch!(
-        conn,
-        fetch_all,
-        (i64, Option<String>),
-        "SELECT id, taking_part_ids FROM agenda_items WHERE meeting_id = $1",
-        meeting
-    )?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, json)| {
-            let ids = json
-                .and_then(|j| serde_json::from_str(&j).ok())
-                .unwrap_or_default();
-            (id, ids)
-        })
-        .collect())
-}
