@@ -685,12 +685,7 @@ both!(rules_8_and_14_a_whole_meeting, |app| {
     // Who runs it: the secretary, the chair and the deputy; a member only takes part.
     assert_eq!(v["can_run"], true, "the secretary");
     for (i, runs) in [(0, true), (1, true), (2, false)] {
-        let seen: Value = app
-            .get(&b.members[i].1, &b.meeting(id, ""))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let seen = app.get_json(&b.members[i].1, &b.meeting(id, "")).await;
         assert_eq!(seen["can_run"], runs, "member {i}");
         assert_eq!(seen["my_member_id"], b.members[i].0, "member {i}");
     }

@@ -250,12 +250,7 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
     }
     // The protocol's history as its API answer shows it: (kind, who, when).
     let history = || async {
-        let v: Value = app
-            .get(&b.secretary, &protocol_url(&b, id, ""))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let v = app.get_json(&b.secretary, &protocol_url(&b, id, "")).await;
         v["events"]
             .as_array()
             .unwrap()
@@ -674,12 +669,7 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
     assert!(add_text.contains("1/2026"));
     let (kk3, _) = pdf_of(&app, &b.secretary, &protocol_url(&b, id, "/pdf?lang=kk")).await;
     assert_eq!(kk3, kk, "the original changed");
-    let original: Value = app
-        .get(&b.secretary, &protocol_url(&b, id, ""))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let original = app.get_json(&b.secretary, &protocol_url(&b, id, "")).await;
     assert_eq!(original["addenda"][0]["number"], "2/2026");
     // Another organisation's staff see nothing of it.
     let op = app.operator_token().await;

@@ -299,6 +299,13 @@ impl TestApp {
             .unwrap()
     }
 
+    /// GET with a bearer token, expecting success: the JSON body.
+    pub async fn get_json(&self, token: &str, path: &str) -> Value {
+        let r = self.get(token, path).await;
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.json().await.unwrap()
+    }
+
     /// POST JSON with a bearer token.
     pub async fn post(&self, token: &str, path: &str, body: Value) -> Response {
         self.client()
