@@ -162,10 +162,12 @@ pub async fn login(
         }
     }
     // The attempt is counted as a failure before the password is checked, in the same
-    // write transaction as the count: parallel attempts queue on the writer, so a burst
-    // of guesses gets no more tries than guesses made one after another. A success
-    // clears the count below; an attempt in flight counts towards the address's limit.
+    // write transaction as the count: parallel attempts for the same e-mail or from the
+    // same address take turns, so a burst of guesses gets no more tries than guesses
+    // made one after another. A success clears the count below; an attempt in flight
+    // counts towards the address's limit.
     let mut tx = ctx.db.begin().await?;
+    login_failures::take_turn(tx.conn(), &email, ip).await?;
     if let Some(e) = over_limit(login_failures::count_since(tx.conn(), &email, ip, since).await?) {
         return Err(e);
     }

@@ -670,6 +670,35 @@ async fn tell_submitted(
     Ok(())
 }
 
+/// Takes an application for a change that may touch its agenda item: the meeting it is
+/// on first, then the application – the order of every meeting action (scheduling, a
+/// vote, closing), so that two writers never wait for each other in a circle. If the
+/// application was put on an agenda meanwhile, it starts again.
+async fn locked_with_meeting(
+    ctx: &Ctx,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(Tx, Option<tanu_storage::repo::meetings::LiveItem>), AppError> {
+    use tanu_storage::repo::meetings as meetings_repo;
+    for _ in 0..5 {
+        let mut tx = ctx.db.begin().await?;
+        let seen = meetings_repo::live_item_of(tx.conn(), id).await?;
+        if let Some(l) = &seen {
+            meetings_repo::lock(tx.conn(), l.org_id, l.meeting_id).await?;
+        }
+        if !repo::lock(tx.conn(), id, now).await? {
+            return Err(AppError::NotFound);
+        }
+        let live = meetings_repo::live_item_of(tx.conn(), id).await?;
+        if live.as_ref().map(|l| l.meeting_id) == seen.as_ref().map(|l| l.meeting_id) {
+            return Ok((tx, live));
+        }
+    }
+    Err(AppError::Other(format!(
+        "application {id} kept moving between agendas"
+    )))
+}
+
 /// The candidate withdraws the application.
 pub async fn withdraw(
     ctx: &Ctx,
@@ -677,10 +706,7 @@ pub async fn withdraw(
     id: i64,
     now: OffsetDateTime,
 ) -> Result<ApplicationView, AppError> {
-    let mut tx = ctx.db.begin().await?;
-    if !repo::lock(tx.conn(), id, now).await? {
-        return Err(AppError::NotFound);
-    }
+    let (mut tx, live) = locked_with_meeting(ctx, id, now).await?;
     let (app, party) = load(tx.conn(), actor, id).await?;
     if party != Party::Candidate {
         return Err(AppError::Forbidden);
@@ -688,21 +714,19 @@ pub async fn withdraw(
     let next = status_of(&app)?.withdraw()?;
     // On a meeting's agenda: the item is taken off while it waits; once its vote has
     // opened the commission's decision stands in the way.
-    if let Some((meeting, item, item_status)) =
-        tanu_storage::repo::meetings::live_item_of(tx.conn(), id).await?
-    {
-        if item_status != "pending" {
+    if let Some(live) = live {
+        if live.status != "pending" {
             return Err(DomainError::StatusTransition {
-                from: item_status,
+                from: live.status,
                 action: "withdraw",
             }
             .into());
         }
-        tanu_storage::repo::meetings::set_item_status(tx.conn(), item, "withdrawn").await?;
-        let details = event(serde_json::json!({ "item_id": item, "application_id": id }));
+        tanu_storage::repo::meetings::set_item_status(tx.conn(), live.item_id, "withdrawn").await?;
+        let details = event(serde_json::json!({ "item_id": live.item_id, "application_id": id }));
         tanu_storage::repo::meetings::insert_event(
             tx.conn(),
-            meeting,
+            live.meeting_id,
             actor.person_id,
             "withdrawn",
             &details,
@@ -1018,7 +1042,11 @@ pub async fn download(
         .stream(&d.object_key)
         .await?
         .ok_or(AppError::NotFound)?;
-    repo::insert_view(conn.conn(), d.id, actor.person_id, ip, now).await?;
+    drop(conn);
+    // The view and its audit event are one write: both or neither.
+    let mut tx = ctx.db.begin().await?;
+    repo::insert_view(tx.conn(), d.id, actor.person_id, ip, now).await?;
+    tx.commit().await?;
     let stream = stream.map(|r| r.map_err(StorageError::from)).boxed();
     Ok((
         Document {

@@ -59,6 +59,7 @@ impl AppError {
             Self::Throttled { .. } => "too-many-attempts",
             Self::Taken { code, .. } => code,
             Self::InvitationInvalid => "invitation-invalid",
+            Self::Internal(StorageError::Contention(_)) => "busy",
             Self::Internal(_) | Self::Other(_) => "internal",
         }
     }

@@ -435,17 +435,29 @@ pub async fn schedule(
         now,
     )
     .await?;
-    let mut ids = input.application_ids.clone();
-    ids.dedup();
-    for (position, app_id) in ids.iter().enumerate() {
-        // Lock first, then read: a withdrawal or another schedule cannot slip between.
-        let unknown = || DomainError::UnknownValue {
-            field: "application_ids",
-            value: app_id.to_string(),
-        };
-        if !apps_repo::lock(tx.conn(), *app_id, now).await? {
-            return Err(unknown().into());
+    // Each application once, in the order given (its place on the agenda).
+    let mut ids: Vec<i64> = Vec::with_capacity(input.application_ids.len());
+    for app_id in &input.application_ids {
+        if !ids.contains(app_id) {
+            ids.push(*app_id);
         }
+    }
+    let unknown = |app_id: i64| DomainError::UnknownValue {
+        field: "application_ids",
+        value: app_id.to_string(),
+    };
+    // Lock first, then read: a withdrawal or another schedule cannot slip between. All
+    // are locked before any is read, in ascending order, so that two schedules naming
+    // the same applications in different orders never wait for each other in a circle.
+    let mut ascending = ids.clone();
+    ascending.sort_unstable();
+    for app_id in ascending {
+        if !apps_repo::lock(tx.conn(), app_id, now).await? {
+            return Err(unknown(app_id).into());
+        }
+    }
+    for (position, app_id) in ids.iter().enumerate() {
+        let unknown = || unknown(*app_id);
         let app = apps_repo::get(tx.conn(), *app_id)
             .await?
             .filter(|a| a.org_id == scope.org_id())
@@ -769,6 +781,12 @@ pub async fn open(
     now: OffsetDateTime,
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
+    // Membership changes take the commission's lock and refuse while a meeting is open:
+    // holding it too makes the roster read here the one the meeting opens with (rules
+    // 6–8), even when a change is being made at the same moment.
+    if !com_repo::lock(tx.conn(), scope.org_id(), m.commission_id).await? {
+        return Err(AppError::NotFound);
+    }
     let roster = roster(tx.conn(), &m).await?;
     roster.require_runner(scope)?;
     if m.status != "scheduled" {

@@ -124,14 +124,20 @@ pub async fn update(
         .map(|s| parse_date(s, "effective_to"))
         .transpose()?;
     RuleSet::validate_range(from, to)?;
-    let current = get(ctx, id).await?;
+    // Read inside the change, holding the row: parameters kept from it ("absent keeps
+    // the current ones") are the ones in force when it commits.
+    let mut tx = ctx.db.begin().await?;
+    let current = from_row(
+        rule_sets::lock_get(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    )?;
     let params = input
         .params
         .clone()
         .unwrap_or_else(|| current.set.params.clone());
     params.validate()?;
     let json = serde_json::to_string(&params).map_err(|e| AppError::Other(e.to_string()))?;
-    let mut tx = ctx.db.begin().await?;
     if !rule_sets::update(tx.conn(), id, from, to, &json, actor.person_id, now).await? {
         return Err(AppError::NotFound);
     }

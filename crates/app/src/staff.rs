@@ -135,7 +135,14 @@ pub async fn add(
     let iin_text = iin.map(|i| i.as_string());
 
     let mut tx = ctx.db.begin().await?;
-    let existing = persons::by_email(tx.conn(), email.as_str()).await?;
+    let mut existing = persons::by_email(tx.conn(), email.as_str()).await?;
+    if let Some(p) = &existing {
+        // Held to the end, so that whether the account may be invited (below) stays
+        // true: another organisation adding the same person at the same moment waits,
+        // then finds this post.
+        persons::lock(tx.conn(), p.id).await?;
+        existing = persons::by_email(tx.conn(), email.as_str()).await?;
+    }
     if let Some(iin) = &iin_text {
         let holder = persons::by_iin(tx.conn(), iin).await?;
         if holder.is_some_and(|h| existing.as_ref().is_none_or(|e| e.id != h.id)) {
@@ -171,9 +178,17 @@ pub async fn add(
                 is_operator: false,
                 is_candidate: false,
             };
-            let id = persons::insert(tx.conn(), &new, now)
-                .await
-                .map_err(|e| AppError::taken_or(e, "persons", "email", "email-taken"))?;
+            let id = persons::insert(tx.conn(), &new, now).await.map_err(|e| {
+                // Someone else's account took the IIN since it was checked above.
+                if e.is_unique_on("persons", "iin") {
+                    AppError::Taken {
+                        code: "iin-taken",
+                        field: "iin",
+                    }
+                } else {
+                    AppError::taken_or(e, "persons", "email", "email-taken")
+                }
+            })?;
             (id, true)
         }
     };

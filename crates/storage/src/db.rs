@@ -30,6 +30,14 @@ pub enum Backend {
 /// How long a PostgreSQL connection may sit idle before it is pinged on its next use.
 const PING_IDLE_AFTER: Duration = Duration::from_secs(30);
 
+/// Namespaces of PostgreSQL transaction advisory locks (the first of their two keys; the
+/// second is a hash of what is locked). Writes run side by side there; these make those
+/// that check a count before they add to it take turns.
+pub(crate) const LOCK_LOGIN_EMAIL: i32 = 1;
+/// Failed logins from one client address (see [`LOCK_LOGIN_EMAIL`]).
+pub(crate) const LOCK_LOGIN_ADDRESS: i32 = 2;
+// 3: a certificate's reuse key, taken by the report trigger (PostgreSQL migration 0012).
+
 /// A pool of connections to the one database Tanu runs on.
 #[derive(Debug, Clone)]
 pub enum Db {
@@ -87,7 +95,11 @@ impl Tx {
         match self {
             Self::SqliteWrite(t) => t.commit().await?,
             Self::Sqlite(t) => t.commit().await?,
-            Self::Postgres(t) => t.commit().await?,
+            Self::Postgres(t) => {
+                t.commit().await?;
+                // The change may have recorded audit events to be linked.
+                crate::repo::audit::nudge();
+            }
         }
         Ok(())
     }
@@ -218,24 +230,38 @@ impl Db {
         migrator.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
-    /// Starts a transaction. On SQLite it is the request's turn on the one writer
-    /// connection, inside the batch of requests that will be committed together (see
-    /// [`crate::writer`]); the batch holds the write lock from its start (`BEGIN
-    /// IMMEDIATE`), since a deferred transaction that reads and then writes fails when
-    /// another writer committed in between.
+    /// Starts a transaction.
+    ///
+    /// On SQLite it is the request's turn on the one writer connection, inside the batch
+    /// of requests that will be committed together (see [`crate::writer`]); the batch
+    /// holds the write lock from its start (`BEGIN IMMEDIATE`), since a deferred
+    /// transaction that reads and then writes fails when another writer committed in
+    /// between.
+    ///
+    /// On PostgreSQL transactions run side by side (READ COMMITTED). Each change takes
+    /// the row locks of what it changes before it reads what it checks – a protocol or
+    /// a meeting first, then a commission, then applications (in ascending id order) –
+    /// so that a check stays true until its change commits and no two changes wait for
+    /// each other in a circle; audit events wait in
+    /// `audit_pending` for [`crate::repo::audit::seal`] instead of taking turns on the
+    /// chain's head.
     pub async fn begin(&self) -> Result<Tx, StorageError> {
         Ok(match self {
             Self::Sqlite(p) => Tx::SqliteWrite(crate::writer::begin(p).await?),
-            Self::Postgres(p) => {
-                // One writer at a time, as on SQLite (BEGIN IMMEDIATE): every write ends
-                // by appending to the audit chain, whose head is one row; taking it first
-                // means transactions never wait for each other holding other locks.
-                let mut tx = p.begin().await?;
-                sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
-                    .execute(&mut *tx)
-                    .await?;
-                Tx::Postgres(tx)
-            }
+            Self::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A read-only transaction that sees one instant of the database (backups, the
+    /// audit chain's verification); writers are not blocked.
+    pub async fn snapshot(&self) -> Result<Tx, StorageError> {
+        Ok(match self {
+            // Deferred: the WAL snapshot is taken at the first read and kept to the end.
+            Self::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Self::Postgres(p) => Tx::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?,
+            ),
         })
     }
 

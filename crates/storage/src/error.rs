@@ -12,6 +12,11 @@ pub enum StorageError {
     /// No row where one was required.
     #[error("row not found")]
     NotFound,
+    /// The database gave up on the statement because other transactions held what it
+    /// needed (PostgreSQL: a deadlock, a serialization failure or a lock not available;
+    /// SQLite: busy). Nothing was changed; the same request may be sent again.
+    #[error("database busy: {0}")]
+    Contention(#[source] sqlx::Error),
     /// The database failed.
     #[error("database: {0}")]
     Database(#[source] sqlx::Error),
@@ -46,6 +51,13 @@ impl From<sqlx::Error> for StorageError {
                 db.constraint()
                     .map_or_else(|| db.message().to_owned(), str::to_owned),
             ),
+            sqlx::Error::Database(db)
+                if db
+                    .code()
+                    .is_some_and(|c| matches!(&*c, "40P01" | "40001" | "55P03" | "5" | "517")) =>
+            {
+                Self::Contention(e)
+            }
             _ => Self::Database(e),
         }
     }

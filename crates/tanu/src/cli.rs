@@ -311,6 +311,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     println!("E-mail: {}", mailer.describe());
     let worker = tokio::spawn(tanu_app::notify::run_worker(ctx.clone(), mailer));
     let db = ctx.db.clone();
+    let sealer = tokio::spawn(tanu_storage::repo::audit::run_sealer(db.clone()));
     let state = tanu_web::state(
         ctx,
         tanu_web::WebSettings {
@@ -322,6 +323,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     );
     tanu_web::serve(listener, state, shutdown_signal()).await?;
     worker.abort();
+    sealer.abort();
+    if let Err(e) = tanu_storage::repo::audit::seal(&db).await {
+        tracing::warn!(error = %e, "sealing the audit trail at shutdown; the next start seals it");
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())

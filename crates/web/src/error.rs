@@ -56,6 +56,9 @@ impl WebError {
                 AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Taken { .. } => StatusCode::CONFLICT,
                 AppError::InvitationInvalid => StatusCode::GONE,
+                AppError::Internal(tanu_storage::StorageError::Contention(_)) => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
                 AppError::Internal(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             Self::Csrf => StatusCode::FORBIDDEN,
@@ -164,6 +167,11 @@ impl IntoResponse for WebError {
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        if let Self::App(AppError::Internal(tanu_storage::StorageError::Contention(_))) = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
             .extensions_mut()

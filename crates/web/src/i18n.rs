@@ -218,6 +218,7 @@ mod tests {
             "bin-taken",
             "staff-exists",
             "invitation-invalid",
+            "busy",
             "internal",
             "csrf",
             "malformed-body",

@@ -13,7 +13,7 @@ use super::{
     BackupError, ColumnEntry, DB_DIR, FILE_KEY, FILE_SHA256, FORMAT, FORMAT_VERSION, FileEntry,
     MANIFEST, Manifest, Summary, TableEntry, files, rows, summary_of, tables,
 };
-use crate::{Backend, Db, Objects, Tx};
+use crate::{Backend, Db, Objects};
 
 /// Backs up `db` and the files its rows refer to. `to` names the folder to create; when
 /// it is an existing folder, the backup goes into a new `tanu-backup-<time>` inside it.
@@ -70,26 +70,15 @@ pub async fn backup(
     }
 }
 
-/// A read transaction that sees one instant of the database.
-async fn snapshot(db: &Db) -> Result<Tx, BackupError> {
-    Ok(match db {
-        // Deferred: the WAL snapshot is taken at the first read and kept to the end;
-        // writers are not blocked.
-        Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
-        Db::Postgres(p) => Tx::Postgres(
-            p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .await?,
-        ),
-    })
-}
-
 async fn write_backup(
     db: &Db,
     objects: &Objects,
     dir: &Path,
     now: OffsetDateTime,
 ) -> Result<Summary, BackupError> {
-    let mut tx = snapshot(db).await?;
+    // Events of committed writes join the chain first, so the backup holds them linked.
+    crate::repo::audit::seal(db).await?;
+    let mut tx = db.snapshot().await?;
     let schema_version = tables::schema_version(tx.conn())
         .await?
         .ok_or_else(|| BackupError::Refused("the database has no schema yet".to_owned()))?;

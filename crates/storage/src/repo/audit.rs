@@ -1,11 +1,20 @@
-//! The audit trail: an append-only list of events chained by SHA-256, written in the
+//! The audit trail: an append-only list of events chained by SHA-256, recorded in the
 //! transaction of the change it records.
 //!
 //! Each event's hash covers its own fields and the previous event's hash; `audit_head`
-//! keeps the last sequence number and hash. Appending updates the head first, which also
-//! serialises appenders (SQLite already has one writer; on PostgreSQL the head's row lock
-//! does it). [`verify`] walks the chain and names the first event that was altered,
-//! removed or inserted.
+//! keeps the last sequence number and hash. [`verify`] walks the chain and names the
+//! first event that was altered, removed or inserted.
+//!
+//! How an event joins the chain depends on how the backend takes writes:
+//! - **SQLite** has one writer at a time, so the writing transaction links its events at
+//!   once, updating the head.
+//! - **PostgreSQL** runs writes side by side. Linking there would make every write wait
+//!   for the head row, from its first event to its commit. So a write records its events
+//!   in `audit_pending`, in its own transaction (nothing is recorded unless the change
+//!   commits, and nothing changes unless its events are recorded), and [`seal`] links
+//!   what has committed, in batches, in one transaction of its own. A server runs
+//!   [`run_sealer`], which seals right after each commit; everything that reads the trail
+//!   seals first, so that an event is in the trail as soon as its change is visible.
 //!
 //! Where the request came from (the client address) is carried in a task-local set by
 //! the web layer around each request ([`ORIGIN`]); commands run without one.
@@ -170,7 +179,8 @@ pub async fn append_about(
     chain(conn, &e, &role, org_id, now).await
 }
 
-/// Links the event to the chain's head and stores it.
+/// Records the event: linked to the chain's head at once on SQLite, waiting for [`seal`]
+/// on PostgreSQL (see the module's documentation).
 async fn chain(
     mut conn: Conn<'_>,
     e: &NewEvent<'_>,
@@ -179,6 +189,23 @@ async fn chain(
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     let ip = origin();
+    if let Conn::Postgres(_) = conn {
+        execute!(
+            conn,
+            "INSERT INTO audit_pending (at, person_id, role, action, object_type, object_id, org_id, ip, details) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            now,
+            e.person_id,
+            role,
+            e.action,
+            e.object_type,
+            e.object_id,
+            org_id,
+            &ip,
+            e.details
+        )?;
+        return Ok(());
+    }
     let (seq, prev): (i64, String) = fetch!(
         conn.reborrow(),
         fetch_one,
@@ -217,6 +244,149 @@ async fn chain(
     )?;
     execute!(conn, "UPDATE audit_head SET hash = $1 WHERE id = 1", &hash)?;
     Ok(())
+}
+
+/// An event recorded by a committed write, waiting to be linked.
+#[derive(Debug, sqlx::FromRow)]
+struct Pending {
+    id: i64,
+    at: OffsetDateTime,
+    person_id: Option<i64>,
+    role: String,
+    action: String,
+    object_type: String,
+    object_id: Option<i64>,
+    org_id: Option<i64>,
+    ip: String,
+    details: String,
+}
+
+/// Events linked per sealing transaction.
+const SEAL_BATCH: i64 = 500;
+/// Events per `INSERT` statement (12 values each, under both drivers' parameter limits).
+const SEAL_ROWS_PER_INSERT: usize = 100;
+
+/// Links every committed event waiting in `audit_pending` into the chain, oldest first,
+/// and returns how many. Each batch is one transaction holding the head row, so two
+/// sealers (two server processes, or a server and `tanu audit verify`) take turns and
+/// never link the same event twice. Costs one read when nothing waits.
+pub async fn seal(db: &Db) -> Result<u64, StorageError> {
+    let mut sealed = 0;
+    loop {
+        let waiting: bool = {
+            let mut conn = db.acquire().await?;
+            super::scalar!(
+                conn.conn(),
+                fetch_one,
+                bool,
+                "SELECT EXISTS (SELECT 1 FROM audit_pending)"
+            )?
+        };
+        if !waiting {
+            return Ok(sealed);
+        }
+        let mut tx = db.begin().await?;
+        let n = seal_batch(tx.conn()).await?;
+        tx.commit().await?;
+        sealed += n;
+        if n < SEAL_BATCH.unsigned_abs() {
+            return Ok(sealed);
+        }
+    }
+}
+
+/// One batch of [`seal`], in the caller's transaction.
+async fn seal_batch(mut conn: Conn<'_>) -> Result<u64, StorageError> {
+    // Taking the head row first makes sealers take turns (and, on SQLite, the writer
+    // already holds the write lock).
+    let (mut seq, mut prev): (i64, String) = fetch!(
+        conn.reborrow(),
+        fetch_one,
+        (i64, String),
+        "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash"
+    )?;
+    let mut batch: Vec<Pending> = fetch!(
+        conn.reborrow(),
+        fetch_all,
+        Pending,
+        "DELETE FROM audit_pending WHERE id IN (SELECT id FROM audit_pending ORDER BY id LIMIT $1) \
+         RETURNING id, at, person_id, role, action, object_type, object_id, org_id, ip, details",
+        SEAL_BATCH
+    )?;
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    batch.sort_by_key(|p| p.id);
+    let mut linked = Vec::with_capacity(batch.len());
+    for p in batch {
+        seq += 1;
+        let hash = hash_of(
+            seq,
+            p.at,
+            p.person_id,
+            &p.role,
+            &p.action,
+            &p.object_type,
+            p.object_id,
+            p.org_id,
+            &p.ip,
+            &p.details,
+            &prev,
+        );
+        let link = std::mem::replace(&mut prev, hash.clone());
+        linked.push((seq, p, link, hash));
+    }
+    for rows in linked.chunks(SEAL_ROWS_PER_INSERT) {
+        crate::on_conn!(conn.reborrow(), c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO audit_events (seq, at, person_id, role, action, object_type, object_id, org_id, ip, \
+                 details, prev_hash, hash) ",
+            );
+            q.push_values(rows, |mut b, (seq, p, link, hash)| {
+                b.push_bind(*seq)
+                    .push_bind(p.at)
+                    .push_bind(p.person_id)
+                    .push_bind(&p.role)
+                    .push_bind(&p.action)
+                    .push_bind(&p.object_type)
+                    .push_bind(p.object_id)
+                    .push_bind(p.org_id)
+                    .push_bind(&p.ip)
+                    .push_bind(&p.details)
+                    .push_bind(link)
+                    .push_bind(hash);
+            });
+            q.build().execute(&mut *c).await.map(drop)?
+        });
+    }
+    execute!(
+        conn,
+        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        seq,
+        &prev
+    )?;
+    Ok(u64::try_from(linked.len()).unwrap_or(u64::MAX))
+}
+
+/// Wakes the [`run_sealer`] of this process: a write that may have recorded events has
+/// committed.
+pub(crate) fn nudge() {
+    SEALER.notify_one();
+}
+
+/// The wake-up of this process's sealer (a signal, not state: an extra one costs a read).
+static SEALER: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Seals events as writes commit, for as long as the server runs; a sealer of another
+/// process, or events left by a crash, are caught within a second.
+pub async fn run_sealer(db: Db) {
+    loop {
+        if let Err(e) = seal(&db).await {
+            tracing::warn!(error = %e, "sealing the audit trail");
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), SEALER.notified()).await;
+    }
 }
 
 /// A stored event.
@@ -344,10 +514,13 @@ pub struct Verification {
     pub broken: Option<Break>,
 }
 
-/// Walks the whole chain in pages and reports the first break.
+/// Seals what waits (see [`seal`]), then walks the whole chain in pages, in one snapshot
+/// (so that writes going on meanwhile are not mistaken for insertions), and reports the
+/// first break.
 pub async fn verify(db: &Db) -> Result<Verification, StorageError> {
     const PAGE: i64 = 5000;
-    let mut conn = db.acquire().await?;
+    seal(db).await?;
+    let mut conn = db.snapshot().await?;
     let (head_seq, head_hash): (i64, String) = fetch!(
         conn.conn(),
         fetch_one,

@@ -23,6 +23,26 @@ pub async fn record(
     Ok(())
 }
 
+/// Makes attempts for this e-mail, and from this address, take turns until the caller's
+/// transaction ends, so that a count read after it stays true until the attempt is
+/// recorded. SQLite's writes already take turns; on PostgreSQL these are transaction
+/// advisory locks, the e-mail's always before the address's (no two attempts wait for
+/// each other in a circle).
+pub async fn take_turn(conn: Conn<'_>, email: &str, ip: &str) -> Result<(), StorageError> {
+    if let Conn::Postgres(c) = conn {
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2)), pg_advisory_xact_lock($3, hashtext($4))",
+        )
+        .bind(crate::db::LOCK_LOGIN_EMAIL)
+        .bind(email)
+        .bind(crate::db::LOCK_LOGIN_ADDRESS)
+        .bind(ip)
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Failures for this e-mail, and from this address, since `since`.
 pub async fn count_since(
     mut conn: Conn<'_>,

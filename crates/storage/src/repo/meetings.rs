@@ -474,17 +474,31 @@ pub async fn any_open(conn: Conn<'_>, commission_id: i64) -> Result<bool, Storag
     .is_some())
 }
 
+/// Where an application stands on an agenda that is still live.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LiveItem {
+    /// The meeting.
+    pub meeting_id: i64,
+    /// The meeting's organisation.
+    pub org_id: i64,
+    /// The agenda item.
+    pub item_id: i64,
+    /// The item's status: `pending`, `voting` or `adopted`.
+    pub status: String,
+}
+
 /// The pending, voting or adopted item of an application on a meeting that is not
-/// closed, if any: (meeting id, item id, item status).
+/// closed, if any.
 pub async fn live_item_of(
     conn: Conn<'_>,
     application_id: i64,
-) -> Result<Option<(i64, i64, String)>, StorageError> {
+) -> Result<Option<LiveItem>, StorageError> {
     Ok(fetch!(
         conn,
         fetch_optional,
-        (i64, i64, String),
-        "SELECT m.id, i.id, i.status FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id \
+        LiveItem,
+        "SELECT m.id AS meeting_id, m.org_id, i.id AS item_id, i.status FROM agenda_items i \
+         JOIN meetings m ON m.id = i.meeting_id \
          WHERE i.application_id = $1 AND m.status <> 'closed' AND i.status IN ('pending', 'voting', 'adopted') LIMIT 1",
         application_id
     )?)

@@ -81,6 +81,12 @@ pub async fn insert(
     )?)
 }
 
+/// Holds a person's row until the caller's transaction ends: another transaction that
+/// holds it too waits (a no-op update, the lock both databases share).
+pub async fn lock(conn: Conn<'_>, id: i64) -> Result<bool, StorageError> {
+    Ok(execute!(conn, "UPDATE persons SET locale = locale WHERE id = $1", id)? == 1)
+}
+
 /// Finds a person by e-mail (already lower-cased).
 pub async fn by_email(conn: Conn<'_>, email: &str) -> Result<Option<PersonRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM persons WHERE email = $1");

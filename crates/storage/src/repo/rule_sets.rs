@@ -66,6 +66,19 @@ pub async fn list(conn: Conn<'_>) -> Result<Vec<RuleSetRow>, StorageError> {
     )?)
 }
 
+/// One set, held until the caller's transaction ends (a no-op update takes the row):
+/// a change read from it cannot be overwritten by another made meanwhile.
+pub async fn lock_get(conn: Conn<'_>, id: i64) -> Result<Option<RuleSetRow>, StorageError> {
+    let sql = format!("UPDATE rule_sets SET version = version WHERE id = $1 RETURNING {COLUMNS}");
+    Ok(fetch!(
+        conn,
+        fetch_optional,
+        RuleSetRow,
+        sqlx::AssertSqlSafe(sql),
+        id
+    )?)
+}
+
 /// One set.
 pub async fn get(conn: Conn<'_>, id: i64) -> Result<Option<RuleSetRow>, StorageError> {
     let sql = format!("SELECT {COLUMNS} FROM rule_sets WHERE id = $1");

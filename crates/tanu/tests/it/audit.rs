@@ -254,3 +254,41 @@ both!(tampering_is_found_removed_and_inserted, |app| {
         Some(Break::Removed { seq: v.events })
     );
 });
+
+// On PostgreSQL writes run side by side and their events are linked after they commit
+// (storage/src/repo/audit.rs, `seal`): many at once still make one unbroken chain, with
+// every event in it exactly once.
+both!(parallel_writes_make_one_unbroken_chain, |app| {
+    let (b, _) = board(&app, 0).await;
+    let op = app.operator_token().await;
+    let before = verify(&app.ctx.db).await.unwrap();
+    assert_eq!(before.broken, None);
+    let failed = (0..24).map(|i| {
+        app.client()
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({ "email": format!("nobody{i}@a.kz"), "password": "wrong password", "name": "t" }))
+            .send()
+    });
+    let members = ["m0@a.kz", "m1@a.kz", "m2@a.kz", "m3@a.kz", "sec@a.kz"].map(|email| {
+        app.client()
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({ "email": email, "password": PASSWORD, "name": "t" }))
+            .send()
+    });
+    let (failed, members) = tokio::join!(
+        futures::future::join_all(failed),
+        futures::future::join_all(members)
+    );
+    for r in failed {
+        assert_eq!(r.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    for r in members {
+        assert_eq!(r.unwrap().status(), StatusCode::CREATED);
+    }
+    let after = verify(&app.ctx.db).await.unwrap();
+    assert_eq!(after.broken, None);
+    assert_eq!(after.events, before.events + 29);
+    let logged = actions(&app, &op, "/api/v1/audit?action=login-failed").await;
+    assert_eq!(logged.len(), 24, "{logged:?}");
+    let _ = b;
+});

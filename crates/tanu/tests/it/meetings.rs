@@ -934,3 +934,102 @@ both!(
         assert_eq!(mine["status"], "complete");
     }
 );
+
+// On PostgreSQL changes run side by side. Two that conflict, sent at the same moment, end
+// one way or the other – whichever comes second sees the first – never both at once.
+both!(conflicting_changes_at_the_same_moment_end_one_way, |app| {
+    let (b, apps) = board(&app, 1).await;
+    elect(&app, &b).await;
+    let v: Value = b.schedule(&app, &apps).await.json().await.unwrap();
+    let id = v["id"].as_i64().unwrap();
+    let item = v["items"][0]["id"].as_i64().unwrap();
+    b.attend(&app, id, &[0, 1, 2, 3, 4]).await;
+    // Opening the meeting while two members are removed (rule 8: the composition is
+    // fixed once the meeting opens). If the removal came first, the meeting opens with
+    // the three left; if the opening came first, the removal is refused.
+    let admin = app.token("admin@a.kz", PASSWORD).await;
+    let membership = format!(
+        "/api/v1/organisations/{}/commissions/{}/membership",
+        b.org, b.commission
+    );
+    let open = b.meeting(id, "/open");
+    let (opened, removed) = tokio::join!(
+        app.post(&b.secretary, &open, json!({})),
+        app.post(
+            &admin,
+            &membership,
+            json!({ "remove": [b.members[3].0, b.members[4].0] })
+        ),
+    );
+    let (opened_status, removed_status) = (opened.status(), removed.status());
+    let opened: Value = opened.json().await.unwrap();
+    if opened_status == StatusCode::OK {
+        let with = opened["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "opened")
+            .unwrap()["details"]["members"]
+            .as_i64()
+            .unwrap();
+        if removed_status == StatusCode::OK {
+            assert_eq!(with, 3, "the removal came first");
+        } else {
+            problem(
+                removed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "rule-8-membership-frozen",
+            )
+            .await;
+            assert_eq!(with, 5, "the opening came first");
+        }
+    } else {
+        assert_eq!(removed_status, StatusCode::OK, "{opened}");
+        let r = app.post(&b.secretary, &open, json!({})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    // The candidate withdraws while the secretary opens the vote on their item: either
+    // the item leaves the agenda and no vote opens, or the vote opens and the withdrawal
+    // is refused (the commission's decision stands in the way).
+    assert_eq!(
+        app.post(
+            &b.secretary,
+            &b.item(id, item, "/candidate"),
+            json!({ "present": true })
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let r = app.put(&b.secretary, &b.item(id, item, "/interview"), json!({ "notes": "Сұрақтар қойылды", "assessments": [{ "outcome": "writes programs", "level": "fully", "comment": "" }] })).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let withdraw = format!("/api/v1/applications/{}/withdraw", apps[0]);
+    let open_vote = b.item(id, item, "/vote/open");
+    let (withdrawn, vote) = tokio::join!(
+        app.post(&b.candidates[0], &withdraw, json!({})),
+        app.post(&b.secretary, &open_vote, json!({})),
+    );
+    let (withdrawn_status, vote_status) = (withdrawn.status(), vote.status());
+    let meeting = app.get_json(&b.secretary, &b.meeting(id, "")).await;
+    let application = app
+        .get_json(
+            &b.candidates[0],
+            &format!("/api/v1/applications/{}", apps[0]),
+        )
+        .await;
+    if withdrawn_status == StatusCode::OK {
+        problem(vote, StatusCode::UNPROCESSABLE_ENTITY, "status-transition").await;
+        assert_eq!(meeting["items"][0]["status"], "withdrawn");
+        assert_eq!(application["status"], "withdrawn");
+    } else {
+        assert_eq!(vote_status, StatusCode::OK);
+        problem(
+            withdrawn,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "status-transition",
+        )
+        .await;
+        assert_eq!(meeting["items"][0]["status"], "voting");
+        assert_ne!(application["status"], "withdrawn");
+    }
+});

@@ -228,6 +228,7 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
     assert_eq!(kinds, ["started", "edited"]);
     let edits = "SELECT COUNT(*) FROM audit_events \
                  WHERE object_type = 'protocol' AND object_id = $1 AND action = 'edited'";
+    tanu_storage::repo::audit::seal(&app.ctx.db).await.unwrap();
     let edits: i64 = match &app.ctx.db {
         tanu_storage::Db::Sqlite(p) => sqlx::query_scalar(edits).bind(id).fetch_one(p).await,
         tanu_storage::Db::Postgres(p) => sqlx::query_scalar(edits).bind(id).fetch_one(p).await,

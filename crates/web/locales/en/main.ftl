@@ -159,6 +159,7 @@ err-iin-taken = A person with this IIN is already registered.
 err-bin-taken = An organisation with this BIN is already registered.
 err-staff-exists = This person is already on the staff of this organisation.
 err-invitation-invalid = This invitation link is not valid: it was already used or has expired. Ask your administrator for a new one.
+err-busy = The database was busy with other changes to the same records, and nothing you sent was saved. Please send it again in a moment.
 err-internal = Something went wrong on our side. Nothing you entered was saved; please try again. If it happens again, quote the request id.
 err-csrf = The form has expired. Reload the page and send it again.
 err-malformed-body = The request body could not be read: { $detail }

@@ -231,6 +231,9 @@ impl TestApp {
             ..tanu_web::WebSettings::default()
         };
         let state = tanu_web::state(ctx.clone(), settings);
+        // As `tanu serve` does: events of PostgreSQL writes join the audit chain as they
+        // commit (reads of the trail seal too, so tests never depend on its timing).
+        tokio::spawn(tanu_storage::repo::audit::run_sealer(ctx.db.clone()));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = tanu_web::serve(listener, state, async move {
