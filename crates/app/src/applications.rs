@@ -694,9 +694,9 @@ async fn locked_with_meeting(
             return Ok((tx, live));
         }
     }
-    Err(AppError::Other(format!(
-        "application {id} kept moving between agendas"
-    )))
+    Err(AppError::Busy(
+        "the application kept moving between agendas",
+    ))
 }
 
 /// The candidate withdraws the application.
@@ -1381,14 +1381,13 @@ pub async fn register_walk_in(
                 is_operator: false,
                 is_candidate: true,
             };
+            // Neither was found above: a clash now means the person was added by
+            // another request meanwhile, and sent again this one finds them.
             persons::insert(tx.conn(), &new, now).await.map_err(|e| {
-                if e.is_unique_on("persons", "iin") {
-                    AppError::Taken {
-                        code: "iin-taken",
-                        field: "iin",
-                    }
+                if e.is_unique_on("persons", "iin") || e.is_unique_on("persons", "email") {
+                    AppError::Busy("the person was added meanwhile")
                 } else {
-                    AppError::taken_or(e, "persons", "email", "email-taken")
+                    AppError::Internal(e)
                 }
             })?
         }

@@ -164,7 +164,7 @@ pub async fn for_org(
         return Err(AppError::Forbidden);
     }
     // Events of writes that committed are in the trail before it is read.
-    repo::seal(&ctx.db).await?;
+    repo::seal_before_reading(&ctx.db).await;
     let mut conn = ctx.db.acquire().await?;
     Ok(
         repo::list(conn.conn(), &filter(q, Some(scope.org_id()))?, limit)
@@ -183,7 +183,7 @@ pub async fn national(
     limit: i64,
 ) -> Result<Vec<AuditEvent>, AppError> {
     actor.require_operator()?;
-    repo::seal(&ctx.db).await?;
+    repo::seal_before_reading(&ctx.db).await;
     let mut conn = ctx.db.acquire().await?;
     Ok(repo::list(conn.conn(), &filter(q, None)?, limit)
         .await?

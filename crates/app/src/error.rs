@@ -39,6 +39,10 @@ pub enum AppError {
     /// An invitation link that is unknown, used or expired.
     #[error("invitation is not valid")]
     InvitationInvalid,
+    /// Another change to the same records got there first, and this one was not made;
+    /// sent again, it will be (see also [`StorageError::Contention`]).
+    #[error("busy: {0}")]
+    Busy(&'static str),
     /// An internal failure; logged, never shown.
     #[error("internal error: {0}")]
     Internal(#[from] StorageError),
@@ -59,7 +63,7 @@ impl AppError {
             Self::Throttled { .. } => "too-many-attempts",
             Self::Taken { code, .. } => code,
             Self::InvitationInvalid => "invitation-invalid",
-            Self::Internal(StorageError::Contention(_)) => "busy",
+            Self::Busy(_) | Self::Internal(StorageError::Contention(_)) => "busy",
             Self::Internal(_) | Self::Other(_) => "internal",
         }
     }

@@ -1343,31 +1343,42 @@ pub async fn close(
     if m.status == "closed" {
         return Err(status_refusal(&m.status, "close"));
     }
-    for it in repo::items(tx.conn(), id).await? {
-        match it.status.as_str() {
-            "adopted" | "voting" => return Err(status_refusal(&it.status, "close")),
-            "pending" => {
-                repo::set_item_status(tx.conn(), it.id, "moved").await?;
-                if !apps_repo::lock(tx.conn(), it.application_id, now).await? {
-                    return Err(AppError::NotFound);
-                }
-                let app = apps_repo::get(tx.conn(), it.application_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                if let Ok(next) = Status::parse(&app.status)?.unschedule() {
-                    apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
-                    apps_repo::insert_event(
-                        tx.conn(),
-                        app.id,
-                        scope.person_id(),
-                        "moved",
-                        &event(serde_json::json!({ "meeting_id": id, "reason": "not-reached" })),
-                        now,
-                    )
-                    .await?;
-                }
-            }
-            _ => {}
+    let items = repo::items(tx.conn(), id).await?;
+    if let Some(it) = items
+        .iter()
+        .find(|it| matches!(it.status.as_str(), "adopted" | "voting"))
+    {
+        return Err(status_refusal(&it.status, "close"));
+    }
+    // The applications not reached go back to waiting: all locked first, in ascending
+    // order, as a schedule locks them (two changes never wait for each other in a circle).
+    let mut not_reached: Vec<i64> = items
+        .iter()
+        .filter(|it| it.status == "pending")
+        .map(|it| it.application_id)
+        .collect();
+    not_reached.sort_unstable();
+    for app_id in not_reached {
+        if !apps_repo::lock(tx.conn(), app_id, now).await? {
+            return Err(AppError::NotFound);
+        }
+    }
+    for it in items.iter().filter(|it| it.status == "pending") {
+        repo::set_item_status(tx.conn(), it.id, "moved").await?;
+        let app = apps_repo::get(tx.conn(), it.application_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if let Ok(next) = Status::parse(&app.status)?.unschedule() {
+            apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
+            apps_repo::insert_event(
+                tx.conn(),
+                app.id,
+                scope.person_id(),
+                "moved",
+                &event(serde_json::json!({ "meeting_id": id, "reason": "not-reached" })),
+                now,
+            )
+            .await?;
         }
     }
     repo::set_closed(tx.conn(), id, now).await?;

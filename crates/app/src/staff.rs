@@ -178,15 +178,13 @@ pub async fn add(
                 is_operator: false,
                 is_candidate: false,
             };
+            // Neither was found above: a clash now means the person was added by
+            // another request meanwhile, and sent again this one finds them.
             let id = persons::insert(tx.conn(), &new, now).await.map_err(|e| {
-                // Someone else's account took the IIN since it was checked above.
-                if e.is_unique_on("persons", "iin") {
-                    AppError::Taken {
-                        code: "iin-taken",
-                        field: "iin",
-                    }
+                if e.is_unique_on("persons", "iin") || e.is_unique_on("persons", "email") {
+                    AppError::Busy("the person was added meanwhile")
                 } else {
-                    AppError::taken_or(e, "persons", "email", "email-taken")
+                    AppError::Internal(e)
                 }
             })?;
             (id, true)

@@ -36,7 +36,9 @@ const PING_IDLE_AFTER: Duration = Duration::from_secs(30);
 pub(crate) const LOCK_LOGIN_EMAIL: i32 = 1;
 /// Failed logins from one client address (see [`LOCK_LOGIN_EMAIL`]).
 pub(crate) const LOCK_LOGIN_ADDRESS: i32 = 2;
-// 3: a certificate's reuse key, taken by the report trigger (PostgreSQL migration 0012).
+/// A certificate's reuse key: taken by the report trigger of PostgreSQL migration 0012
+/// (which spells the number out) and before a certificate is replaced.
+pub(crate) const LOCK_CERTIFICATE_KEY: i32 = 3;
 
 /// A pool of connections to the one database Tanu runs on.
 #[derive(Debug, Clone)]

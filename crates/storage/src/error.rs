@@ -14,7 +14,7 @@ pub enum StorageError {
     NotFound,
     /// The database gave up on the statement because other transactions held what it
     /// needed (PostgreSQL: a deadlock, a serialization failure or a lock not available;
-    /// SQLite: busy). Nothing was changed; the same request may be sent again.
+    /// SQLite: busy or locked, with their extended codes). Nothing was changed; the same request may be sent again.
     #[error("database busy: {0}")]
     Contention(#[source] sqlx::Error),
     /// The database failed.
@@ -52,9 +52,12 @@ impl From<sqlx::Error> for StorageError {
                     .map_or_else(|| db.message().to_owned(), str::to_owned),
             ),
             sqlx::Error::Database(db)
-                if db
-                    .code()
-                    .is_some_and(|c| matches!(&*c, "40P01" | "40001" | "55P03" | "5" | "517")) =>
+                if db.code().is_some_and(|c| {
+                    matches!(
+                        &*c,
+                        "40P01" | "40001" | "55P03" | "5" | "6" | "261" | "262" | "517" | "773"
+                    )
+                }) =>
             {
                 Self::Contention(e)
             }

@@ -56,7 +56,8 @@ impl WebError {
                 AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Taken { .. } => StatusCode::CONFLICT,
                 AppError::InvitationInvalid => StatusCode::GONE,
-                AppError::Internal(tanu_storage::StorageError::Contention(_)) => {
+                AppError::Busy(_)
+                | AppError::Internal(tanu_storage::StorageError::Contention(_)) => {
                     StatusCode::SERVICE_UNAVAILABLE
                 }
                 AppError::Internal(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -168,7 +169,10 @@ impl IntoResponse for WebError {
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        if let Self::App(AppError::Internal(tanu_storage::StorageError::Contention(_))) = &self {
+        if let Self::App(
+            AppError::Busy(_) | AppError::Internal(tanu_storage::StorageError::Contention(_)),
+        ) = &self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

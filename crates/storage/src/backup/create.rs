@@ -77,7 +77,7 @@ async fn write_backup(
     now: OffsetDateTime,
 ) -> Result<Summary, BackupError> {
     // Events of committed writes join the chain first, so the backup holds them linked.
-    crate::repo::audit::seal(db).await?;
+    crate::repo::audit::seal_before_reading(db).await;
     let mut tx = db.snapshot().await?;
     let schema_version = tables::schema_version(tx.conn())
         .await?

@@ -303,6 +303,16 @@ pub async fn put_certificate(
     id: i64,
     c: &CertificateRow,
 ) -> Result<(), StorageError> {
+    if let Conn::Postgres(pg) = conn.reborrow() {
+        // The reuse count of the report trigger waits for this key's lock (migration
+        // 0012); taken before the old row goes, so that an application saving the same
+        // key meanwhile never waits for this row while holding the key.
+        sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .bind(crate::db::LOCK_CERTIFICATE_KEY)
+            .bind(&c.reuse_key)
+            .execute(&mut *pg)
+            .await?;
+    }
     execute!(
         conn.reborrow(),
         "DELETE FROM certificates WHERE application_id = $1",
