@@ -260,6 +260,20 @@ impl Board {
     }
     /// Candidate present, interview recorded, vote opened.
     pub(crate) async fn ready_to_vote(&self, app: &TestApp, id: i64, item: i64) {
+        self.interviewed(app, id, item).await;
+        assert_eq!(
+            app.post(
+                &self.secretary,
+                &self.item(id, item, "/vote/open"),
+                json!({})
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+    }
+    /// Candidate present, interview recorded.
+    pub(crate) async fn interviewed(&self, app: &TestApp, id: i64, item: i64) {
         assert_eq!(
             app.post(
                 &self.secretary,
@@ -272,16 +286,6 @@ impl Board {
         );
         let r = app.put(&self.secretary, &self.item(id, item, "/interview"), json!({ "notes": "Сұрақтар қойылды", "assessments": [{ "outcome": "writes programs", "level": "fully", "comment": "" }] })).await;
         assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(
-            app.post(
-                &self.secretary,
-                &self.item(id, item, "/vote/open"),
-                json!({})
-            )
-            .await
-            .status(),
-            StatusCode::OK
-        );
     }
 }
 
@@ -991,18 +995,7 @@ both!(conflicting_changes_at_the_same_moment_end_one_way, |app| {
     // The candidate withdraws while the secretary opens the vote on their item: either
     // the item leaves the agenda and no vote opens, or the vote opens and the withdrawal
     // is refused (the commission's decision stands in the way).
-    assert_eq!(
-        app.post(
-            &b.secretary,
-            &b.item(id, item, "/candidate"),
-            json!({ "present": true })
-        )
-        .await
-        .status(),
-        StatusCode::OK
-    );
-    let r = app.put(&b.secretary, &b.item(id, item, "/interview"), json!({ "notes": "Сұрақтар қойылды", "assessments": [{ "outcome": "writes programs", "level": "fully", "comment": "" }] })).await;
-    assert_eq!(r.status(), StatusCode::OK);
+    b.interviewed(&app, id, item).await;
     let withdraw = format!("/api/v1/applications/{}/withdraw", apps[0]);
     let open_vote = b.item(id, item, "/vote/open");
     let (withdrawn, vote) = tokio::join!(
