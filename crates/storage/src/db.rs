@@ -31,14 +31,18 @@ pub enum Backend {
 const PING_IDLE_AFTER: Duration = Duration::from_secs(30);
 
 /// Namespaces of PostgreSQL transaction advisory locks (the first of their two keys; the
-/// second is a hash of what is locked). Writes run side by side there; these make those
-/// that check a count before they add to it take turns.
+/// second is a hash or an id of what is locked). Writes run side by side there; these
+/// make those that check a count before they add to it take turns, and queue the writers
+/// of one protocol fairly.
 pub(crate) const LOCK_LOGIN_EMAIL: i32 = 1;
 /// Failed logins from one client address (see [`LOCK_LOGIN_EMAIL`]).
 pub(crate) const LOCK_LOGIN_ADDRESS: i32 = 2;
 /// A certificate's reuse key: taken by the report trigger of PostgreSQL migration 0012
 /// (which spells the number out) and before a certificate is replaced.
 pub(crate) const LOCK_CERTIFICATE_KEY: i32 = 3;
+/// A protocol taken for a change (`repo::protocols::lock_get`): its writers queue here in
+/// arrival order before they take its row.
+pub(crate) const LOCK_PROTOCOL: i32 = 4;
 
 /// A pool of connections to the one database Tanu runs on.
 #[derive(Debug, Clone)]
