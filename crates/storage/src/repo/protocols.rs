@@ -105,13 +105,13 @@ pub async fn lock(conn: Conn<'_>, org_id: i64, id: i64) -> Result<bool, StorageE
 }
 
 /// Takes a protocol of an organisation for a change, as [`lock`] does, and reads it in
-/// the same statement.
+/// the same statement; on PostgreSQL after queueing in arrival order with the protocol's
+/// other writers.
 pub async fn lock_get(
-    conn: Conn<'_>,
+    mut conn: Conn<'_>,
     org_id: i64,
     id: i64,
 ) -> Result<Option<ProtocolRow>, StorageError> {
-    let mut conn = conn;
     if let Conn::Postgres(pg) = conn.reborrow() {
         // Saves of one protocol queue first on its advisory lock, which PostgreSQL grants
         // in arrival order; waiting on the row itself, they raced for it at each commit
