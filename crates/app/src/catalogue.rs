@@ -147,6 +147,7 @@ pub async fn save(
         return Err(AppError::Forbidden);
     }
     let mut tx = ctx.db.begin().await?;
+    programmes::lock_catalogue(tx.conn(), scope.org_id()).await?;
     save_row(&mut tx, scope, row, now).await?;
     crate::audit::record(
         tx.conn(),
@@ -178,6 +179,7 @@ pub async fn import_csv(
         .trim(csv::Trim::All)
         .from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
     let mut tx = ctx.db.begin().await?;
+    programmes::lock_catalogue(tx.conn(), scope.org_id()).await?;
     let mut rows = 0;
     for (i, record) in reader.deserialize::<CatalogueRow>().enumerate() {
         let line = i + 2;

@@ -43,6 +43,10 @@ pub(crate) const LOCK_CERTIFICATE_KEY: i32 = 3;
 /// A protocol taken for a change (`repo::protocols::lock_get`): its writers queue here in
 /// arrival order before they take its row.
 pub(crate) const LOCK_PROTOCOL: i32 = 4;
+/// An organisation's catalogue (`repo::programmes::lock_catalogue`): its imports and
+/// saves take turns, so two imports that upsert the same codes in different orders
+/// cannot deadlock.
+pub(crate) const LOCK_CATALOGUE: i32 = 5;
 
 /// A pool of connections to the one database Tanu runs on.
 #[derive(Debug, Clone)]

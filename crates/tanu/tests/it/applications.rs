@@ -821,3 +821,78 @@ both!(
         assert_eq!(r.status(), StatusCode::CREATED);
     }
 );
+
+both!(two_catalogue_imports_at_once_both_land_whole, |app| {
+    let i = intake(&app).await;
+    let admin = app.token("admin@a.kz", PASSWORD).await;
+    // Two imports of the same twenty programmes, in opposite orders, at the same moment.
+    // Each is all or none; they take turns, so both land and the later one's titles are
+    // on every row. (Without the turns, PostgreSQL found each waiting for a row the other
+    // held and cancelled one: a deadlock.)
+    let csv = |label: &str, descending: bool| {
+        let mut codes: Vec<usize> = (1..=20).collect();
+        if descending {
+            codes.reverse();
+        }
+        let mut text = format!("{}\n", tanu_app::catalogue::CSV_HEADER);
+        for n in codes {
+            text.push_str(&format!(
+                "P{n:02},Бағдарлама {label},Программа {label},U{n:02},module,Модуль {label},Модуль {label},3,outcome\n"
+            ));
+        }
+        text
+    };
+    let import = |body: String| {
+        app.client()
+            .post(app.url(&format!(
+                "/api/v1/organisations/{}/programmes/import",
+                i.org
+            )))
+            .bearer_auth(&admin)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let (first, second) = tokio::join!(import(csv("A", false)), import(csv("B", true)));
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(
+        first.status(),
+        StatusCode::OK,
+        "{}",
+        first.text().await.unwrap()
+    );
+    assert_eq!(
+        second.status(),
+        StatusCode::OK,
+        "{}",
+        second.text().await.unwrap()
+    );
+    let progs = app
+        .get_json(
+            &admin,
+            &format!("/api/v1/organisations/{}/programmes", i.org),
+        )
+        .await;
+    let imported: Vec<&Value> = progs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["code"].as_str().unwrap().starts_with('P'))
+        .collect();
+    assert_eq!(imported.len(), 20);
+    let titles: std::collections::BTreeSet<&str> = imported
+        .iter()
+        .map(|p| p["title_ru"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 1, "rows of both imports mixed: {titles:?}");
+    let events = app
+        .get_json(&admin, &format!("/api/v1/organisations/{}/audit", i.org))
+        .await;
+    let imports = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "catalogue-imported")
+        .count();
+    assert_eq!(imports, 3, "the intake's import and these two");
+});
