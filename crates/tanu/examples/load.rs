@@ -184,13 +184,13 @@ macro_rules! on_db {
 /// Vote slots for the vote case: meetings of the college's commission opened and left
 /// with every agenda item open for voting, written straight into the server's database
 /// (setting up thousands of held meetings through the API would take longer than the
-/// run). Returns, per slot in order, the URL and the member's token.
+/// run). Returns, per meeting, its slots in order: the URL and the member's token.
 async fn vote_fixture(
     c: &reqwest::Client,
     base: &str,
     a: &Args,
     slots_wanted: usize,
-) -> Vec<(String, String)> {
+) -> Vec<Vec<(String, String)>> {
     let url = a
         .database_url
         .clone()
@@ -216,8 +216,9 @@ async fn vote_fixture(
     for (_, _, email) in &members {
         tokens.push(token(c, base, email).await);
     }
-    let mut slots = Vec::new();
+    let mut all = Vec::new();
     for _ in 0..meetings {
+        let mut slots = Vec::new();
         let meeting: i64 = on_db!(&db, p => sqlx::query_scalar(
             "INSERT INTO meetings (org_id, commission_id, starts_at, place, status, presiding_member_id, \
              presiding_as_deputy, opened_at, created_by, created_at) \
@@ -243,9 +244,10 @@ async fn vote_fixture(
                 ));
             }
         }
+        all.push(slots);
     }
     db.close().await;
-    slots
+    all
 }
 
 /// This machine's flush rate: 4 KiB written and fsync'd, over and over.
@@ -606,18 +608,37 @@ async fn main() {
         .await
     };
     print(&save_minimal, Some(&write_ceiling));
-    // Each vote slot (an item and a member) takes one vote: half the slots for each case.
-    const SLOTS: usize = 60_000;
-    let slots = Arc::new(vote_fixture(&c, &base, &a, SLOTS).await);
-    for (name, minimal, offset) in [
-        ("state change: record a vote (rule 14)", false, 0),
-        ("  the same, Prefer: return=minimal (204)", true, SLOTS / 2),
+    // Each vote slot (an item and a member) takes one vote; each case has a quarter of
+    // the meetings. In the first two cases the clients take the slots meeting by
+    // meeting, so at any moment they vote in one or two meetings and take turns on
+    // those meetings' rows (as the rules need: one vote per member, the count at
+    // closing). In the last two they take them round the meetings, so each client
+    // votes in a meeting of its own, as in an admission week when many commissions sit
+    // at once.
+    const SLOTS: usize = 120_000;
+    let meetings = vote_fixture(&c, &base, &a, SLOTS).await;
+    let quarter = meetings.len().div_ceil(4);
+    let mut cases = meetings.chunks(quarter);
+    for (name, minimal, spread) in [
+        ("state change: record a vote (rule 14)", false, false),
+        ("  the same, Prefer: return=minimal (204)", true, false),
+        ("  the same, each client in its own meeting", false, true),
+        ("  the same, Prefer: return=minimal (204)", true, true),
     ] {
-        let (c, slots) = (c.clone(), slots.clone());
+        let mine = cases.next().unwrap_or_default();
+        let slots: Vec<(String, String)> = if spread {
+            let per_meeting = mine.iter().map(Vec::len).max().unwrap_or(0);
+            (0..per_meeting)
+                .flat_map(|i| mine.iter().filter_map(move |m| m.get(i).cloned()))
+                .collect()
+        } else {
+            mine.concat()
+        };
+        let (c, slots) = (c.clone(), Arc::new(slots));
         let vote = run(name, a.concurrency, a.seconds, move |n| {
             let (c, slots) = (c.clone(), slots.clone());
             async move {
-                let Some((url, t)) = slots.get(usize::try_from(n).unwrap() + offset) else {
+                let Some((url, t)) = slots.get(usize::try_from(n).unwrap()) else {
                     return false;
                 };
                 let mut r = c.post(url).bearer_auth(t);
