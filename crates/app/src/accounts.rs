@@ -233,18 +233,19 @@ pub async fn start_session(
     Ok(token)
 }
 
-/// Who a live session cookie belongs to: the person and their roles, read with two
-/// statements on one connection (every signed-in page starts here).
+/// Who a live session cookie belongs to: the person and their roles, read in one
+/// statement (every signed-in page starts here).
 pub async fn session_actor(
     ctx: &Ctx,
     token: &str,
     now: OffsetDateTime,
 ) -> Result<Option<Actor>, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    let Some(p) = persons::by_live_session(conn.conn(), &token_hash(token), now).await? else {
-        return Ok(None);
-    };
-    Ok(Some(actor_of(conn.conn(), p).await?))
+    Ok(
+        persons::by_live_session_with_roles(conn.conn(), &token_hash(token), now)
+            .await?
+            .map(|p| actor_from(p.person, p.roles)),
+    )
 }
 
 /// Ends a session.
@@ -278,12 +279,17 @@ pub(crate) async fn actor_of(
     conn: tanu_storage::Conn<'_>,
     p: persons::PersonRow,
 ) -> Result<Actor, AppError> {
-    let roles = staff::roles_of_person(conn, p.id)
-        .await?
+    let roles = staff::roles_of_person(conn, p.id).await?;
+    Ok(actor_from(p, roles))
+}
+
+/// The actor of a person and the `(org_id, role)` pairs they hold.
+pub(crate) fn actor_from(p: persons::PersonRow, roles: Vec<(i64, String)>) -> Actor {
+    let roles = roles
         .into_iter()
         .filter_map(|(org, role)| role.parse::<Role>().ok().map(|r| (org, r)))
         .collect();
-    Ok(Actor {
+    Actor {
         person_id: p.id,
         email: p.email,
         full_name: p.full_name,
@@ -291,7 +297,7 @@ pub(crate) async fn actor_of(
         is_operator: p.is_operator,
         is_candidate: p.is_candidate,
         roles,
-    })
+    }
 }
 
 /// Remembers the actor's language.
