@@ -233,19 +233,18 @@ pub async fn start_session(
     Ok(token)
 }
 
-/// Who a live session cookie belongs to: the person and their roles, read in one
-/// statement (every signed-in page starts here).
+/// Who a live session cookie belongs to: the person and their roles, read with two
+/// statements on one connection (every signed-in page starts here).
 pub async fn session_actor(
     ctx: &Ctx,
     token: &str,
     now: OffsetDateTime,
 ) -> Result<Option<Actor>, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    Ok(
-        persons::by_live_session_with_roles(conn.conn(), &token_hash(token), now)
-            .await?
-            .map(|p| actor_from(p.person, p.roles)),
-    )
+    let Some(p) = persons::by_live_session(conn.conn(), &token_hash(token), now).await? else {
+        return Ok(None);
+    };
+    Ok(Some(actor_of(conn.conn(), p).await?))
 }
 
 /// Ends a session.
@@ -279,17 +278,12 @@ pub(crate) async fn actor_of(
     conn: tanu_storage::Conn<'_>,
     p: persons::PersonRow,
 ) -> Result<Actor, AppError> {
-    let roles = staff::roles_of_person(conn, p.id).await?;
-    Ok(actor_from(p, roles))
-}
-
-/// The actor of a person and the `(org_id, role)` pairs they hold.
-pub(crate) fn actor_from(p: persons::PersonRow, roles: Vec<(i64, String)>) -> Actor {
-    let roles = roles
+    let roles = staff::roles_of_person(conn, p.id)
+        .await?
         .into_iter()
         .filter_map(|(org, role)| role.parse::<Role>().ok().map(|r| (org, r)))
         .collect();
-    Actor {
+    Ok(Actor {
         person_id: p.id,
         email: p.email,
         full_name: p.full_name,
@@ -297,7 +291,7 @@ pub(crate) fn actor_from(p: persons::PersonRow, roles: Vec<(i64, String)>) -> Ac
         is_operator: p.is_operator,
         is_candidate: p.is_candidate,
         roles,
-    }
+    })
 }
 
 /// Remembers the actor's language.

@@ -126,8 +126,8 @@ pub async fn revoke(
     }
 }
 
-/// Who a bearer token belongs to, if it is live: the person and their roles, read in one
-/// statement (every API request starts here).
+/// Who a bearer token belongs to, if it is live: the person and their roles, read with
+/// two statements on one connection (every API request starts here).
 pub async fn authenticate(
     ctx: &Ctx,
     token: &str,
@@ -139,12 +139,12 @@ pub async fn authenticate(
     let hash = token_hash(token);
     let (actor, last_used) = {
         let mut conn = ctx.db.acquire().await?;
-        let Some(p) = persons::by_live_token_with_roles(conn.conn(), &hash).await? else {
+        let Some((person, last_used)) = persons::by_live_token(conn.conn(), &hash).await? else {
             return Ok(None);
         };
         (
-            crate::accounts::actor_from(p.person, p.roles),
-            p.token_last_used_at,
+            crate::accounts::actor_of(conn.conn(), person).await?,
+            last_used,
         )
     };
     // When a token was last used is kept to the minute, not per request: every request

@@ -111,87 +111,50 @@ pub async fn by_id(conn: Conn<'_>, id: i64) -> Result<Option<PersonRow>, Storage
     )?)
 }
 
-/// A person with the roles they hold, read in one statement (access control does this
-/// on every request).
-#[derive(Debug, Clone)]
-pub struct PersonWithRoles {
-    /// The person.
-    pub person: PersonRow,
-    /// Their active roles, sorted `(org_id, role)` pairs (`staff::roles_of_person`).
-    pub roles: Vec<(i64, String)>,
-    /// When the API token was last used (token lookups only).
-    pub token_last_used_at: Option<OffsetDateTime>,
-}
-
-/// One row of [`by_live_token_with_roles`] and [`by_live_session_with_roles`]: the
-/// person (and the token's last use) repeated with each role, or once with none.
-#[derive(sqlx::FromRow)]
-struct PersonRoleRow {
-    #[sqlx(flatten)]
-    person: PersonRow,
-    token_last_used_at: Option<OffsetDateTime>,
-    held_org_id: Option<i64>,
-    held_role: Option<String>,
-}
-
-fn with_roles(rows: Vec<PersonRoleRow>) -> Option<PersonWithRoles> {
-    let roles = rows
-        .iter()
-        .filter_map(|r| Some((r.held_org_id?, r.held_role.clone()?)))
-        .collect();
-    let first = rows.into_iter().next()?;
-    Some(PersonWithRoles {
-        person: first.person,
-        roles,
-        token_last_used_at: first.token_last_used_at,
-    })
-}
-
-/// The person of a live API token with their roles, in one statement.
-pub async fn by_live_token_with_roles(
+/// The person a live (not revoked) API token belongs to, with the token's last use:
+/// what every API request needs first, in one statement.
+pub async fn by_live_token(
     conn: Conn<'_>,
     token_hash: &str,
-) -> Result<Option<PersonWithRoles>, StorageError> {
+) -> Result<Option<(PersonRow, Option<OffsetDateTime>)>, StorageError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        person: PersonRow,
+        last_used_at: Option<OffsetDateTime>,
+    }
     let sql = format!(
-        "WITH who AS (SELECT {COLUMNS}, t.last_used_at AS token_last_used_at FROM persons \
-         JOIN (SELECT person_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL) t \
-         ON t.person_id = persons.id), held AS ({}) \
-         SELECT who.*, held.org_id AS held_org_id, held.role AS held_role FROM who LEFT JOIN held ON TRUE \
-         ORDER BY held_org_id, held_role",
-        super::staff::roles_of!("(SELECT id FROM who)")
+        "SELECT {COLUMNS}, t.last_used_at FROM persons JOIN (SELECT person_id, last_used_at FROM api_tokens \
+         WHERE token_hash = $1 AND revoked_at IS NULL) t ON t.person_id = persons.id"
     );
-    let rows: Vec<PersonRoleRow> = fetch!(
+    let row: Option<Row> = fetch!(
         conn,
-        fetch_all,
-        PersonRoleRow,
+        fetch_optional,
+        Row,
         sqlx::AssertSqlSafe(sql),
         token_hash
     )?;
-    Ok(with_roles(rows))
+    Ok(row.map(|r| (r.person, r.last_used_at)))
 }
 
-/// The person of a live session with their roles, in one statement.
-pub async fn by_live_session_with_roles(
+/// The person of a live session, in one statement.
+pub async fn by_live_session(
     conn: Conn<'_>,
     token_hash: &str,
     now: OffsetDateTime,
-) -> Result<Option<PersonWithRoles>, StorageError> {
+) -> Result<Option<PersonRow>, StorageError> {
     let sql = format!(
-        "WITH who AS (SELECT {COLUMNS}, CAST(NULL AS TIMESTAMPTZ) AS token_last_used_at FROM persons WHERE id = \
-         (SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2)), held AS ({}) \
-         SELECT who.*, held.org_id AS held_org_id, held.role AS held_role FROM who LEFT JOIN held ON TRUE \
-         ORDER BY held_org_id, held_role",
-        super::staff::roles_of!("(SELECT id FROM who)")
+        "SELECT {COLUMNS} FROM persons WHERE id = \
+         (SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2)"
     );
-    let rows: Vec<PersonRoleRow> = fetch!(
+    Ok(fetch!(
         conn,
-        fetch_all,
-        PersonRoleRow,
+        fetch_optional,
+        PersonRow,
         sqlx::AssertSqlSafe(sql),
         token_hash,
         now
-    )?;
-    Ok(with_roles(rows))
+    )?)
 }
 
 /// Finds a person by IIN.

@@ -173,30 +173,10 @@ pub async fn list(mut conn: Conn<'_>, org_id: i64) -> Result<Vec<StaffRow>, Stor
     Ok(rows)
 }
 
-/// SQL for a person's active roles in every organisation, `(org_id, role)` rows in no
-/// order: those of their staff records, and those that follow from current offices (a
-/// current commission member is a `member` of its organisation, a current commission
-/// secretary a `secretary`), each only while the staff record is active. `$person` is
-/// SQL for the person's id: a parameter here, a subquery where access control reads
-/// the person and their roles in one statement on each request
-/// (`persons::by_live_token_with_roles`, `persons::by_live_session_with_roles`).
-macro_rules! roles_of {
-    ($person:literal) => {
-        concat!(
-            "SELECT s.org_id, r.role FROM staff s JOIN staff_roles r ON r.staff_id = s.id \
-             WHERE s.person_id = ", $person, " AND s.active = TRUE \
-             UNION SELECT c.org_id, 'member' FROM commission_members m JOIN commissions c ON c.id = m.commission_id \
-             JOIN staff s ON s.id = m.staff_id \
-             WHERE m.person_id = ", $person, " AND m.left_at IS NULL AND s.active = TRUE \
-             UNION SELECT c.org_id, 'secretary' FROM commission_secretaries x JOIN commissions c ON c.id = x.commission_id \
-             JOIN staff s ON s.id = x.staff_id \
-             WHERE x.person_id = ", $person, " AND x.to_at IS NULL AND s.active = TRUE"
-        )
-    };
-}
-pub(crate) use roles_of;
-
-/// A person's active roles (see [`roles_of`]), sorted `(org_id, role)` pairs.
+/// A person's active roles in every organisation, sorted `(org_id, role)` pairs: those of
+/// their staff records, and those that follow from current offices (a current commission
+/// member is a `member` of its organisation, a current commission secretary a
+/// `secretary`). Access control reads this on each request, so it is one statement.
 pub async fn roles_of_person(
     conn: Conn<'_>,
     person_id: i64,
@@ -205,7 +185,15 @@ pub async fn roles_of_person(
         conn,
         fetch_all,
         (i64, String),
-        concat!(roles_of!("$1"), " ORDER BY 1, 2"),
+        "SELECT s.org_id, r.role FROM staff s JOIN staff_roles r ON r.staff_id = s.id \
+         WHERE s.person_id = $1 AND s.active = TRUE \
+         UNION SELECT c.org_id, 'member' FROM commission_members m JOIN commissions c ON c.id = m.commission_id \
+         JOIN staff s ON s.id = m.staff_id \
+         WHERE m.person_id = $1 AND m.left_at IS NULL AND s.active = TRUE \
+         UNION SELECT c.org_id, 'secretary' FROM commission_secretaries x JOIN commissions c ON c.id = x.commission_id \
+         JOIN staff s ON s.id = x.staff_id \
+         WHERE x.person_id = $1 AND x.to_at IS NULL AND s.active = TRUE \
+         ORDER BY 1, 2",
         person_id
     )?)
 }
