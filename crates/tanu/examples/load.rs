@@ -189,8 +189,9 @@ async fn vote_fixture(
     c: &reqwest::Client,
     base: &str,
     a: &Args,
-    slots_wanted: usize,
-) -> Vec<Vec<(String, String)>> {
+    cases: usize,
+    slots_per_case: usize,
+) -> Vec<Vec<Vec<(String, String)>>> {
     let url = a
         .database_url
         .clone()
@@ -210,7 +211,7 @@ async fn vote_fixture(
     );
     let ids = serde_json::to_string(&members.iter().map(|m| m.0).collect::<Vec<_>>()).unwrap();
     let per_meeting = apps.len() * members.len();
-    let meetings = slots_wanted.div_ceil(per_meeting).max(1);
+    let meetings = cases * slots_per_case.div_ceil(per_meeting).max(1);
     let now = tanu_storage::now();
     let mut tokens = Vec::new();
     for (_, _, email) in &members {
@@ -247,7 +248,11 @@ async fn vote_fixture(
         all.push(slots);
     }
     db.close().await;
-    all
+    let per_case = meetings / cases;
+    let mut all = all.into_iter();
+    (0..cases)
+        .map(|_| all.by_ref().take(per_case).collect())
+        .collect()
 }
 
 /// This machine's flush rate: 4 KiB written and fsync'd, over and over.
@@ -615,10 +620,11 @@ async fn main() {
     // closing). In the last two they take them round the meetings, so each client
     // votes in a meeting of its own, as in an admission week when many commissions sit
     // at once.
-    const SLOTS: usize = 120_000;
-    let meetings = vote_fixture(&c, &base, &a, SLOTS).await;
-    let quarter = meetings.len().div_ceil(4);
-    let mut cases = meetings.chunks(quarter);
+    // Slots for 6,000 votes a second per case, twice the fastest rate seen here.
+    let slots_per_case = 6_000 * usize::try_from(a.seconds).unwrap_or(10);
+    let mut cases = vote_fixture(&c, &base, &a, 4, slots_per_case)
+        .await
+        .into_iter();
     for (name, minimal, spread) in [
         ("state change: record a vote (rule 14)", false, false),
         ("  the same, Prefer: return=minimal (204)", true, false),
@@ -626,6 +632,10 @@ async fn main() {
         ("  the same, Prefer: return=minimal (204)", true, true),
     ] {
         let mine = cases.next().unwrap_or_default();
+        assert!(
+            !spread || mine.len() >= a.concurrency,
+            "fewer meetings than clients"
+        );
         let slots: Vec<(String, String)> = if spread {
             let per_meeting = mine.iter().map(Vec::len).max().unwrap_or(0);
             (0..per_meeting)
@@ -639,6 +649,8 @@ async fn main() {
             let (c, slots) = (c.clone(), slots.clone());
             async move {
                 let Some((url, t)) = slots.get(usize::try_from(n).unwrap()) else {
+                    // Out of slots: counted as an error, without spinning.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                     return false;
                 };
                 let mut r = c.post(url).bearer_auth(t);

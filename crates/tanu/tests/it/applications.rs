@@ -825,12 +825,12 @@ both!(
 both!(two_catalogue_imports_at_once_both_land_whole, |app| {
     let i = intake(&app).await;
     let admin = app.token("admin@a.kz", PASSWORD).await;
-    // Two imports of the same twenty programmes, in opposite orders, at the same moment.
+    // Two imports of the same fifty programmes, in opposite orders, at the same moment.
     // Each is all or none; they take turns, so both land and the later one's titles are
     // on every row. (Without the turns, PostgreSQL found each waiting for a row the other
     // held and cancelled one: a deadlock.)
     let csv = |label: &str, descending: bool| {
-        let mut codes: Vec<usize> = (1..=20).collect();
+        let mut codes: Vec<usize> = (1..=50).collect();
         if descending {
             codes.reverse();
         }
@@ -879,7 +879,7 @@ both!(two_catalogue_imports_at_once_both_land_whole, |app| {
         .iter()
         .filter(|p| p["code"].as_str().unwrap().starts_with('P'))
         .collect();
-    assert_eq!(imported.len(), 20);
+    assert_eq!(imported.len(), 50);
     let titles: std::collections::BTreeSet<&str> = imported
         .iter()
         .map(|p| p["title_ru"].as_str().unwrap())
