@@ -48,6 +48,24 @@ pub(crate) const LOCK_PROTOCOL: i32 = 4;
 /// cannot deadlock.
 pub(crate) const LOCK_CATALOGUE: i32 = 5;
 
+/// Takes the transaction advisory lock `(namespace, id)` on PostgreSQL, waiting for it in
+/// arrival order; released when the transaction ends. A no-op on SQLite, whose writes
+/// take turns anyway.
+pub(crate) async fn advisory_lock(
+    mut conn: Conn<'_>,
+    namespace: i32,
+    id: i64,
+) -> Result<(), StorageError> {
+    if let Conn::Postgres(pg) = conn.reborrow() {
+        sqlx::query("SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)")
+            .bind(namespace)
+            .bind(id)
+            .execute(&mut *pg)
+            .await?;
+    }
+    Ok(())
+}
+
 /// A pool of connections to the one database Tanu runs on.
 #[derive(Debug, Clone)]
 pub enum Db {

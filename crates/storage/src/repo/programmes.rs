@@ -10,15 +10,8 @@ use crate::{Conn, StorageError};
 /// PostgreSQL its writers take turns on an advisory lock: an import upserts many
 /// programmes and units, and two imports that met the same codes in different orders
 /// would each wait for a row the other holds. SQLite's writes take turns anyway.
-pub async fn lock_catalogue(mut conn: Conn<'_>, org_id: i64) -> Result<(), StorageError> {
-    if let Conn::Postgres(pg) = conn.reborrow() {
-        sqlx::query("SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)")
-            .bind(crate::db::LOCK_CATALOGUE)
-            .bind(org_id)
-            .execute(&mut *pg)
-            .await?;
-    }
-    Ok(())
+pub async fn lock_catalogue(conn: Conn<'_>, org_id: i64) -> Result<(), StorageError> {
+    crate::db::advisory_lock(conn, crate::db::LOCK_CATALOGUE, org_id).await
 }
 
 /// A programme.

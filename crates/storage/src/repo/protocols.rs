@@ -112,16 +112,10 @@ pub async fn lock_get(
     org_id: i64,
     id: i64,
 ) -> Result<Option<ProtocolRow>, StorageError> {
-    if let Conn::Postgres(pg) = conn.reborrow() {
-        // Saves of one protocol queue first on its advisory lock, which PostgreSQL grants
-        // in arrival order; waiting on the row itself, they raced for it at each commit
-        // and the unlucky waited long (docs/performance.md, session 8).
-        sqlx::query("SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)")
-            .bind(crate::db::LOCK_PROTOCOL)
-            .bind(id)
-            .execute(&mut *pg)
-            .await?;
-    }
+    // Saves of one protocol queue first on its advisory lock, which PostgreSQL grants in
+    // arrival order; waiting on the row itself, they raced for it at each commit and the
+    // unlucky waited long (docs/performance.md, session 8).
+    crate::db::advisory_lock(conn.reborrow(), crate::db::LOCK_PROTOCOL, id).await?;
     Ok(fetch!(
         conn,
         fetch_optional,
