@@ -6,6 +6,8 @@
 //! SHA-256 are worked out; only a fully stored, accepted file is recorded, and a refused
 //! or broken upload is aborted so nothing half-written remains.
 
+use std::collections::HashMap;
+
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -15,7 +17,7 @@ use tanu_domain::application::{
 };
 use tanu_domain::dates::parse_date;
 use tanu_domain::person::optional_text;
-use tanu_domain::{DomainError, Email, FullName, Iin, Locale, Role};
+use tanu_domain::{DomainError, Email, FullName, Iin, Locale, OrgNames, Role};
 use tanu_storage::repo::applications::{self as repo, ApplicationRow, CertificateRow, QueueFilter};
 use tanu_storage::repo::{organisations, persons, programmes};
 use tanu_storage::{Conn, StorageError, Tx};
@@ -1243,6 +1245,70 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<ApplicationLine>, AppE
         .into_iter()
         .map(line)
         .collect())
+}
+
+/// One of the caller's own applications with what they need to follow it (the
+/// candidate's start page): the organisation's names and, while it is scheduled, the
+/// meeting they are invited to for the interview (rule 12).
+#[derive(Debug, Clone)]
+pub struct OwnCase {
+    /// The application.
+    pub line: ApplicationLine,
+    /// The organisation it was filed with.
+    pub org: OrgNames,
+    /// The meeting still to come whose agenda it is on.
+    pub meeting: Option<AgendaView>,
+}
+
+/// The caller's own applications, newest first, each with its organisation and, while
+/// scheduled, the meeting it waits for. A candidate has a handful: the organisation
+/// and the agenda are read once per application.
+pub async fn mine_followed(ctx: &Ctx, actor: &Actor) -> Result<Vec<OwnCase>, AppError> {
+    let mut conn = ctx.db.acquire().await?;
+    let rows = repo::for_candidate(conn.conn(), actor.person_id).await?;
+    let mut names: HashMap<i64, OrgNames> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let org = match names.get(&row.org_id) {
+            Some(n) => n.clone(),
+            None => {
+                let o = organisations::get(conn.conn(), row.org_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let n = OrgNames {
+                    kk: o.name_kk,
+                    ru: o.name_ru,
+                    en: o.name_en,
+                };
+                names.insert(row.org_id, n.clone());
+                n
+            }
+        };
+        let meeting = if row.status == Status::Scheduled.as_str() {
+            tanu_storage::repo::meetings::for_application(conn.conn(), row.id)
+                .await?
+                .into_iter()
+                .rev()
+                .find(|a| {
+                    a.meeting_status != "closed"
+                        && matches!(a.item_status.as_str(), "pending" | "voting")
+                })
+                .map(|a| AgendaView {
+                    meeting_id: a.meeting_id,
+                    starts_at: a.starts_at,
+                    place: a.place,
+                    item_status: a.item_status,
+                })
+        } else {
+            None
+        };
+        out.push(OwnCase {
+            line: line(row),
+            org,
+            meeting,
+        });
+    }
+    Ok(out)
 }
 
 /// Filters of the intake queue.

@@ -1026,3 +1026,59 @@ both!(conflicting_changes_at_the_same_moment_end_one_way, |app| {
         assert_ne!(application["status"], "withdrawn");
     }
 });
+
+both!(
+    candidates_follow_their_applications_from_the_start_page,
+    |app| {
+        let (b, apps) = board(&app, 2).await;
+        elect(&app, &b).await;
+        assert_eq!(
+            b.schedule(&app, &apps[..1]).await.status(),
+            StatusCode::CREATED
+        );
+        // The scheduled candidate sees, on the start page and in their list, the
+        // organisation and the meeting they are invited to for the interview (rule 12).
+        for path in ["/", "/applications"] {
+            let page = app.get(&b.candidates[0], path).await.text().await.unwrap();
+            assert!(page.contains("data-status=\"scheduled\""), "{path}: {page}");
+            assert!(page.contains("Колледж"), "{path}: {page}");
+            assert!(
+                page.contains("Комиссия отырысындағы сұхбат (Қағидалардың 12-тармағы)"),
+                "{path}: {page}"
+            );
+            assert!(page.contains("Ауд. 301"), "{path}: {page}");
+            assert!(
+                page.contains(&format!("/applications/{}/meetings/", apps[0])),
+                "{path}: {page}"
+            );
+            assert!(
+                !page.contains(&format!("/applications/{}\"", apps[1])),
+                "only the candidate's own: {page}"
+            );
+        }
+        // The other candidate's complete application waits for an agenda: the next step says
+        // so, and no meeting is shown.
+        let page = app.get(&b.candidates[1], "/").await.text().await.unwrap();
+        assert!(page.contains("data-status=\"complete\""), "{page}");
+        assert!(page.contains("Құжаттар толық."), "{page}");
+        assert!(!page.contains("Ауд. 301"), "{page}");
+        // Once withdrawn, the line says that instead.
+        let r = app
+            .post(
+                &b.candidates[1],
+                &format!("/api/v1/applications/{}/withdraw", apps[1]),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = app.get(&b.candidates[1], "/").await.text().await.unwrap();
+        assert!(page.contains("data-status=\"withdrawn\""), "{page}");
+        assert!(
+            page.contains("Сіз бұл өтінішті кері қайтарып алдыңыз."),
+            "{page}"
+        );
+        // Staff have no such list.
+        let page = app.get(&b.secretary, "/").await.text().await.unwrap();
+        assert!(!page.contains("my-applications"), "{page}");
+    }
+);

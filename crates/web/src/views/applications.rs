@@ -13,7 +13,7 @@ use serde::Deserialize;
 use tanu_app::access::Need;
 use tanu_app::applications::{
     self, ApplicationInput, ApplicationLine, ApplicationView, CertificateFields, CheckInput,
-    QueueQuery, WalkIn,
+    OwnCase, QueueQuery, WalkIn,
 };
 use tanu_app::catalogue::{self, CatalogueRow, Programme};
 use tanu_app::organisations::{self, Organisation};
@@ -198,14 +198,14 @@ fn view_state(v: &ApplicationView) -> FormState {
 #[template(path = "applications.html")]
 struct MinePage {
     page: Page,
-    applications: Vec<ApplicationLine>,
+    cases: Vec<OwnCase>,
 }
 
 async fn mine(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
-    let applications = applications::mine(&state.ctx, rctx.actor()?).await?;
+    let cases = applications::mine_followed(&state.ctx, rctx.actor()?).await?;
     html(&MinePage {
         page: Page::from_ctx(&rctx),
-        applications,
+        cases,
     })
 }
 

@@ -1,11 +1,12 @@
 //! The start page: a short introduction for visitors, and for people who are logged
-//! in, their organisations and roles.
+//! in, their organisations and roles and, for candidates, where their applications stand.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
+use tanu_app::applications::OwnCase;
 
 use super::html;
 use super::layout::Page;
@@ -28,6 +29,8 @@ struct OrgLine {
 struct HomePage {
     page: Page,
     orgs: Vec<OrgLine>,
+    /// A candidate's own applications, to follow them from the start page.
+    cases: Vec<OwnCase>,
 }
 
 async fn home(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
@@ -48,5 +51,11 @@ async fn home(State(state): State<AppState>, rctx: RequestCtx) -> Result<Respons
             });
         }
     }
-    html(&HomePage { page, orgs })
+    let cases = match &rctx.actor {
+        Some(actor) if actor.is_candidate => {
+            tanu_app::applications::mine_followed(&state.ctx, actor).await?
+        }
+        _ => Vec::new(),
+    };
+    html(&HomePage { page, orgs, cases })
 }

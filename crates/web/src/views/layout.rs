@@ -60,6 +60,11 @@ impl Page {
         self.i18n.t_args(key, &[(name, value.to_owned())])
     }
 
+    /// An organisation's name in the page's language.
+    pub fn org_name<'a>(&self, names: &'a tanu_domain::OrgNames) -> &'a str {
+        names.in_locale(self.i18n.locale)
+    }
+
     /// The page language code.
     pub fn lang(&self) -> &'static str {
         self.i18n.locale.as_str()
