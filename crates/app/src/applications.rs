@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use tanu_domain::application::{
     self as domain, Certificate, CertificateInput, CheckItem, DocumentKind, FileType, Status,
 };
-use tanu_domain::dates::parse_date;
+use tanu_domain::dates::{after_days, after_working_days, parse_date};
 use tanu_domain::person::optional_text;
 use tanu_domain::{DomainError, Email, FullName, Iin, Locale, OrgNames, Role};
 use tanu_storage::repo::applications::{self as repo, ApplicationRow, CertificateRow, QueueFilter};
@@ -248,6 +248,36 @@ pub struct View {
     pub at: OffsetDateTime,
 }
 
+/// What the organisation owes the candidate next, and the last day for it (rule-set
+/// policy): the completeness check in working days from the latest submission (rule
+/// 11), or the decision in days from the complete check.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Due {
+    /// `check` or `decision`.
+    pub kind: String,
+    /// The last day (Kazakhstan time).
+    #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date)]
+    pub on: Date,
+}
+
+impl Due {
+    /// Whether the last day has passed.
+    pub fn overdue(&self, now: OffsetDateTime) -> bool {
+        self.on < local_today(now)
+    }
+}
+
+fn due_of(row: &ApplicationRow) -> Option<Due> {
+    match (&row.due_kind, row.due_on) {
+        (Some(kind), Some(on)) => Some(Due {
+            kind: kind.clone(),
+            on,
+        }),
+        _ => None,
+    }
+}
+
 /// A meeting an application is on.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AgendaView {
@@ -336,6 +366,8 @@ pub struct ApplicationView {
     pub checkable: bool,
     /// Whether the caller is the candidate.
     pub is_candidate: bool,
+    /// What the organisation owes next, and by when.
+    pub due: Option<Due>,
 }
 
 fn search_text(name: &str, number: Option<&str>) -> String {
@@ -578,6 +610,7 @@ pub async fn submit(
         return Err(DomainError::ConfirmingDetailsRequired.into());
     }
     let next = status.submit()?;
+    let mut pinned = app.rule_set_id;
     if app.number.is_none() {
         let today = local_today(now);
         let seq = repo::next_seq(tx.conn(), app.org_id, i64::from(today.year())).await?;
@@ -597,8 +630,18 @@ pub async fn submit(
             now,
         )
         .await?;
+        pinned = Some(rule_set);
     }
     repo::set_status(tx.conn(), id, next.as_str(), now).await?;
+    // The completeness check is due within the rule set's working days (rule 11),
+    // counted from this submission.
+    if let Some(rule_set) = pinned {
+        let days = crate::rule_sets::params_of(tx.conn(), rule_set)
+            .await?
+            .completeness_check_days;
+        let due = after_working_days(local_today(now), days);
+        repo::set_due(tx.conn(), id, "check", due).await?;
+    }
     let kind = if status == Status::Incomplete {
         "resubmitted"
     } else {
@@ -793,6 +836,19 @@ pub async fn check(
     )
     .await?;
     repo::set_status(tx.conn(), id, next.as_str(), now).await?;
+    // Complete: the decision is due within the rule set's days from today.
+    if let (true, Some(rule_set)) = (complete, app.rule_set_id) {
+        let days = crate::rule_sets::params_of(tx.conn(), rule_set)
+            .await?
+            .decision_days;
+        repo::set_due(
+            tx.conn(),
+            id,
+            "decision",
+            after_days(local_today(now), days),
+        )
+        .await?;
+    }
     let failing: Vec<&str> = failing.iter().map(|k| k.as_str()).collect();
     repo::insert_event(
         tx.conn(),
@@ -1202,6 +1258,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: i64) -> Result<ApplicationView, A
         editable: may_edit(&app, party).is_ok(),
         checkable: party == (Party::Staff { may_check: true }) && status == Status::Submitted,
         is_candidate: party == Party::Candidate,
+        due: due_of(&app),
     })
 }
 
@@ -1223,10 +1280,13 @@ pub struct ApplicationLine {
     /// Submitted.
     #[serde(with = "time::serde::rfc3339::option")]
     pub submitted_at: Option<OffsetDateTime>,
+    /// What the organisation owes next, and by when.
+    pub due: Option<Due>,
 }
 
 fn line(a: ApplicationRow) -> ApplicationLine {
     ApplicationLine {
+        due: due_of(&a),
         id: a.id,
         org_id: a.org_id,
         number: a.number,

@@ -9,7 +9,7 @@ use tanu_domain::commission::{
 };
 use tanu_domain::dates::parse_date;
 use tanu_domain::person::required_text;
-use tanu_domain::{DomainError, FullName, OrgKind, Position, RuleSetParams};
+use tanu_domain::{DomainError, FullName, OrgKind, Position};
 use tanu_storage::repo::commissions::{
     self as repo, CommissionRow, ElectionRow, MemberRow, NewMember,
 };
@@ -17,6 +17,7 @@ use tanu_storage::repo::{organisations, rule_sets, staff};
 use tanu_storage::{Conn, StorageError, Tx};
 use time::{Date, OffsetDateTime, UtcOffset};
 
+use crate::rule_sets::params_of;
 use crate::{AppError, Ctx, OrgScope};
 
 /// Kazakhstan's time (UTC+5 everywhere since 2024): the calendar day a term is judged on.
@@ -389,18 +390,6 @@ pub struct ElectionView {
 
 fn event_json(v: serde_json::Value) -> String {
     v.to_string()
-}
-
-async fn params_of(conn: Conn<'_>, rule_set_id: i64) -> Result<RuleSetParams, AppError> {
-    let row = rule_sets::get(conn, rule_set_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    serde_json::from_str(&row.params).map_err(|e| {
-        AppError::Internal(StorageError::Corrupt {
-            column: "rule_sets.params",
-            reason: e.to_string(),
-        })
-    })
 }
 
 async fn commission_of(

@@ -13,11 +13,12 @@ use tanu_domain::{DomainError, RuleSetParams};
 use tanu_storage::repo::applications as apps_repo;
 use tanu_storage::repo::commissions as com_repo;
 use tanu_storage::repo::meetings::{self as repo, ItemRow, MeetingRow};
-use tanu_storage::repo::{programmes, rule_sets};
+use tanu_storage::repo::programmes;
 use tanu_storage::{Conn, StorageError, Tx};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::commissions::{Reason, local_today};
+use crate::rule_sets::params_of;
 use crate::{AppError, Ctx, OrgScope};
 
 /// What the secretary schedules.
@@ -297,18 +298,6 @@ fn status_refusal(from: &str, action: &'static str) -> AppError {
         action,
     }
     .into()
-}
-
-async fn params_of(conn: Conn<'_>, rule_set_id: i64) -> Result<RuleSetParams, AppError> {
-    let row = rule_sets::get(conn, rule_set_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    serde_json::from_str(&row.params).map_err(|e| {
-        AppError::Internal(StorageError::Corrupt {
-            column: "rule_sets.params",
-            reason: e.to_string(),
-        })
-    })
 }
 
 /// Whether the caller runs meetings of the commission: the organisation's admin, the

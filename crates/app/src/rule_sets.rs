@@ -175,3 +175,19 @@ fn in_force_among(all: &[StoredRuleSet], day: Date) -> Option<&StoredRuleSet> {
     let code = RuleSet::in_force_on(&sets, day).map(|s| s.code.clone())?;
     all.iter().find(|s| s.set.code == code)
 }
+
+/// The parameters of a stored rule set, inside a transaction.
+pub(crate) async fn params_of(
+    conn: tanu_storage::Conn<'_>,
+    rule_set_id: i64,
+) -> Result<RuleSetParams, AppError> {
+    let row = rule_sets::get(conn, rule_set_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    serde_json::from_str(&row.params).map_err(|e| {
+        AppError::Internal(StorageError::Corrupt {
+            column: "rule_sets.params",
+            reason: e.to_string(),
+        })
+    })
+}

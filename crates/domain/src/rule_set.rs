@@ -69,7 +69,8 @@ pub struct RuleSetParams {
     pub completeness_check_days: u32,
     /// Days from a complete check to the decision.
     pub decision_days: u32,
-    /// Days a candidate has to appeal a decision; `None` when appeals are not offered.
+    /// Days a candidate has to appeal a decision; `None` when appeals are not offered,
+    /// the only value accepted until Tanu handles appeals.
     pub appeal_days: Option<u32>,
 }
 
@@ -108,8 +109,13 @@ impl RuleSetParams {
         if !(1..=365).contains(&self.decision_days) {
             return bad("decision_days", "must be 1 to 365");
         }
-        if self.appeal_days.is_some_and(|d| !(1..=365).contains(&d)) {
-            return bad("appeal_days", "must be 1 to 365");
+        // The procedure's appeal is optional policy that Tanu does not run yet: a window
+        // that nothing would honour is refused rather than kept (docs/decisions.md).
+        if self.appeal_days.is_some() {
+            return bad(
+                "appeal_days",
+                "Tanu does not handle appeals yet; leave it empty (no appeals)",
+            );
         }
         Ok(())
     }
@@ -224,6 +230,25 @@ mod tests {
             ..RuleSetParams::default()
         };
         assert!(params.validate().is_err());
+    }
+
+    #[test]
+    fn an_appeal_window_is_refused_until_appeals_are_handled() {
+        let params = RuleSetParams {
+            appeal_days: Some(10),
+            ..RuleSetParams::default()
+        };
+        assert!(
+            matches!(
+                params.validate(),
+                Err(DomainError::RuleSetParameter {
+                    field: "appeal_days",
+                    ..
+                })
+            ),
+            "{:?}",
+            params.validate()
+        );
     }
 
     #[test]

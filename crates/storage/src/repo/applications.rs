@@ -39,12 +39,16 @@ pub struct ApplicationRow {
     pub submitted_at: Option<OffsetDateTime>,
     /// Last change.
     pub updated_at: OffsetDateTime,
+    /// What the organisation owes next: `check` or `decision`.
+    pub due_kind: Option<String>,
+    /// The last day for it.
+    pub due_on: Option<Date>,
 }
 
 const SELECT: &str = "SELECT a.id, a.org_id, a.candidate_id, p.full_name AS candidate_name, \
     COALESCE(p.iin, p.foreign_document) AS candidate_identity, a.status, a.number, a.statement, a.programme_id, \
-    a.rule_set_id, a.consent_at, a.created_at, a.created_by, a.submitted_at, a.updated_at \
-    FROM applications a JOIN persons p ON p.id = a.candidate_id";
+    a.rule_set_id, a.consent_at, a.created_at, a.created_by, a.submitted_at, a.updated_at, \
+    a.due_kind, a.due_on FROM applications a JOIN persons p ON p.id = a.candidate_id";
 
 /// Creates a draft; returns its id.
 #[allow(clippy::too_many_arguments)]
@@ -197,9 +201,25 @@ pub async fn set_status(
 ) -> Result<(), StorageError> {
     execute!(
         conn,
-        "UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3",
+        // In a state where the organisation owes nothing, there is no deadline.
+        "UPDATE applications SET status = $1, updated_at = $2, \
+         due_kind = CASE WHEN $1 IN ('submitted', 'complete', 'scheduled', 'not-adopted') THEN due_kind END, \
+         due_on = CASE WHEN $1 IN ('submitted', 'complete', 'scheduled', 'not-adopted') THEN due_on END \
+         WHERE id = $3",
         status,
         now,
+        id
+    )?;
+    Ok(())
+}
+
+/// Sets what the organisation owes next and the last day for it (`check` or `decision`).
+pub async fn set_due(conn: Conn<'_>, id: i64, kind: &str, on: Date) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE applications SET due_kind = $1, due_on = $2 WHERE id = $3",
+        kind,
+        on,
         id
     )?;
     Ok(())

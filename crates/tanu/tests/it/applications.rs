@@ -896,3 +896,119 @@ both!(two_catalogue_imports_at_once_both_land_whole, |app| {
         .count();
     assert_eq!(imports, 3, "the intake's import and these two");
 });
+
+/// The days after `from` up to `to` that are Monday to Friday.
+fn weekdays_between(from: time::Date, to: time::Date) -> u32 {
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        d = d.next_day().unwrap();
+        if d.weekday().number_from_monday() <= 5 {
+            n += 1;
+        }
+    }
+    n
+}
+
+both!(deadlines_come_from_the_rule_set, |app| {
+    let i = intake(&app).await;
+    let id = draft(&app, &i, &i.candidate, "IT-2026-0099").await;
+    let path = format!("/api/v1/applications/{id}");
+    let v = app.get_json(&i.candidate, &path).await;
+    assert_eq!(v["due"], Value::Null, "a draft owes nothing: {v}");
+    for (kind, name, body) in [
+        ("identity", "id.png", png()),
+        ("confirming", "c.pdf", pdf("c")),
+    ] {
+        assert_eq!(
+            app.upload(&i.candidate, id, kind, name, body)
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    let submit = |token: String| {
+        let (app, path) = (&app, path.clone());
+        async move {
+            let r = app.post(&token, &format!("{path}/submit"), json!({})).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let today = tanu_app::commissions::local_today(time::OffsetDateTime::now_utc());
+    let day =
+        |v: &Value| tanu_domain::dates::parse_date(v["due"]["on"].as_str().unwrap(), "on").unwrap();
+    // Submitted: the completeness check is due within five working days (rule 11, the
+    // default rule set's policy), counted from the day after.
+    let v = submit(i.candidate.clone()).await;
+    assert_eq!(v["due"]["kind"], "check", "{v}");
+    let due = day(&v);
+    assert_eq!(weekdays_between(today, due), 5, "{v}");
+    assert!(due.weekday().number_from_monday() <= 5, "{v}");
+    // Incomplete: the candidate's turn, nothing owed.
+    let items = |ok: bool| -> Vec<Value> {
+        ["statement", "identity", "confirming"]
+            .iter()
+            .map(|k| json!({ "kind": k, "present": true, "legible": ok || *k != "identity", "matches_candidate": true }))
+            .collect()
+    };
+    let r = app
+        .post(
+            &i.secretary,
+            &format!("{path}/check"),
+            json!({ "items": items(false), "reason": "Копия нечитаема" }),
+        )
+        .await;
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "incomplete", "{v}");
+    assert_eq!(v["due"], Value::Null, "{v}");
+    // Resubmitted: a new check period.
+    let v = submit(i.candidate.clone()).await;
+    assert_eq!(v["due"]["kind"], "check", "{v}");
+    // Complete: the decision is due within thirty days.
+    let r = app
+        .post(
+            &i.secretary,
+            &format!("{path}/check"),
+            json!({ "items": items(true) }),
+        )
+        .await;
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "complete", "{v}");
+    assert_eq!(v["due"]["kind"], "decision", "{v}");
+    assert_eq!((day(&v) - today).whole_days(), 30, "{v}");
+    // The secretary's queue and the application page show it; so does the candidate's list.
+    let queue = app
+        .get(&i.secretary, &format!("/orgs/{}/applications", i.org))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("<th scope=\"col\">Мерзімі</th>"), "{queue}");
+    assert!(
+        queue.contains("title=\"Шешім қабылдау мерзімі\""),
+        "{queue}"
+    );
+    let page = app
+        .get(&i.secretary, &format!("/applications/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"due\" data-due=\"decision\""), "{page}");
+    assert!(!page.contains("badge overdue"), "{page}");
+    let mine = app
+        .get(&i.candidate, "/applications")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(mine.contains("Шешім қабылдау мерзімі: "), "{mine}");
+    // Withdrawn: nothing owed any more.
+    let r = app
+        .post(&i.candidate, &format!("{path}/withdraw"), json!({}))
+        .await;
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "withdrawn", "{v}");
+    assert_eq!(v["due"], Value::Null, "{v}");
+});

@@ -645,3 +645,7 @@ case-next-recognised = The commission recognised your learning outcomes (rule 13
 case-next-refused = The commission refused recognition (rule 13). The application gives the reasons.
 case-next-not-adopted = The commission adopted no decision (rule 14); the application goes back to a later meeting.
 case-next-withdrawn = You withdrew this application.
+due-check = Completeness check due (rule 11)
+due-decision = Decision due
+due-overdue = overdue
+queue-due = Due by

@@ -65,6 +65,11 @@ impl Page {
         names.in_locale(self.i18n.locale)
     }
 
+    /// Whether a deadline's last day has passed (Kazakhstan time).
+    pub fn overdue(&self, due: &tanu_app::applications::Due) -> bool {
+        due.overdue(time::OffsetDateTime::now_utc())
+    }
+
     /// The page language code.
     pub fn lang(&self) -> &'static str {
         self.i18n.locale.as_str()
