@@ -132,10 +132,14 @@ pub async fn update(
             .await?
             .ok_or(AppError::NotFound)?,
     )?;
-    let params = input
-        .params
-        .clone()
-        .unwrap_or_else(|| current.set.params.clone());
+    // New parameters must be policy Tanu carries out; kept ones only need to be valid.
+    let params = match &input.params {
+        Some(p) => {
+            p.validate_new()?;
+            p.clone()
+        }
+        None => current.set.params.clone(),
+    };
     params.validate()?;
     let json = serde_json::to_string(&params).map_err(|e| AppError::Other(e.to_string()))?;
     if !rule_sets::update(tx.conn(), id, from, to, &json, actor.person_id, now).await? {

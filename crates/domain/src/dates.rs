@@ -50,29 +50,18 @@ mod tests {
 
     #[test]
     fn working_days_skip_the_weekend() {
-        // 2026-11-25 is a Wednesday.
-        assert_eq!(
-            after_working_days(date!(2026 - 11 - 25), 0),
-            date!(2026 - 11 - 25)
-        );
-        assert_eq!(
-            after_working_days(date!(2026 - 11 - 25), 2),
-            date!(2026 - 11 - 27)
-        );
-        assert_eq!(
-            after_working_days(date!(2026 - 11 - 25), 3),
-            date!(2026 - 11 - 30)
-        );
-        assert_eq!(
-            after_working_days(date!(2026 - 11 - 25), 5),
-            date!(2026 - 12 - 02)
-        );
-        // Filed on a Saturday: the count starts on Monday.
-        assert_eq!(
-            after_working_days(date!(2026 - 11 - 28), 1),
-            date!(2026 - 11 - 30)
-        );
-        assert_eq!(after_working_days(Date::MAX, 5), Date::MAX);
+        // (from, working days, last day); 2026-11-25 is a Wednesday, 11-28 a Saturday.
+        let cases = [
+            (date!(2026 - 11 - 25), 0, date!(2026 - 11 - 25)),
+            (date!(2026 - 11 - 25), 2, date!(2026 - 11 - 27)),
+            (date!(2026 - 11 - 25), 3, date!(2026 - 11 - 30)),
+            (date!(2026 - 11 - 25), 5, date!(2026 - 12 - 02)),
+            (date!(2026 - 11 - 28), 1, date!(2026 - 11 - 30)),
+            (Date::MAX, 5, Date::MAX),
+        ];
+        for (from, n, last) in cases {
+            assert_eq!(after_working_days(from, n), last, "{from} + {n}");
+        }
         assert_eq!(after_days(date!(2026 - 11 - 25), 30), date!(2026 - 12 - 25));
         assert_eq!(after_days(Date::MAX, 30), Date::MAX);
     }

@@ -109,13 +109,23 @@ impl RuleSetParams {
         if !(1..=365).contains(&self.decision_days) {
             return bad("decision_days", "must be 1 to 365");
         }
-        // The procedure's appeal is optional policy that Tanu does not run yet: a window
-        // that nothing would honour is refused rather than kept (docs/decisions.md).
+        if self.appeal_days.is_some_and(|d| !(1..=365).contains(&d)) {
+            return bad("appeal_days", "must be 1 to 365");
+        }
+        Ok(())
+    }
+
+    /// Checks parameters an operator sets now: valid, and only policy Tanu carries out.
+    /// The procedure's appeal is optional policy that Tanu does not run yet, so a new
+    /// appeal window, which nothing would honour, is refused rather than kept
+    /// (docs/decisions.md). Parameters stored earlier are only [`Self::validate`]d.
+    pub fn validate_new(&self) -> Result<(), DomainError> {
+        self.validate()?;
         if self.appeal_days.is_some() {
-            return bad(
-                "appeal_days",
-                "Tanu does not handle appeals yet; leave it empty (no appeals)",
-            );
+            return Err(DomainError::RuleSetParameter {
+                field: "appeal_days",
+                reason: "Tanu does not handle appeals yet; leave it empty (no appeals)".to_owned(),
+            });
         }
         Ok(())
     }
@@ -238,17 +248,20 @@ mod tests {
             appeal_days: Some(10),
             ..RuleSetParams::default()
         };
+        // Stored earlier, it still reads; set now, it is refused.
+        assert_eq!(params.validate(), Ok(()));
         assert!(
             matches!(
-                params.validate(),
+                params.validate_new(),
                 Err(DomainError::RuleSetParameter {
                     field: "appeal_days",
                     ..
                 })
             ),
             "{:?}",
-            params.validate()
+            params.validate_new()
         );
+        assert_eq!(RuleSetParams::default().validate_new(), Ok(()));
     }
 
     #[test]

@@ -326,6 +326,10 @@ both!(rules_8_and_14_a_whole_meeting, |app| {
         .await
         .unwrap();
     assert_eq!(mine["status"], "scheduled");
+    assert_eq!(
+        mine["due"]["kind"], "decision",
+        "scheduled: still owed: {mine}"
+    );
 
     // Neither chair nor deputy present: cannot open.
     b.attend(&app, id, &[2, 3, 4]).await;
@@ -499,6 +503,8 @@ both!(rules_8_and_14_a_whole_meeting, |app| {
         .await
         .unwrap();
     assert_eq!(mine["status"], "not-adopted", "back to a later agenda");
+    // The decision is still owed, by the date set when the check found it complete.
+    assert_eq!(mine["due"]["kind"], "decision", "{mine}");
 
     // Item 2: one member recused, 2 recognise + 1 abstain of three taking part: adopted.
     let r = app
@@ -573,6 +579,7 @@ both!(rules_8_and_14_a_whole_meeting, |app| {
         .await
         .unwrap();
     assert_eq!(mine["status"], "recognised");
+    assert_eq!(mine["due"], Value::Null, "decided: nothing owed: {mine}");
 
     // Item 3: refused – reasons required.
     b.ready_to_vote(&app, id, items[2]).await;
