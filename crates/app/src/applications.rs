@@ -1384,6 +1384,8 @@ pub struct QueueQuery {
     pub to: Option<String>,
     /// Name or number, any case (Cyrillic too).
     pub q: Option<String>,
+    /// `true`: only those whose deadline has passed (Kazakhstan's day).
+    pub overdue: Option<bool>,
 }
 
 /// The organisation's intake queue (staff who may see applications).
@@ -1407,6 +1409,7 @@ pub async fn queue(
         to: blank(&q.to).map(|d| parse_date(&d, "to")).transpose()?,
         // Control characters match nothing (and PostgreSQL refuses a NUL byte).
         search: blank(&q.q).map(|s| s.replace(char::is_control, "").to_lowercase()),
+        due_before: (q.overdue == Some(true)).then(|| local_today(tanu_storage::now())),
     };
     let mut conn = ctx.db.acquire().await?;
     Ok(repo::queue(conn.conn(), scope.org_id(), &filter)

@@ -152,6 +152,8 @@ pub struct QueueFilter {
     pub to: Option<Date>,
     /// Lower-cased text found in the name or number.
     pub search: Option<String>,
+    /// Only those whose deadline is before this day (overdue on it).
+    pub due_before: Option<Date>,
 }
 
 /// The organisation's submitted applications (drafts are the candidates' own), oldest
@@ -176,7 +178,8 @@ pub async fn queue(
         "{SELECT} WHERE a.org_id = $1 AND (a.submitted_at IS NOT NULL OR a.created_by <> a.candidate_id) \
          AND ($2 IS NULL OR a.status = $2) AND ($3 IS NULL OR a.programme_id = $3) \
          AND ($4 IS NULL OR a.submitted_at >= $4) AND ($5 IS NULL OR a.submitted_at < $5) \
-         AND ($6 IS NULL OR a.search LIKE $6 ESCAPE '\\') ORDER BY a.submitted_at, a.id LIMIT 500"
+         AND ($6 IS NULL OR a.search LIKE $6 ESCAPE '\\') AND ($7 IS NULL OR a.due_on < $7) \
+         ORDER BY a.submitted_at, a.id LIMIT 500"
     );
     Ok(fetch!(
         conn,
@@ -188,7 +191,8 @@ pub async fn queue(
         f.programme_id,
         from,
         to,
-        search
+        search,
+        f.due_before
     )?)
 }
 

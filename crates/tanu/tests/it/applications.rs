@@ -1018,6 +1018,49 @@ both!(deadlines_come_from_the_rule_set, |app| {
         .await
         .unwrap();
     assert!(mine.contains("Шешім қабылдау мерзімі: "), "{mine}");
+    // Nothing is overdue yet; once the last day has passed (staged in the database), the
+    // queue marks it, and its overdue filter finds it and only it.
+    let other = draft(&app, &i, &i.candidate, "IT-2026-0100").await;
+    app.upload(&i.candidate, other, "identity", "id.png", png())
+        .await;
+    app.upload(&i.candidate, other, "confirming", "c.pdf", pdf("c"))
+        .await;
+    let r = app
+        .post(
+            &i.candidate,
+            &format!("/api/v1/applications/{other}/submit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let queue_path = format!("/orgs/{}/applications", i.org);
+    let html = |path: String| {
+        let (app, token) = (&app, i.secretary.clone());
+        async move { app.get(&token, &path).await.text().await.unwrap() }
+    };
+    let page = html(format!("{queue_path}?overdue=true")).await;
+    assert!(!page.contains("<table id=\"queue\">"), "{page}");
+    sql(
+        &app.ctx.db,
+        &format!("UPDATE applications SET due_on = '2026-01-05' WHERE id = {id}"),
+    )
+    .await;
+    let page = html(queue_path.clone()).await;
+    assert!(page.contains("badge overdue"), "{page}");
+    let page = html(format!("{queue_path}?overdue=true")).await;
+    assert!(page.contains(&format!("/applications/{id}\"")), "{page}");
+    assert!(
+        !page.contains(&format!("/applications/{other}\"")),
+        "{page}"
+    );
+    let v = app
+        .get_json(
+            &i.secretary,
+            &format!("/api/v1/organisations/{}/applications?overdue=true", i.org),
+        )
+        .await;
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v[0]["id"], id, "{v}");
     // Withdrawn: nothing owed any more.
     let r = app
         .post(&i.candidate, &format!("{path}/withdraw"), json!({}))

@@ -10,23 +10,6 @@ use tanu_storage::repo::audit::{Break, verify};
 use crate::common::*;
 use crate::meetings::{board, elect};
 
-async fn sql(db: &Db, statement: &str) {
-    match db {
-        Db::Sqlite(p) => {
-            sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
-                .execute(p)
-                .await
-                .unwrap();
-        }
-        Db::Postgres(p) => {
-            sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
-                .execute(p)
-                .await
-                .unwrap();
-        }
-    }
-}
-
 async fn actions(app: &TestApp, token: &str, path: &str) -> Vec<String> {
     let r = app.get(token, path).await;
     assert_eq!(r.status(), StatusCode::OK, "{path}");

@@ -649,3 +649,4 @@ due-check = Completeness check due (rule 11)
 due-decision = Decision due
 due-overdue = overdue
 queue-due = Due by
+queue-overdue = Overdue only

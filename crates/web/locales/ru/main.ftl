@@ -649,3 +649,4 @@ due-check = Срок проверки полноты документов (пу�
 due-decision = Срок принятия решения
 due-overdue = просрочено
 queue-due = Срок
+queue-overdue = Только просроченные

@@ -442,3 +442,22 @@ pub fn renderer() -> std::sync::Arc<tanu_pdf::Renderer> {
     R.get_or_init(|| std::sync::Arc::new(tanu_pdf::Renderer::new().expect("typesetter")))
         .clone()
 }
+
+/// Runs one statement straight on the database, behind the app's back (to stage what
+/// only time or tampering would produce).
+pub async fn sql(db: &Db, statement: &str) {
+    match db {
+        Db::Sqlite(p) => {
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
+                .execute(p)
+                .await
+                .unwrap();
+        }
+        Db::Postgres(p) => {
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
+                .execute(p)
+                .await
+                .unwrap();
+        }
+    }
+}
