@@ -1321,8 +1321,8 @@ pub struct OwnCase {
 }
 
 /// The caller's own applications, newest first, each with its organisation and, while
-/// scheduled, the meeting it waits for. A candidate has a handful: the organisation
-/// and the agenda are read once per application.
+/// scheduled, the meeting it waits for. A candidate has a handful: each organisation
+/// is read once, and the agenda of each scheduled application.
 pub async fn mine_followed(ctx: &Ctx, actor: &Actor) -> Result<Vec<OwnCase>, AppError> {
     let mut conn = ctx.db.acquire().await?;
     let rows = repo::for_candidate(conn.conn(), actor.person_id).await?;
