@@ -1321,11 +1321,28 @@ pub struct OwnCase {
 }
 
 /// The caller's own applications, newest first, each with its organisation and, while
-/// scheduled, the meeting it waits for. A candidate has a handful: each organisation
-/// is read once, and the agenda of each scheduled application.
+/// scheduled, the meeting it waits for: two statements, plus one for each organisation
+/// the candidate applied to.
 pub async fn mine_followed(ctx: &Ctx, actor: &Actor) -> Result<Vec<OwnCase>, AppError> {
     let mut conn = ctx.db.acquire().await?;
     let rows = repo::for_candidate(conn.conn(), actor.person_id).await?;
+    // Earliest meeting first: where one application waits on two, the later one stays.
+    let meetings: HashMap<i64, AgendaView> =
+        tanu_storage::repo::meetings::invitations(conn.conn(), actor.person_id)
+            .await?
+            .into_iter()
+            .map(|i| {
+                (
+                    i.application_id,
+                    AgendaView {
+                        meeting_id: i.entry.meeting_id,
+                        starts_at: i.entry.starts_at,
+                        place: i.entry.place,
+                        item_status: i.entry.item_status,
+                    },
+                )
+            })
+            .collect();
     let mut names: HashMap<i64, OrgNames> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -1344,28 +1361,10 @@ pub async fn mine_followed(ctx: &Ctx, actor: &Actor) -> Result<Vec<OwnCase>, App
                 n
             }
         };
-        let meeting = if row.status == Status::Scheduled.as_str() {
-            tanu_storage::repo::meetings::for_application(conn.conn(), row.id)
-                .await?
-                .into_iter()
-                .rev()
-                .find(|a| {
-                    a.meeting_status != "closed"
-                        && matches!(a.item_status.as_str(), "pending" | "voting")
-                })
-                .map(|a| AgendaView {
-                    meeting_id: a.meeting_id,
-                    starts_at: a.starts_at,
-                    place: a.place,
-                    item_status: a.item_status,
-                })
-        } else {
-            None
-        };
         out.push(OwnCase {
+            meeting: meetings.get(&row.id).cloned(),
             line: line(row),
             org,
-            meeting,
         });
     }
     Ok(out)
@@ -1373,6 +1372,7 @@ pub async fn mine_followed(ctx: &Ctx, actor: &Actor) -> Result<Vec<OwnCase>, App
 
 /// Filters of the intake queue.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// Status code.
     pub status: Option<String>,

@@ -89,6 +89,7 @@ impl From<repo::EventRow> for AuditEvent {
 
 /// Filters of the trail, as given by a person.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Person id.
     #[serde(default)]

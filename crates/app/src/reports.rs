@@ -42,6 +42,7 @@ pub const TOP: usize = 10;
 
 /// The filter of a report, as typed into the form or the query string.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// Submitted on or after this day (`YYYY-MM-DD`, Kazakhstan time).
     #[serde(default)]

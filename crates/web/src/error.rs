@@ -27,6 +27,9 @@ pub enum WebError {
     /// A body that does not parse.
     #[error("malformed body: {0}")]
     MalformedBody(String),
+    /// Query parameters that do not parse (the detail names the parameter).
+    #[error("malformed query: {0}")]
+    MalformedQuery(String),
     /// A body over the size limit.
     #[error("body too large")]
     BodyTooLarge,
@@ -63,7 +66,7 @@ impl WebError {
                 AppError::Internal(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             Self::Csrf => StatusCode::FORBIDDEN,
-            Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            Self::MalformedBody(_) | Self::MalformedQuery(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Status(s) => *s,
@@ -76,6 +79,7 @@ impl WebError {
             Self::App(e) => e.code(),
             Self::Csrf => "csrf",
             Self::MalformedBody(_) => "malformed-body",
+            Self::MalformedQuery(_) => "malformed-query",
             Self::BodyTooLarge => "body-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::Status(s) => match *s {
@@ -113,7 +117,9 @@ impl WebError {
         let key = format!("err-{}", self.code());
         let mut args = match self {
             Self::App(e) => e.args(),
-            Self::MalformedBody(detail) => vec![("detail", detail.chars().take(300).collect())],
+            Self::MalformedBody(detail) | Self::MalformedQuery(detail) => {
+                vec![("detail", detail.chars().take(300).collect())]
+            }
             _ => Vec::new(),
         };
         // Field names and kinds are codes; show their translated labels.

@@ -222,6 +222,7 @@ mod tests {
             "internal",
             "csrf",
             "malformed-body",
+            "malformed-query",
             "body-too-large",
             "unsupported-media-type",
             "rule-6-term-not-current",

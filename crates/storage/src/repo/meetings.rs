@@ -162,6 +162,36 @@ pub async fn for_application(
     )?)
 }
 
+/// A candidate's scheduled application and the meeting still to come whose agenda it
+/// waits on.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Invitation {
+    /// Application.
+    pub application_id: i64,
+    /// Its place on the agenda.
+    #[sqlx(flatten)]
+    pub entry: AgendaEntry,
+}
+
+/// Where a candidate's scheduled applications wait (meeting not closed, item pending or
+/// being voted on), earliest meeting first; one statement for all their applications.
+pub async fn invitations(
+    conn: Conn<'_>,
+    candidate_id: i64,
+) -> Result<Vec<Invitation>, StorageError> {
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        Invitation,
+        "SELECT i.application_id, m.id AS meeting_id, m.starts_at, m.place, m.status AS meeting_status, \
+         i.id AS item_id, i.status AS item_status, i.decision_reasons \
+         FROM meetings m JOIN agenda_items i ON i.meeting_id = m.id JOIN applications a ON a.id = i.application_id \
+         WHERE a.candidate_id = $1 AND a.status = 'scheduled' AND m.status <> 'closed' \
+         AND i.status IN ('pending', 'voting') ORDER BY m.starts_at, m.id",
+        candidate_id
+    )?)
+}
+
 /// Opens the meeting with its presiding officer.
 pub async fn set_open(
     conn: Conn<'_>,

@@ -495,3 +495,27 @@ both!(
         );
     }
 );
+
+both!(a_query_parameter_that_does_not_parse_is_named, |app| {
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "higher").await;
+    for (path, name) in [
+        (
+            format!("/api/v1/organisations/{org}/applications?overdue=yes"),
+            "overdue",
+        ),
+        (
+            format!("/api/v1/organisations/{org}/applications?programme_id=abc"),
+            "programme_id",
+        ),
+    ] {
+        let p = problem(
+            app.get(&op, &path).await,
+            StatusCode::BAD_REQUEST,
+            "malformed-query",
+        )
+        .await;
+        let detail = p["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(name), "{path}: {p}");
+    }
+});

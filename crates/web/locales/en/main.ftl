@@ -162,6 +162,7 @@ err-busy = The database was busy with other changes to the same records, and not
 err-internal = Something went wrong on our side. Nothing you entered was saved; please try again. If it happens again, quote the request id.
 err-csrf = The form has expired. Reload the page and send it again.
 err-malformed-body = The request body could not be read: { $detail }
+err-malformed-query = The query parameters could not be read: { $detail }
 err-body-too-large = The request is too large.
 err-unsupported-media-type = Send the body as application/json.
 err-method-not-allowed = This method is not allowed here.

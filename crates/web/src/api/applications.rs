@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use tanu_app::access::Need;
 use tanu_app::applications::{
@@ -13,7 +13,7 @@ use tanu_app::catalogue::{self, CatalogueRow, Imported, Programme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
+use super::{ApiJson, ApiQuery};
 use crate::context::RequestCtx;
 use crate::error::{Problem, WebError};
 use crate::state::AppState;
@@ -179,7 +179,7 @@ async fn queue(
     State(state): State<AppState>,
     rctx: RequestCtx,
     Path(org): Path<i64>,
-    Query(q): Query<QueueQuery>,
+    ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Json<Vec<ApplicationLine>>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(applications::queue(&state.ctx, &scope, &q).await?))

@@ -2,12 +2,13 @@
 //! platform's (operator).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use tanu_app::access::Need;
 use tanu_app::audit::{self, AuditEvent, AuditQuery};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::ApiQuery;
 use crate::context::RequestCtx;
 use crate::error::{Problem, WebError};
 use crate::state::AppState;
@@ -26,7 +27,7 @@ async fn org_trail(
     State(state): State<AppState>,
     rctx: RequestCtx,
     Path(org): Path<i64>,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEvent>>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
@@ -41,7 +42,7 @@ async fn org_trail(
 async fn national_trail(
     State(state): State<AppState>,
     rctx: RequestCtx,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditEvent>>, WebError> {
     Ok(Json(
         audit::national(&state.ctx, rctx.actor()?, &q, audit::PAGE).await?,

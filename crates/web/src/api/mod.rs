@@ -15,8 +15,9 @@ mod reports;
 mod rule_sets;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -130,6 +131,21 @@ pub(crate) fn minimal() -> axum::response::Response {
         [("preference-applied", "return=minimal")],
     )
         .into_response()
+}
+
+/// Query parameters whose rejections are problem documents naming the parameter
+/// (`malformed-query`), where axum's own `Query` answers a bare 400.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Self(v))
+            .map_err(|e| WebError::MalformedQuery(e.body_text()))
+    }
 }
 
 /// A JSON body whose rejections are problem documents.

@@ -2,7 +2,7 @@
 //! the API.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Response;
@@ -12,7 +12,7 @@ use tanu_app::protocols::{self, ProtocolRef, ProtocolView, PublicKey, TextsInput
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
+use super::{ApiJson, ApiQuery};
 use crate::context::RequestCtx;
 use crate::error::{Problem, WebError};
 use crate::pdf::pdf_response;
@@ -40,6 +40,7 @@ fn now() -> time::OffsetDateTime {
 
 /// `?lang=` of a document (Kazakh by default).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct LangQuery {
     /// `kk` (default), `ru` or `en`.
     #[serde(default)]
@@ -220,7 +221,7 @@ async fn pdf(
     State(state): State<AppState>,
     rctx: RequestCtx,
     Path((org, id)): Path<(i64, i64)>,
-    Query(q): Query<LangQuery>,
+    ApiQuery(q): ApiQuery<LangQuery>,
 ) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(pdf_response(
@@ -238,7 +239,7 @@ async fn extract(
     State(state): State<AppState>,
     rctx: RequestCtx,
     Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
+    ApiQuery(q): ApiQuery<LangQuery>,
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     Ok(pdf_response(

@@ -2,11 +2,12 @@
 //! as the report pages show (see `tanu_app::reports` for what each figure counts).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use tanu_app::reports::{self, Report, ReportQuery};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::ApiQuery;
 use crate::context::RequestCtx;
 use crate::error::{Problem, WebError};
 use crate::state::AppState;
@@ -27,7 +28,7 @@ async fn organisation(
     State(state): State<AppState>,
     rctx: RequestCtx,
     Path(org): Path<i64>,
-    Query(q): Query<ReportQuery>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<Report>, WebError> {
     Ok(Json(
         reports::organisation(&state.ctx, rctx.actor()?, org, &q, tanu_storage::now()).await?,
@@ -42,7 +43,7 @@ async fn organisation(
 async fn national(
     State(state): State<AppState>,
     rctx: RequestCtx,
-    Query(q): Query<ReportQuery>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<Report>, WebError> {
     Ok(Json(
         reports::national(&state.ctx, rctx.actor()?, &q, tanu_storage::now()).await?,
