@@ -27,6 +27,10 @@ pub struct Actor {
     pub is_candidate: bool,
     /// Active roles: `(organisation id, role)`.
     pub roles: Vec<(i64, Role)>,
+    /// Whether the person proved the e-mail is theirs.
+    pub email_verified: bool,
+    /// Calling with a read-only API token: nothing may be changed.
+    pub read_only: bool,
 }
 
 /// What the caller wants to do within an organisation.
@@ -149,6 +153,8 @@ mod tests {
             is_operator,
             is_candidate: false,
             roles,
+            email_verified: true,
+            read_only: false,
         }
     }
 

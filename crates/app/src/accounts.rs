@@ -3,17 +3,16 @@
 use serde::{Deserialize, Serialize};
 use tanu_domain::person::optional_text;
 use tanu_domain::{DomainError, Email, FullName, Iin, Locale, Password, Role};
-use tanu_storage::repo::{invitations, login_failures, organisations, persons, sessions, staff};
+use tanu_storage::repo::{
+    account_tokens, audit, devices, invitations, login_failures, organisations, persons,
+    rate_events, sessions, staff, tokens,
+};
 use time::{Duration, OffsetDateTime};
 
 use crate::secrets::{hash_password_in_turn, random_token, token_hash, verify_password_in_turn};
-use crate::{Actor, AppError, Ctx};
+use crate::{Actor, AppError, Ctx, notify};
 
-/// Failed logins within [`THROTTLE_WINDOW`] after which an e-mail is locked out.
-pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
-/// Failed logins within the window after which an address is locked out.
-pub const MAX_FAILURES_PER_IP: i64 = 50;
-/// How far back failures count.
+/// How far back failures count, and the longest wait they cause.
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 /// How long a session lasts without logging in again.
 pub const SESSION_TTL: Duration = Duration::hours(12);
@@ -53,8 +52,33 @@ pub async fn create_operator(
         }
     };
     persons::make_operator(tx.conn(), id).await?;
+    persons::mark_verified(tx.conn(), id, now).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Sets up an account from the console (`tanu demo`): sets its password, counts its
+/// e-mail as verified and accepts its pending staff posts – whoever runs the command
+/// stands for the people it creates. Never reachable over HTTP.
+pub async fn set_up_from_console(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    now: OffsetDateTime,
+) -> Result<i64, AppError> {
+    let email = Email::parse(email)?;
+    let hash = hash_password_in_turn(Password::parse(password)?.expose().to_owned()).await?;
+    let mut tx = ctx.db.begin().await?;
+    let person = persons::by_email(tx.conn(), email.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    persons::set_password(tx.conn(), person.id, &hash).await?;
+    persons::mark_verified(tx.conn(), person.id, now).await?;
+    for org in staff::orgs_of_person(tx.conn(), person.id).await? {
+        staff::accept(tx.conn(), org, person.id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(person.id)
 }
 
 /// A candidate's self-registration.
@@ -62,7 +86,7 @@ pub async fn create_operator(
 pub struct Registration {
     /// Full name as in the identity document.
     pub full_name: String,
-    /// E-mail, the login.
+    /// E-mail, the login; a link sent to it proves it is theirs.
     pub email: String,
     /// Password, at least 10 characters.
     pub password: String,
@@ -77,12 +101,17 @@ pub struct Registration {
     pub locale: Option<String>,
 }
 
-/// Registers a candidate; returns the person id.
+/// Registers a candidate. The answer is the same whether or not the e-mail already has
+/// an account, so that registration cannot be used to find out who is registered: a new
+/// account gets a link that verifies the address, an existing one an e-mail saying that
+/// it exists. Registrations from one address are limited per hour; both outcomes are in
+/// the audit trail.
 pub async fn register_candidate(
     ctx: &Ctx,
     input: &Registration,
+    ip: &str,
     now: OffsetDateTime,
-) -> Result<i64, AppError> {
+) -> Result<(), AppError> {
     let name = FullName::parse(&input.full_name)?;
     let email = Email::parse(&input.email)?;
     let password = Password::parse(&input.password)?;
@@ -98,8 +127,35 @@ pub async fn register_candidate(
         .as_deref()
         .and_then(Locale::parse)
         .unwrap_or_default();
+    throttle(
+        ctx,
+        "register",
+        ip,
+        ctx.policy.registrations_per_hour,
+        Duration::hours(1),
+        now,
+    )
+    .await?;
+    // Hashed whether or not the account exists: both answers take the same time.
     let hash = hash_password_in_turn(password.expose().to_owned()).await?;
     let iin_text = iin.map(|i| i.as_string());
+    let mut tx = ctx.db.begin().await?;
+    if let Some(existing) = persons::by_email(tx.conn(), email.as_str()).await? {
+        notify::tell(
+            tx.conn(),
+            existing.id,
+            None,
+            notify::Kind::AccountExists,
+            &|_| Vec::new(),
+            "/password-reset",
+            None,
+            now,
+        )
+        .await?;
+        audit_anonymous(tx.conn(), Some(existing.id), "registration-repeated", now).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
     let new = persons::NewPerson {
         email: email.as_str(),
         full_name: name.as_str(),
@@ -114,28 +170,332 @@ pub async fn register_candidate(
         is_operator: false,
         is_candidate: true,
     };
-    let mut tx = ctx.db.begin().await?;
     let id = persons::insert(tx.conn(), &new, now).await.map_err(|e| {
-        if e.is_unique_on("persons", "iin") {
-            AppError::Taken {
-                code: "iin-taken",
-                field: "iin",
-            }
+        if e.is_unique_on("persons", "email") {
+            // Registered by a parallel request meanwhile; sent again, it is answered as
+            // an existing account.
+            AppError::Busy("the account was registered meanwhile")
         } else {
-            AppError::taken_or(e, "persons", "email", "email-taken")
+            AppError::Internal(e)
         }
     })?;
+    send_verification(tx.conn(), id, now).await?;
+    audit_anonymous(tx.conn(), Some(id), "registered", now).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(())
 }
 
-/// Checks e-mail and password, throttling repeated failures per e-mail and per address.
-/// Returns the person id.
+/// Counts an anonymous action from a client address and refuses it past `limit` within
+/// `window` (429 with the time to wait).
+async fn throttle(
+    ctx: &Ctx,
+    kind: &str,
+    key: &str,
+    limit: i64,
+    window: Duration,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let mut tx = ctx.db.begin().await?;
+    rate_events::take_turn(tx.conn(), kind, key).await?;
+    if rate_events::count_since(tx.conn(), kind, key, now - window).await? >= limit {
+        return Err(AppError::Throttled {
+            retry_after_secs: u64::try_from(window.whole_seconds()).unwrap_or(3600),
+        });
+    }
+    rate_events::record(tx.conn(), kind, key, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An event of an account done without signing in (registration, reset).
+async fn audit_anonymous(
+    conn: tanu_storage::Conn<'_>,
+    person_id: Option<i64>,
+    action: &str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    audit::append(
+        conn,
+        &audit::NewEvent {
+            person_id,
+            role: Some("anonymous"),
+            action,
+            object_type: "account",
+            object_id: person_id,
+            org_id: None,
+            details: "{}",
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// How long an e-mail verification link works.
+pub const VERIFY_TTL: Duration = Duration::hours(48);
+/// How long a password reset link works.
+pub const RESET_TTL: Duration = Duration::hours(1);
+/// Purpose of an e-mail verification secret.
+const VERIFY: &str = "verify-email";
+/// Purpose of a password reset secret.
+const RESET: &str = "reset-password";
+
+/// Sends a fresh verification link (earlier ones stop working).
+async fn send_verification(
+    mut conn: tanu_storage::Conn<'_>,
+    person_id: i64,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    account_tokens::revoke_all(conn.reborrow(), person_id, VERIFY, now).await?;
+    let token = random_token()?;
+    account_tokens::insert(
+        conn.reborrow(),
+        &token_hash(&token),
+        person_id,
+        VERIFY,
+        now,
+        now + VERIFY_TTL,
+    )
+    .await?;
+    notify::tell(
+        conn,
+        person_id,
+        None,
+        notify::Kind::VerifyEmail,
+        &|_| Vec::new(),
+        &format!("/verify-email/{token}"),
+        None,
+        now,
+    )
+    .await
+}
+
+/// Sends the signed-in person a new verification link (at most three an hour).
+pub async fn resend_verification(
+    ctx: &Ctx,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    if actor.email_verified {
+        return Ok(());
+    }
+    throttle(
+        ctx,
+        "verify-resend",
+        &actor.person_id.to_string(),
+        3,
+        Duration::hours(1),
+        now,
+    )
+    .await?;
+    let mut tx = ctx.db.begin().await?;
+    send_verification(tx.conn(), actor.person_id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Verifies an e-mail address with the link's secret; returns the person id.
+pub async fn verify_email(ctx: &Ctx, token: &str, now: OffsetDateTime) -> Result<i64, AppError> {
+    let mut tx = ctx.db.begin().await?;
+    let person = account_tokens::take(tx.conn(), &token_hash(token), VERIFY, now)
+        .await?
+        .ok_or_else(AppError::link_invalid)?;
+    persons::mark_verified(tx.conn(), person, now).await?;
+    crate::audit::record(
+        tx.conn(),
+        person,
+        None,
+        "email-verified",
+        "account",
+        Some(person),
+        serde_json::json!({}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// Asks for a password reset link. The answer is the same whether or not the e-mail has
+/// an account; requests are limited per address and per e-mail.
+pub async fn request_password_reset(
+    ctx: &Ctx,
+    email: &str,
+    ip: &str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let email = Email::parse(email)?;
+    throttle(ctx, "reset", ip, 10, Duration::hours(1), now).await?;
+    throttle(
+        ctx,
+        "reset-email",
+        email.as_str(),
+        3,
+        Duration::hours(1),
+        now,
+    )
+    .await?;
+    let mut tx = ctx.db.begin().await?;
+    let Some(person) = persons::by_email(tx.conn(), email.as_str()).await? else {
+        return Ok(());
+    };
+    account_tokens::revoke_all(tx.conn(), person.id, RESET, now).await?;
+    let token = random_token()?;
+    account_tokens::insert(
+        tx.conn(),
+        &token_hash(&token),
+        person.id,
+        RESET,
+        now,
+        now + RESET_TTL,
+    )
+    .await?;
+    notify::tell(
+        tx.conn(),
+        person.id,
+        None,
+        notify::Kind::PasswordReset,
+        &|_| Vec::new(),
+        &format!("/password-reset/{token}"),
+        None,
+        now,
+    )
+    .await?;
+    audit_anonymous(tx.conn(), Some(person.id), "password-reset-requested", now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether a password reset link is live (to show its form).
+pub async fn reset_link_live(ctx: &Ctx, token: &str, now: OffsetDateTime) -> Result<(), AppError> {
+    let mut conn = ctx.db.acquire().await?;
+    account_tokens::peek(conn.conn(), &token_hash(token), RESET, now)
+        .await?
+        .map(|_| ())
+        .ok_or_else(AppError::link_invalid)
+}
+
+/// Sets a new password with a reset link: single use; every session, API token and
+/// remembered browser of the account ends. Reading the link also proves the e-mail.
+pub async fn reset_password(
+    ctx: &Ctx,
+    token: &str,
+    password: &str,
+    now: OffsetDateTime,
+) -> Result<i64, AppError> {
+    let password = Password::parse(password)?;
+    let hash = hash_password_in_turn(password.expose().to_owned()).await?;
+    let mut tx = ctx.db.begin().await?;
+    let person = account_tokens::take(tx.conn(), &token_hash(token), RESET, now)
+        .await?
+        .ok_or_else(AppError::link_invalid)?;
+    persons::set_password(tx.conn(), person, &hash).await?;
+    persons::mark_verified(tx.conn(), person, now).await?;
+    sessions::delete_for_person(tx.conn(), person).await?;
+    tokens::revoke_all(tx.conn(), person, now).await?;
+    devices::delete_for_person(tx.conn(), person).await?;
+    account_tokens::revoke_all(tx.conn(), person, RESET, now).await?;
+    crate::audit::record(
+        tx.conn(),
+        person,
+        None,
+        "password-reset",
+        "account",
+        Some(person),
+        serde_json::json!({}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// Changes the signed-in person's password, given the current one. Their other sessions
+/// end; the one given (the browser that asked) stays.
+pub async fn change_password(
+    ctx: &Ctx,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    keep_session: Option<&str>,
+    ip: &str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let new = Password::parse(new)?;
+    let stored = {
+        let mut conn = ctx.db.acquire().await?;
+        persons::by_id(conn.conn(), actor.person_id)
+            .await?
+            .and_then(|p| p.password_hash)
+    };
+    if !verify_password_in_turn(current.to_owned(), stored).await {
+        // Counted like a failed sign-in: this form must not be a way to guess.
+        let mut tx = ctx.db.begin().await?;
+        login_failures::record(tx.conn(), &actor.email, ip, now).await?;
+        tx.commit().await?;
+        return Err(AppError::Refused {
+            status: 422,
+            code: "current-password-wrong",
+            field: Some("current_password"),
+        });
+    }
+    let hash = hash_password_in_turn(new.expose().to_owned()).await?;
+    let mut tx = ctx.db.begin().await?;
+    persons::set_password(tx.conn(), actor.person_id, &hash).await?;
+    sessions::delete_others(
+        tx.conn(),
+        actor.person_id,
+        &keep_session.map(token_hash).unwrap_or_default(),
+    )
+    .await?;
+    account_tokens::revoke_all(tx.conn(), actor.person_id, RESET, now).await?;
+    crate::audit::record(
+        tx.conn(),
+        actor.person_id,
+        None,
+        "password-changed",
+        "account",
+        Some(actor.person_id),
+        serde_json::json!({}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Failures on one account (from browsers it does not know) after which each further
+/// attempt waits, the wait doubling with each failure.
+pub const FREE_FAILURES_PER_EMAIL: i64 = 5;
+/// Failures from one address (browsers that do not know the account) after which each
+/// further attempt waits likewise.
+pub const FREE_FAILURES_PER_IP: i64 = 50;
+/// The first wait; it doubles with each further failure, up to [`THROTTLE_WINDOW`].
+pub const FIRST_DELAY: Duration = Duration::seconds(30);
+
+/// How long to wait after the last of `failures` before the next attempt, past `free`.
+fn delay(failures: i64, free: i64) -> Duration {
+    if failures < free {
+        return Duration::ZERO;
+    }
+    let doublings = u32::try_from((failures - free).min(16)).unwrap_or(16);
+    (FIRST_DELAY * 2i32.pow(doublings)).min(THROTTLE_WINDOW)
+}
+
+/// Checks e-mail and password; returns the person id.
+///
+/// Guessing is slowed, not turned against the account's owner: past
+/// [`FREE_FAILURES_PER_EMAIL`] failures on the account (or [`FREE_FAILURES_PER_IP`]
+/// from the address) within [`THROTTLE_WINDOW`], the next attempt waits a delay that
+/// doubles with each failure. A browser in which the account signed in before (its
+/// `device` token) is exempt: a correct password there is never refused because of
+/// other people's failures.
 pub async fn login(
     ctx: &Ctx,
     email: &str,
     password: &str,
     ip: &str,
+    device: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<i64, AppError> {
     let email = email.trim().to_lowercase();
@@ -143,40 +503,55 @@ pub async fn login(
     if email.chars().any(char::is_control) {
         return Err(AppError::BadCredentials);
     }
+    let person = {
+        let mut conn = ctx.db.acquire().await?;
+        persons::by_email(conn.conn(), &email).await?
+    };
+    let known_device = match (device, &person) {
+        (Some(d), Some(p)) => {
+            let mut conn = ctx.db.acquire().await?;
+            devices::person_of(conn.conn(), &token_hash(d)).await? == Some(p.id)
+        }
+        _ => false,
+    };
     let since = now - THROTTLE_WINDOW;
-    let over_limit = |(by_email, by_ip): (i64, i64)| {
-        (by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP).then(|| {
-            AppError::Throttled {
-                retry_after_secs: u64::try_from(THROTTLE_WINDOW.whole_seconds()).unwrap_or(900),
-            }
+    type Count = (i64, Option<OffsetDateTime>);
+    let wait = |((by_email, last_email), (by_ip, last_ip)): (Count, Count)| {
+        let after = |last: Option<OffsetDateTime>, d: Duration| {
+            last.filter(|_| d > Duration::ZERO).map(|t| t + d)
+        };
+        let until = [
+            after(last_email, delay(by_email, FREE_FAILURES_PER_EMAIL)),
+            after(last_ip, delay(by_ip, FREE_FAILURES_PER_IP)),
+        ]
+        .into_iter()
+        .flatten()
+        .max()?;
+        (until > now).then(|| AppError::Throttled {
+            retry_after_secs: u64::try_from((until - now).whole_seconds().max(1)).unwrap_or(900),
         })
     };
-    // A caller already over the limit is refused with a read, without taking a turn on
-    // the writer (a flood of guesses must not slow everyone's writes).
-    {
+    if !known_device {
+        // A caller who must wait is refused with a read, without taking a turn on the
+        // writer (a flood of guesses must not slow everyone's writes).
         let mut conn = ctx.db.acquire().await?;
-        if let Some(e) =
-            over_limit(login_failures::count_since(conn.conn(), &email, ip, since).await?)
-        {
+        if let Some(e) = wait(login_failures::count_since(conn.conn(), &email, ip, since).await?) {
             return Err(e);
         }
     }
     // The attempt is counted as a failure before the password is checked, in the same
     // write transaction as the count: parallel attempts for the same e-mail or from the
     // same address take turns, so a burst of guesses gets no more tries than guesses
-    // made one after another. A success clears the count below; an attempt in flight
-    // counts towards the address's limit.
+    // made one after another. A success clears the count below.
     let mut tx = ctx.db.begin().await?;
     login_failures::take_turn(tx.conn(), &email, ip).await?;
-    if let Some(e) = over_limit(login_failures::count_since(tx.conn(), &email, ip, since).await?) {
+    if !known_device
+        && let Some(e) = wait(login_failures::count_since(tx.conn(), &email, ip, since).await?)
+    {
         return Err(e);
     }
     login_failures::record(tx.conn(), &email, ip, now).await?;
     tx.commit().await?;
-    let person = {
-        let mut conn = ctx.db.acquire().await?;
-        persons::by_email(conn.conn(), &email).await?
-    };
     let hash = person.as_ref().and_then(|p| p.password_hash.clone());
     let has_password = hash.is_some();
     let ok = verify_password_in_turn(password.to_owned(), hash).await;
@@ -191,9 +566,9 @@ pub async fn login(
         }
         _ => Err(AppError::BadCredentials),
     };
-    tanu_storage::repo::audit::append(
+    audit::append(
         tx.conn(),
-        &tanu_storage::repo::audit::NewEvent {
+        &audit::NewEvent {
             person_id: person.as_ref().map(|p| p.id),
             role: Some(if result.is_ok() { "self" } else { "anonymous" }),
             action: if result.is_ok() {
@@ -213,13 +588,40 @@ pub async fn login(
     result
 }
 
+/// Remembers the browser a person just signed in with; returns the token for its cookie.
+pub async fn remember_device(
+    ctx: &Ctx,
+    person_id: i64,
+    existing: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<String, AppError> {
+    let token = match existing {
+        Some(t) if !t.is_empty() && t.len() <= 100 => t.to_owned(),
+        _ => random_token()?,
+    };
+    let mut tx = ctx.db.begin().await?;
+    let hash = token_hash(&token);
+    // A browser that knew another account starts afresh for this one.
+    let token = match devices::person_of(tx.conn(), &hash).await? {
+        Some(p) if p != person_id => random_token()?,
+        _ => token,
+    };
+    devices::insert(tx.conn(), &token_hash(&token), person_id, now).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
 /// Starts a browser session; returns the secret for the cookie.
 pub async fn start_session(
     ctx: &Ctx,
     person_id: i64,
+    ip: &str,
+    user_agent: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<String, AppError> {
     let token = random_token()?;
+    let user_agent: Option<String> =
+        user_agent.map(|u| u.chars().filter(|c| !c.is_control()).take(200).collect());
     let mut tx = ctx.db.begin().await?;
     sessions::insert(
         tx.conn(),
@@ -227,6 +629,8 @@ pub async fn start_session(
         person_id,
         now,
         now + SESSION_TTL,
+        Some(ip),
+        user_agent.as_deref(),
     )
     .await?;
     tx.commit().await?;
@@ -255,11 +659,81 @@ pub async fn end_session(ctx: &Ctx, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// One of the caller's sessions.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SessionInfo {
+    /// Started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Ends.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// Client address when it started.
+    pub ip: Option<String>,
+    /// Browser when it started.
+    pub user_agent: Option<String>,
+    /// The session this request comes from.
+    pub current: bool,
+}
+
+/// The caller's live sessions; `current` marks the one of the given cookie.
+pub async fn sessions_of(
+    ctx: &Ctx,
+    actor: &Actor,
+    current: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Vec<SessionInfo>, AppError> {
+    let here = current.map(token_hash);
+    let mut conn = ctx.db.acquire().await?;
+    Ok(sessions::list(conn.conn(), actor.person_id, now)
+        .await?
+        .into_iter()
+        .map(|s| SessionInfo {
+            current: here.as_deref() == Some(s.token_hash.as_str()),
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+            ip: s.ip,
+            user_agent: s.user_agent,
+        })
+        .collect())
+}
+
+/// Ends every session of the caller but the one given; returns how many ended.
+pub async fn sign_out_elsewhere(
+    ctx: &Ctx,
+    actor: &Actor,
+    keep: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<u64, AppError> {
+    let mut tx = ctx.db.begin().await?;
+    let n = sessions::delete_others(
+        tx.conn(),
+        actor.person_id,
+        &keep.map(token_hash).unwrap_or_default(),
+    )
+    .await?;
+    crate::audit::record(
+        tx.conn(),
+        actor.person_id,
+        None,
+        "signed-out-elsewhere",
+        "account",
+        Some(actor.person_id),
+        serde_json::json!({ "sessions": n }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Removes expired sessions and old login failures (run periodically).
 pub async fn purge_expired(ctx: &Ctx, now: OffsetDateTime) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
     sessions::purge_expired(tx.conn(), now).await?;
     login_failures::purge(tx.conn(), now - THROTTLE_WINDOW).await?;
+    rate_events::purge(tx.conn(), now - Duration::days(1)).await?;
+    account_tokens::purge(tx.conn(), now - Duration::days(1)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -291,6 +765,8 @@ pub(crate) async fn actor_of(
         is_operator: p.is_operator,
         is_candidate: p.is_candidate,
         roles,
+        email_verified: p.email_verified_at.is_some(),
+        read_only: false,
     })
 }
 
@@ -305,14 +781,21 @@ pub async fn set_locale(ctx: &Ctx, actor: &Actor, locale: Locale) -> Result<(), 
 /// What an invitation link shows before it is accepted.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InvitationView {
-    /// Invited person's e-mail.
+    /// The e-mail the invitation was sent to.
     pub email: String,
-    /// Invited person's name.
-    pub full_name: String,
     /// Inviting organisation (Kazakh name).
     pub organisation_kk: String,
     /// Inviting organisation (Russian name).
     pub organisation_ru: String,
+    /// Whether accepting sets the account's password (an account whose e-mail nobody has
+    /// proved yet); otherwise the person accepts while signed in to it.
+    pub sets_password: bool,
+}
+
+/// Accepting sets the password of an account nobody has proved the e-mail of (the link,
+/// read from that mailbox, is the proof); a proved account accepts while signed in.
+fn sets_password(p: &persons::PersonRow) -> bool {
+    p.password_hash.is_none() || p.email_verified_at.is_none()
 }
 
 /// Looks up a live invitation.
@@ -333,48 +816,87 @@ pub async fn invitation(
         .await?
         .ok_or(AppError::InvitationInvalid)?;
     Ok(InvitationView {
+        sets_password: sets_password(&person),
         email: person.email,
-        full_name: person.full_name,
         organisation_kk: org.name_kk,
         organisation_ru: org.name_ru,
     })
 }
 
-/// Accepts an invitation by setting the password; returns the person id.
+/// Accepts an invitation to a staff post; returns the person id. For an account whose
+/// e-mail nobody proved yet, `password` sets its password (every session, token and
+/// remembered browser of the account ends: whoever made it had not shown the mailbox
+/// was theirs); an account with a proved e-mail accepts while signed in to it.
 pub async fn accept_invitation(
     ctx: &Ctx,
     token: &str,
-    password: &str,
+    password: Option<&str>,
+    actor: Option<&Actor>,
     now: OffsetDateTime,
 ) -> Result<i64, AppError> {
-    let password = Password::parse(password)?;
-    let hash = hash_password_in_turn(password.expose().to_owned()).await?;
     let key = token_hash(token);
+    let (inv, person) = {
+        let mut conn = ctx.db.acquire().await?;
+        let inv = invitations::get(conn.conn(), &key)
+            .await?
+            .filter(|i| i.used_at.is_none() && i.expires_at > now)
+            .ok_or(AppError::InvitationInvalid)?;
+        let person = persons::by_id(conn.conn(), inv.person_id)
+            .await?
+            .ok_or(AppError::InvitationInvalid)?;
+        (inv, person)
+    };
+    let new_hash = if sets_password(&person) {
+        let password = Password::parse(password.unwrap_or_default())?;
+        Some(hash_password_in_turn(password.expose().to_owned()).await?)
+    } else if actor.is_some_and(|a| a.person_id == person.id) {
+        None
+    } else {
+        return Err(AppError::Refused {
+            status: 403,
+            code: "invitation-sign-in",
+            field: None,
+        });
+    };
     let mut tx = ctx.db.begin().await?;
-    let inv = invitations::get(tx.conn(), &key)
-        .await?
-        .filter(|i| i.used_at.is_none() && i.expires_at > now)
-        .ok_or(AppError::InvitationInvalid)?;
     if !invitations::mark_used(tx.conn(), &key, now).await? {
         return Err(AppError::InvitationInvalid);
     }
-    persons::set_password(tx.conn(), inv.person_id, &hash).await?;
-    sessions::delete_for_person(tx.conn(), inv.person_id).await?;
+    if let Some(hash) = &new_hash {
+        persons::set_password(tx.conn(), inv.person_id, hash).await?;
+        persons::mark_verified(tx.conn(), inv.person_id, now).await?;
+        sessions::delete_for_person(tx.conn(), inv.person_id).await?;
+        tokens::revoke_all(tx.conn(), inv.person_id, now).await?;
+        devices::delete_for_person(tx.conn(), inv.person_id).await?;
+    }
+    staff::accept(tx.conn(), inv.org_id, inv.person_id, now).await?;
+    crate::audit::record(
+        tx.conn(),
+        inv.person_id,
+        Some(inv.org_id),
+        "staff-accepted",
+        "account",
+        Some(inv.person_id),
+        serde_json::json!({ "password_set": new_hash.is_some() }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(inv.person_id)
 }
 
-/// Creates an invitation for a person to set their password; returns the secret.
+/// Invites a person to a staff post: the link goes to their e-mail only (never to the
+/// admin, who could otherwise accept for them).
 pub(crate) async fn invite(
-    conn: tanu_storage::Conn<'_>,
+    mut conn: tanu_storage::Conn<'_>,
     person_id: i64,
     org_id: i64,
     by: i64,
     now: OffsetDateTime,
-) -> Result<String, AppError> {
+) -> Result<(), AppError> {
     let token = random_token()?;
     invitations::insert(
-        conn,
+        conn.reborrow(),
         &token_hash(&token),
         person_id,
         org_id,
@@ -383,5 +905,25 @@ pub(crate) async fn invite(
         now + INVITATION_TTL,
     )
     .await?;
-    Ok(token)
+    let org = organisations::get(conn.reborrow(), org_id).await?;
+    notify::tell(
+        conn,
+        person_id,
+        Some(org_id),
+        notify::Kind::StaffInvitation,
+        &|lang| {
+            let name = org.as_ref().map_or(String::new(), |o| {
+                if lang == "ru" {
+                    o.name_ru.clone()
+                } else {
+                    o.name_kk.clone()
+                }
+            });
+            vec![("org", name)]
+        },
+        &format!("/invite/{token}"),
+        None,
+        now,
+    )
+    .await
 }

@@ -19,12 +19,12 @@ use tanu_domain::dates::{after_days, after_working_days, parse_date};
 use tanu_domain::person::optional_text;
 use tanu_domain::{DomainError, Email, FullName, Iin, Locale, OrgNames, Role};
 use tanu_storage::repo::applications::{self as repo, ApplicationRow, CertificateRow, QueueFilter};
-use tanu_storage::repo::{organisations, persons, programmes};
+use tanu_storage::repo::{organisations, persons, programmes, walk_ins};
 use tanu_storage::{Conn, StorageError, Tx};
 use time::{Date, OffsetDateTime};
 
 use crate::commissions::local_today;
-use crate::{Actor, AppError, Ctx, OrgScope};
+use crate::{Actor, AppError, Ctx, OrgScope, notify};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -594,6 +594,11 @@ pub async fn submit(
         return get(ctx, actor, id).await;
     }
     may_edit(&app, party)?;
+    // A candidate submits only from an account whose e-mail is proved theirs: the
+    // organisation's notices and the decision go there.
+    if party == Party::Candidate && !actor.email_verified {
+        return Err(AppError::email_unverified());
+    }
     if app.consent_at.is_none() {
         return Err(DomainError::ConsentRequired.into());
     }
@@ -1424,7 +1429,8 @@ pub async fn queue(
 pub struct WalkIn {
     /// Full name.
     pub full_name: String,
-    /// E-mail, when they have one (their account; otherwise a placeholder is made).
+    /// E-mail, when they have one: notices and the claim code go there until the
+    /// candidate claims the case (it is never matched to an account).
     #[serde(default)]
     pub email: Option<String>,
     /// IIN.
@@ -1433,22 +1439,38 @@ pub struct WalkIn {
     /// Foreign document number, without an IIN.
     #[serde(default)]
     pub foreign_document: Option<String>,
+    /// Language of the notices: `kk`, `ru` or `en` (default `kk`).
+    #[serde(default)]
+    pub locale: Option<String>,
     /// The application itself.
     #[serde(flatten)]
     pub application: ApplicationInput,
 }
 
+/// A walk-in's application with the code that lets the candidate claim it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WalkInRegistered {
+    /// The application.
+    #[serde(flatten)]
+    pub application: ApplicationView,
+    /// The one-time code (printed on the receipt, and e-mailed when an e-mail was
+    /// given) with which the candidate attaches the case to their own verified
+    /// account. Shown once; only its hash is kept.
+    pub claim_code: String,
+}
+
 /// The secretary registers an application on behalf of a walk-in candidate; the scans
-/// are then uploaded by staff. An existing account with that IIN (or e-mail) is reused;
-/// an IIN and an e-mail that name different people are refused. The person and the
-/// application are created together or not at all.
+/// are then uploaded by staff. The case belongs to the organisation's own record of the
+/// candidate – name, IIN and e-mail as typed at the desk – and is never attached to an
+/// existing account, whoever holds that IIN or e-mail: the candidate claims it with the
+/// code. The record and the application are created together or not at all.
 pub async fn register_walk_in(
     ctx: &Ctx,
     actor: &Actor,
     scope: &OrgScope,
     input: &WalkIn,
     now: OffsetDateTime,
-) -> Result<ApplicationView, AppError> {
+) -> Result<WalkInRegistered, AppError> {
     if !actor.is_operator
         && !actor
             .roles_in(scope.org_id())
@@ -1467,65 +1489,159 @@ pub async fn register_walk_in(
     let email = optional_text(input.email.as_deref(), "email", 254)?
         .map(|e| Email::parse(&e))
         .transpose()?;
+    let locale = match optional_text(input.locale.as_deref(), "locale", 8)? {
+        Some(l) => Locale::parse(&l).ok_or(DomainError::UnknownValue {
+            field: "locale",
+            value: l.chars().take(8).collect(),
+        })?,
+        None => Locale::default(),
+    };
     let iin_text = iin.map(|i| i.as_string());
+    let code = crate::secrets::claim_code()?;
     let mut tx = ctx.db.begin().await?;
-    let by_iin = match &iin_text {
-        Some(i) => persons::by_iin(tx.conn(), i).await?,
-        None => None,
+    let placeholder = format!(
+        "walk-in-{}@tanu.invalid",
+        crate::secrets::random_token()?
+            .to_lowercase()
+            .replace(['-', '_'], "")
+    );
+    let new = persons::NewPerson {
+        email: &placeholder,
+        full_name: name.as_str(),
+        iin: None,
+        foreign_document: if iin_text.is_some() {
+            None
+        } else {
+            foreign.as_deref()
+        },
+        password_hash: None,
+        locale: locale.as_str(),
+        is_operator: false,
+        is_candidate: true,
     };
-    let by_email = match &email {
-        Some(e) => persons::by_email(tx.conn(), e.as_str()).await?,
-        None => None,
-    };
-    let conflict = || AppError::Taken {
-        code: "identity-conflict",
-        field: "iin",
-    };
-    let candidate = match (by_iin, by_email) {
-        (Some(p), Some(q)) if p.id != q.id => return Err(conflict()),
-        (Some(p), _) => p.id,
-        (None, Some(q)) if q.iin.is_some() && q.iin != iin_text => return Err(conflict()),
-        (None, Some(q)) => q.id,
-        (None, None) => {
-            let placeholder = format!(
-                "walk-in-{}@tanu.invalid",
-                crate::secrets::random_token()?
-                    .to_lowercase()
-                    .replace(['-', '_'], "")
-            );
-            let email_text = email
-                .as_ref()
-                .map_or(placeholder, |e| e.as_str().to_owned());
-            let new = persons::NewPerson {
-                email: &email_text,
-                full_name: name.as_str(),
-                iin: iin_text.as_deref(),
-                foreign_document: if iin_text.is_some() {
-                    None
-                } else {
-                    foreign.as_deref()
-                },
-                password_hash: None,
-                locale: Locale::default().as_str(),
-                is_operator: false,
-                is_candidate: true,
-            };
-            // Neither was found above: a clash now means the person was added by
-            // another request meanwhile, and sent again this one finds them.
-            persons::insert(tx.conn(), &new, now).await.map_err(|e| {
-                if e.is_unique_on("persons", "iin") || e.is_unique_on("persons", "email") {
-                    AppError::Busy("the person was added meanwhile")
-                } else {
-                    AppError::Internal(e)
-                }
-            })?
-        }
-    };
+    let record = persons::insert(tx.conn(), &new, now).await?;
+    walk_ins::insert(
+        tx.conn(),
+        &walk_ins::NewWalkIn {
+            person_id: record,
+            org_id: scope.org_id(),
+            iin: iin_text.as_deref(),
+            contact_email: email.as_ref().map(Email::as_str),
+            claim_code_hash: &crate::secrets::token_hash(&code),
+            created_by: actor.person_id,
+        },
+        now,
+    )
+    .await?;
     let application = ApplicationInput {
         org_id: scope.org_id(),
         ..input.application.clone()
     };
-    let id = create_in(&mut tx, actor, candidate, name.as_str(), &application, now).await?;
+    let id = create_in(&mut tx, actor, record, name.as_str(), &application, now).await?;
+    if email.is_some() {
+        let app = repo::get(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+        let org = organisations::get(tx.conn(), scope.org_id()).await?;
+        let number = app.number.unwrap_or_else(|| format!("#{id}"));
+        notify::tell(
+            tx.conn(),
+            record,
+            Some(scope.org_id()),
+            notify::Kind::WalkInClaim,
+            &|lang| {
+                let org_name = org.as_ref().map_or(String::new(), |o| {
+                    if lang == "ru" {
+                        o.name_ru.clone()
+                    } else {
+                        o.name_kk.clone()
+                    }
+                });
+                vec![
+                    ("org", org_name),
+                    ("number", number.clone()),
+                    ("code", code.clone()),
+                ]
+            },
+            "/claim",
+            None,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
-    get(ctx, actor, id).await
+    Ok(WalkInRegistered {
+        application: get(ctx, actor, id).await?,
+        claim_code: code,
+    })
+}
+
+/// A candidate attaches a walk-in case to their own account with its claim code. The
+/// account's e-mail must be verified, and when the record and the account both carry
+/// an IIN (or a foreign document number) they must be the same. The claim is recorded
+/// in each application's history and in the audit trail of the organisation.
+pub async fn claim_walk_in(
+    ctx: &Ctx,
+    actor: &Actor,
+    code: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<i64>, AppError> {
+    if !actor.email_verified {
+        return Err(AppError::email_unverified());
+    }
+    let code = crate::secrets::normalise_claim_code(code);
+    let refused = || AppError::Refused {
+        status: 422,
+        code: "claim-code-invalid",
+        field: Some("code"),
+    };
+    if code.is_empty() {
+        return Err(refused());
+    }
+    let mut tx = ctx.db.begin().await?;
+    let record = walk_ins::unclaimed_by_code(tx.conn(), &crate::secrets::token_hash(&code))
+        .await?
+        .ok_or_else(refused)?;
+    let account = persons::by_id(tx.conn(), actor.person_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let record_person = persons::by_id(tx.conn(), record.person_id)
+        .await?
+        .ok_or_else(refused)?;
+    let differs = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(x), Some(y)) if x.trim().to_uppercase() != y.trim().to_uppercase());
+    if differs(&record.iin, &account.iin)
+        || differs(&record_person.foreign_document, &account.foreign_document)
+        || (record.iin.is_some() && account.iin.is_none() && account.foreign_document.is_some())
+    {
+        return Err(AppError::Refused {
+            status: 422,
+            code: "claim-identity-mismatch",
+            field: Some("code"),
+        });
+    }
+    let ids: Vec<i64> = repo::ids_of_candidate(tx.conn(), record.person_id).await?;
+    walk_ins::claim(tx.conn(), record.person_id, actor.person_id, now).await?;
+    persons::make_candidate(tx.conn(), actor.person_id).await?;
+    for id in &ids {
+        repo::insert_event(
+            tx.conn(),
+            *id,
+            actor.person_id,
+            "claimed",
+            &event(serde_json::json!({})),
+            now,
+        )
+        .await?;
+    }
+    crate::audit::record(
+        tx.conn(),
+        actor.person_id,
+        Some(record.org_id),
+        "walk-in-claimed",
+        "person",
+        Some(record.person_id),
+        serde_json::json!({ "applications": ids }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ids)
 }

@@ -743,10 +743,18 @@ pub async fn change_membership(
                 field: "add_staff",
                 value: staff_id.to_string(),
             })?;
-        if !post.active {
+        if !post.active || !post.accepted {
             return Err(DomainError::UnknownValue {
                 field: "add_staff",
-                value: format!("{} (inactive)", post.full_name),
+                value: format!(
+                    "{} ({})",
+                    post.full_name,
+                    if post.active {
+                        "post not accepted yet"
+                    } else {
+                        "inactive"
+                    }
+                ),
             }
             .into());
         }
@@ -890,10 +898,18 @@ pub async fn assign_secretary(
             field: "secretary",
             value: input.staff_id.to_string(),
         })?;
-    if !post.active {
+    if !post.active || !post.accepted {
         return Err(DomainError::UnknownValue {
             field: "secretary",
-            value: format!("{} (inactive)", post.full_name),
+            value: format!(
+                "{} ({})",
+                post.full_name,
+                if post.active {
+                    "post not accepted yet"
+                } else {
+                    "inactive"
+                }
+            ),
         }
         .into());
     }

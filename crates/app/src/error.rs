@@ -36,6 +36,18 @@ pub enum AppError {
         /// Input field.
         field: &'static str,
     },
+    /// A refusal about the caller's account or a link of theirs, with its HTTP status,
+    /// stable code and the input field concerned (e.g. `email-unverified`,
+    /// `link-invalid`, `current-password-wrong`).
+    #[error("{code}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// Stable code.
+        code: &'static str,
+        /// Input field.
+        field: Option<&'static str>,
+    },
     /// An invitation link that is unknown, used or expired.
     #[error("invitation is not valid")]
     InvitationInvalid,
@@ -63,6 +75,7 @@ impl AppError {
             Self::Throttled { .. } => "too-many-attempts",
             Self::Taken { code, .. } => code,
             Self::InvitationInvalid => "invitation-invalid",
+            Self::Refused { code, .. } => code,
             Self::Busy(_) | Self::Internal(StorageError::Contention(_)) => "busy",
             Self::Internal(_) | Self::Other(_) => "internal",
         }
@@ -81,6 +94,7 @@ impl AppError {
         match self {
             Self::Domain(e) => e.field(),
             Self::Taken { field, .. } => Some(field),
+            Self::Refused { field, .. } => *field,
             Self::BadCredentials => Some("password"),
             _ => None,
         }
@@ -111,6 +125,26 @@ impl AppError {
             }
         } else {
             Self::Internal(e)
+        }
+    }
+}
+
+impl AppError {
+    /// The e-mail of the account is not verified yet (403).
+    pub fn email_unverified() -> Self {
+        Self::Refused {
+            status: 403,
+            code: "email-unverified",
+            field: None,
+        }
+    }
+
+    /// A link from an e-mail that is unknown, used or expired (410).
+    pub fn link_invalid() -> Self {
+        Self::Refused {
+            status: 410,
+            code: "link-invalid",
+            field: None,
         }
     }
 }

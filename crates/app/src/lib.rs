@@ -40,4 +40,24 @@ pub struct Ctx {
     pub objects: Objects,
     /// Issues protocols and extracts.
     pub issuer: protocols::Issuer,
+    /// Limits that an installation may set.
+    pub policy: Policy,
+}
+
+/// Limits of accounts that an installation may set.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Registrations accepted from one client address per hour.
+    pub registrations_per_hour: i64,
+    /// Days an API token works, from its creation.
+    pub token_days: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            registrations_per_hour: 20,
+            token_days: 90,
+        }
+    }
 }

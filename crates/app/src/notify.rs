@@ -16,7 +16,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
 use tanu_storage::Conn;
 use tanu_storage::repo::notifications::{self as repo, NewNotification, NotificationRow};
-use tanu_storage::repo::persons;
+use tanu_storage::repo::{persons, walk_ins};
 use time::OffsetDateTime;
 
 use crate::{Actor, AppError, Ctx};
@@ -41,6 +41,16 @@ pub enum Kind {
     Decision,
     /// Members, secretary and candidates: the protocol is final (rule 9).
     ProtocolFinal,
+    /// A new account: the link that proves the e-mail is theirs (e-mail only).
+    VerifyEmail,
+    /// Someone registered again with an e-mail that has an account (e-mail only).
+    AccountExists,
+    /// The link that sets a new password (e-mail only).
+    PasswordReset,
+    /// An organisation offers a staff post; the link accepts it (e-mail only).
+    StaffInvitation,
+    /// A walk-in's claim code, sent to the e-mail given at the desk (e-mail only).
+    WalkInClaim,
 }
 
 impl Kind {
@@ -54,7 +64,26 @@ impl Kind {
             Self::MeetingScheduled => "meeting-scheduled",
             Self::Decision => "decision-taken",
             Self::ProtocolFinal => "protocol-final",
+            Self::VerifyEmail => "verify-email",
+            Self::AccountExists => "account-exists",
+            Self::PasswordReset => "password-reset",
+            Self::StaffInvitation => "staff-invitation",
+            Self::WalkInClaim => "walk-in-claim",
         }
+    }
+
+    /// Whether the message carries a secret (a link or a code that acts for its reader):
+    /// then it is e-mailed only, never listed in the inbox of the account it concerns –
+    /// whoever signs in there has not shown that they read that mailbox.
+    fn email_only(self) -> bool {
+        matches!(
+            self,
+            Self::VerifyEmail
+                | Self::AccountExists
+                | Self::PasswordReset
+                | Self::StaffInvitation
+                | Self::WalkInClaim
+        )
     }
 
     /// Subject and text in a language, with `{name}` placeholders.
@@ -144,6 +173,66 @@ impl Kind {
                 "Protocol No. {protocol} is final",
                 "Protocol No. {protocol} of the meeting of {commission} is approved and final. You can download and verify it in Tanu.",
             ),
+            (Self::VerifyEmail, "kk") => (
+                "Tanu: электрондық поштаңызды растаңыз",
+                "Tanu-да тіркелгіңіз ашылды. Электрондық пошта Сіздікі екенін растау үшін төмендегі сілтемені ашыңыз (48 сағат жарамды). Тіркелмеген болсаңыз, бұл хатты елемеңіз.",
+            ),
+            (Self::VerifyEmail, "ru") => (
+                "Tanu: подтвердите адрес электронной почты",
+                "Для вас создана учётная запись в Tanu. Чтобы подтвердить, что этот адрес ваш, откройте ссылку ниже (действует 48 часов). Если вы не регистрировались, не обращайте внимания на это письмо.",
+            ),
+            (Self::VerifyEmail, _) => (
+                "Tanu: confirm your e-mail address",
+                "An account was created for you in Tanu. To confirm that this address is yours, open the link below (valid for 48 hours). If you did not register, ignore this message.",
+            ),
+            (Self::AccountExists, "kk") => (
+                "Tanu: Сізде тіркелгі бар",
+                "Біреу осы электрондық поштамен Tanu-да қайта тіркелуге тырысты. Сізде тіркелгі бар: кіріңіз, ал құпиясөзді ұмытсаңыз, төмендегі бетте жаңасын сұраңыз. Бұл Сіз болмасаңыз, хатты елемеңіз.",
+            ),
+            (Self::AccountExists, "ru") => (
+                "Tanu: у вас уже есть учётная запись",
+                "Кто-то попытался снова зарегистрироваться в Tanu с этим адресом. У вас уже есть учётная запись: войдите, а если забыли пароль, запросите новый на странице ниже. Если это были не вы, не обращайте внимания на письмо.",
+            ),
+            (Self::AccountExists, _) => (
+                "Tanu: you already have an account",
+                "Someone tried to register in Tanu again with this address. You already have an account: sign in, or if you forgot the password, ask for a new one on the page below. If this was not you, ignore this message.",
+            ),
+            (Self::PasswordReset, "kk") => (
+                "Tanu: құпиясөзді қалпына келтіру",
+                "Жаңа құпиясөз орнату үшін төмендегі сілтемені ашыңыз (бір сағат жарамды, бір рет қолданылады). Барлық сеанстар мен API токендері жабылады. Сұрамаған болсаңыз, хатты елемеңіз.",
+            ),
+            (Self::PasswordReset, "ru") => (
+                "Tanu: восстановление пароля",
+                "Чтобы задать новый пароль, откройте ссылку ниже (действует один час, один раз). Все сеансы и API-токены будут закрыты. Если вы не запрашивали, не обращайте внимания на письмо.",
+            ),
+            (Self::PasswordReset, _) => (
+                "Tanu: reset your password",
+                "To set a new password, open the link below (valid for one hour, once). All your sessions and API tokens will be ended. If you did not ask for this, ignore this message.",
+            ),
+            (Self::StaffInvitation, "kk") => (
+                "Tanu: {org} Сізді қызметкер ретінде шақырады",
+                "{org} Сізді Tanu-да қызметкер ретінде қосты. Қабылдау үшін төмендегі сілтемені ашыңыз (14 күн жарамды). Қабылданбаған қызмет ешқандай рұқсат бермейді.",
+            ),
+            (Self::StaffInvitation, "ru") => (
+                "Tanu: {org} приглашает вас в сотрудники",
+                "{org} добавила вас в сотрудники в Tanu. Чтобы принять приглашение, откройте ссылку ниже (действует 14 дней). Пока вы не приняли его, должность не даёт никаких прав.",
+            ),
+            (Self::StaffInvitation, _) => (
+                "Tanu: {org} invites you to its staff",
+                "{org} added you to its staff in Tanu. To accept, open the link below (valid for 14 days). Until you accept, the post grants nothing.",
+            ),
+            (Self::WalkInClaim, "kk") => (
+                "Tanu: {number} өтінішіңіздің коды",
+                "{org} Сіздің атыңыздан {number} өтінішін тіркеді. Оны өз Tanu тіркелгіңізге қосу үшін кіріп, «Өтінішті қосу» бетінде кодты енгізіңіз: {code}. Кодты ешкімге бермеңіз.",
+            ),
+            (Self::WalkInClaim, "ru") => (
+                "Tanu: код вашего заявления {number}",
+                "{org} зарегистрировала заявление {number} от вашего имени. Чтобы привязать его к своей учётной записи Tanu, войдите и введите на странице «Привязать заявление» код: {code}. Никому не сообщайте код.",
+            ),
+            (Self::WalkInClaim, _) => (
+                "Tanu: the code of your application {number}",
+                "{org} registered application {number} on your behalf. To attach it to your own Tanu account, sign in and enter this code on the \"Claim an application\" page: {code}. Do not share the code.",
+            ),
         }
     }
 }
@@ -194,7 +283,17 @@ pub(crate) async fn tell(
     };
     let (subject, body) = kind.texts(lang);
     let a = args(lang);
-    let email = Some(person.email.as_str()).filter(|e| e.contains('@'));
+    // An organisation's walk-in record has no mailbox of its own: its notices go to the
+    // address given at the desk, until the candidate claims the case.
+    let record_email = match walk_ins::of_person(conn.reborrow(), person_id).await? {
+        Some(w) => Some(w.contact_email),
+        None => None,
+    };
+    let email = match &record_email {
+        Some(contact) => contact.as_deref(),
+        // Placeholder addresses (`….invalid`) are not mailboxes.
+        None => Some(person.email.as_str()).filter(|e| e.contains('@') && !e.ends_with(".invalid")),
+    };
     repo::insert(
         conn,
         &NewNotification {
@@ -207,6 +306,7 @@ pub(crate) async fn tell(
             link,
             ics,
             email_to: email,
+            in_inbox: !kind.email_only(),
         },
         now,
     )

@@ -16,6 +16,53 @@ pub fn random_token() -> Result<String, AppError> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// The alphabet of claim codes: Crockford's base32, without letters read as digits.
+const CLAIM_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A walk-in's claim code: 12 characters of base32 (60 random bits) in groups of four,
+/// e.g. `7K3Q-M2XD-9TRB`: short enough to read out and type on a phone, too many to
+/// guess online.
+pub fn claim_code() -> Result<String, AppError> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Other(format!("no randomness: {e}")))?;
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| char::from(CLAIM_ALPHABET[usize::from(b & 31)]))
+        .collect();
+    Ok(chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+/// A claim code as typed, in the form it was issued: upper case, `O` read as `0`, `I`
+/// and `L` as `1`, spaces and dashes ignored, regrouped by four. Empty when it cannot
+/// be a code.
+pub fn normalise_claim_code(typed: &str) -> String {
+    let chars: Vec<char> = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect();
+    if chars.len() != 12
+        || !chars
+            .iter()
+            .all(|c| u8::try_from(*c).is_ok_and(|b| CLAIM_ALPHABET.contains(&b)))
+    {
+        return String::new();
+    }
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// SHA-256 of a token, hex: what the database keeps instead of the token. Tokens are
 /// 256 random bits, so a fast hash is enough (unlike passwords).
 pub fn token_hash(token: &str) -> String {
@@ -66,6 +113,20 @@ pub fn dummy_hash() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_claim_code_reads_back_however_it_is_typed() {
+        let code = claim_code().unwrap();
+        assert_eq!(code.len(), 14);
+        assert_eq!(normalise_claim_code(&code), code);
+        assert_eq!(
+            normalise_claim_code(&code.to_lowercase().replace('-', " ")),
+            code
+        );
+        assert_eq!(normalise_claim_code("oooo-iiii-llll"), "0000-1111-1111");
+        assert_eq!(normalise_claim_code("UUUU-0000-0000"), "");
+        assert_eq!(normalise_claim_code("short"), "");
+    }
 
     #[test]
     fn password_round_trip() {

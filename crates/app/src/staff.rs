@@ -19,8 +19,9 @@ pub struct StaffMember {
     pub id: i64,
     /// Organisation.
     pub org_id: i64,
-    /// Person.
-    pub person_id: i64,
+    /// Person, once they accepted the post (until then nothing about their account
+    /// is shown, not even whether one existed before).
+    pub person_id: Option<i64>,
     /// Full name.
     pub full_name: String,
     /// E-mail.
@@ -37,6 +38,9 @@ pub struct StaffMember {
     pub active: bool,
     /// Whether the person has set a password.
     pub has_password: bool,
+    /// Whether the person accepted the post; until then it grants nothing, and the name
+    /// and e-mail shown are those the admin typed.
+    pub accepted: bool,
 }
 
 impl TryFrom<StaffRow> for StaffMember {
@@ -51,7 +55,7 @@ impl TryFrom<StaffRow> for StaffMember {
         Ok(Self {
             id: r.id,
             org_id: r.org_id,
-            person_id: r.person_id,
+            person_id: r.accepted.then_some(r.person_id),
             full_name: r.full_name,
             email: r.email,
             iin: r.iin,
@@ -66,6 +70,7 @@ impl TryFrom<StaffRow> for StaffMember {
                 .collect::<Result<_, _>>()?,
             active: r.active,
             has_password: r.has_password,
+            accepted: r.accepted,
         })
     }
 }
@@ -75,7 +80,7 @@ impl TryFrom<StaffRow> for StaffMember {
 pub struct NewStaff {
     /// Full name.
     pub full_name: String,
-    /// E-mail; an existing Tanu account with this e-mail is linked.
+    /// E-mail; the invitation to accept the post is sent there.
     pub email: String,
     /// IIN (optional; validated by its check digit).
     #[serde(default)]
@@ -99,14 +104,13 @@ pub struct StaffUpdate {
     pub active: bool,
 }
 
-/// The result of adding someone.
+/// The result of adding someone: the post, awaiting acceptance. The invitation link goes
+/// to the person's e-mail, never into this answer; nor does anything about an account
+/// that may already have that e-mail.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StaffAdded {
     /// The new post.
     pub staff: StaffMember,
-    /// When the person is new to Tanu: the invitation secret for the link
-    /// `/invite/{token}` with which they set a password. Shown once.
-    pub invitation_token: Option<String>,
 }
 
 fn parse_roles(roles: &[String]) -> Result<Vec<Role>, AppError> {
@@ -135,38 +139,11 @@ pub async fn add(
     let iin_text = iin.map(|i| i.as_string());
 
     let mut tx = ctx.db.begin().await?;
-    let mut existing = persons::by_email(tx.conn(), email.as_str()).await?;
-    if let Some(p) = &existing {
-        // Held to the end, so that whether the account may be invited (below) stays
-        // true: another organisation adding the same person at the same moment waits,
-        // then finds this post.
-        persons::lock(tx.conn(), p.id).await?;
-        existing = persons::by_email(tx.conn(), email.as_str()).await?;
-    }
-    if let Some(iin) = &iin_text {
-        let holder = persons::by_iin(tx.conn(), iin).await?;
-        if holder.is_some_and(|h| existing.as_ref().is_none_or(|e| e.id != h.id)) {
-            return Err(AppError::Taken {
-                code: "iin-taken",
-                field: "iin",
-            });
-        }
-    }
-    // An invitation sets the password of the account it names, so it is only issued
-    // for an account this organisation alone stands behind: one created now, or a
-    // pending one with no post elsewhere and no candidacy. Otherwise the admin of one
-    // organisation could take over an account that another is waiting to activate.
-    let (person_id, needs_invitation) = match existing {
-        Some(p) => {
-            let elsewhere = staff::orgs_of_person(tx.conn(), p.id)
-                .await?
-                .iter()
-                .any(|o| *o != scope.org_id());
-            (
-                p.id,
-                p.password_hash.is_none() && !elsewhere && !p.is_candidate && !p.is_operator,
-            )
-        }
+    // Nothing about an account that may have this e-mail is read into the answer or
+    // checked against the input: the admin learns only what they typed. The post grants
+    // nothing until the person accepts it through the link sent to that e-mail.
+    let person_id = match persons::by_email(tx.conn(), email.as_str()).await? {
+        Some(p) => p.id,
         None => {
             let new = persons::NewPerson {
                 email: email.as_str(),
@@ -178,30 +155,29 @@ pub async fn add(
                 is_operator: false,
                 is_candidate: false,
             };
-            // Neither was found above: a clash now means the person was added by
-            // another request meanwhile, and sent again this one finds them.
-            let id = persons::insert(tx.conn(), &new, now).await.map_err(|e| {
-                if e.is_unique_on("persons", "iin") || e.is_unique_on("persons", "email") {
+            // Not found above: a clash now means the person was added by another
+            // request meanwhile, and sent again this one finds them.
+            persons::insert(tx.conn(), &new, now).await.map_err(|e| {
+                if e.is_unique_on("persons", "email") {
                     AppError::Busy("the person was added meanwhile")
                 } else {
                     AppError::Internal(e)
                 }
-            })?;
-            (id, true)
+            })?
         }
     };
-    let staff_id = staff::insert(tx.conn(), scope.org_id(), person_id, position.as_str(), now)
-        .await
-        .map_err(|e| AppError::taken_or(e, "staff", "org_id", "staff-exists"))?;
+    let staff_id = staff::insert(
+        tx.conn(),
+        scope.org_id(),
+        person_id,
+        position.as_str(),
+        (name.as_str(), email.as_str()),
+        now,
+    )
+    .await
+    .map_err(|e| AppError::taken_or(e, "staff", "org_id", "staff-exists"))?;
     staff::set_roles(tx.conn(), staff_id, &role_codes).await?;
-    let invitation_token = if needs_invitation {
-        Some(
-            crate::accounts::invite(tx.conn(), person_id, scope.org_id(), scope.person_id(), now)
-                .await?,
-        )
-    } else {
-        None
-    };
+    crate::accounts::invite(tx.conn(), person_id, scope.org_id(), scope.person_id(), now).await?;
     let row = staff::get(tx.conn(), scope.org_id(), staff_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -212,14 +188,13 @@ pub async fn add(
         "staff-added",
         "staff",
         Some(staff_id),
-        serde_json::json!({ "person_id": row.person_id, "position": row.position, "roles": row.roles }),
+        serde_json::json!({ "position": row.position, "roles": row.roles }),
         now,
     )
     .await?;
     tx.commit().await?;
     Ok(StaffAdded {
         staff: row.try_into()?,
-        invitation_token,
     })
 }
 

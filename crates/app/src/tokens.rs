@@ -29,6 +29,11 @@ pub struct TokenInfo {
     /// Revoked.
     #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,
+    /// When it stops working.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    /// It may only read (GET); any change is refused.
+    pub read_only: bool,
 }
 
 /// A new token: the only time the secret is shown.
@@ -38,13 +43,24 @@ pub struct NewToken {
     pub id: i64,
     /// The secret; send as `Authorization: Bearer <token>`. Not shown again.
     pub token: String,
+    /// When it stops working.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// It may only read.
+    pub read_only: bool,
 }
 
 /// Request to create a token.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CreateToken {
     /// A label, e.g. the name of the integration.
     pub name: String,
+    /// Days it works (1 to 366); the installation's default (90) when absent.
+    #[serde(default)]
+    pub days: Option<i64>,
+    /// Only reads (GET) are allowed with it.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 /// Creates a token for the actor.
@@ -54,16 +70,37 @@ pub async fn create(
     input: &CreateToken,
     now: OffsetDateTime,
 ) -> Result<NewToken, AppError> {
-    create_for(ctx, actor.person_id, &input.name, now).await
+    if actor.read_only {
+        return Err(read_only_refusal());
+    }
+    create_for(ctx, actor.person_id, input, now).await
+}
+
+/// What a read-only token gets for a change (403 `token-read-only`).
+pub fn read_only_refusal() -> AppError {
+    AppError::Refused {
+        status: 403,
+        code: "token-read-only",
+        field: None,
+    }
 }
 
 pub(crate) async fn create_for(
     ctx: &Ctx,
     person_id: i64,
-    name: &str,
+    input: &CreateToken,
     now: OffsetDateTime,
 ) -> Result<NewToken, AppError> {
-    let name = required_text(name, "name", 100)?;
+    let name = required_text(&input.name, "name", 100)?;
+    let days = input.days.unwrap_or(ctx.policy.token_days);
+    if !(1..=366).contains(&days) {
+        return Err(tanu_domain::DomainError::UnknownValue {
+            field: "days",
+            value: days.to_string(),
+        }
+        .into());
+    }
+    let expires_at = now + time::Duration::days(days);
     let token = format!("{TOKEN_PREFIX}{}", random_token()?);
     let prefix: String = token.chars().take(12).collect();
     let mut tx = ctx.db.begin().await?;
@@ -73,11 +110,18 @@ pub(crate) async fn create_for(
         &name,
         &token_hash(&token),
         &prefix,
+        expires_at,
+        input.read_only,
         now,
     )
     .await?;
     tx.commit().await?;
-    Ok(NewToken { id, token })
+    Ok(NewToken {
+        id,
+        token,
+        expires_at,
+        read_only: input.read_only,
+    })
 }
 
 /// Logs in with e-mail and password and creates a token in one call (for scripts).
@@ -85,12 +129,12 @@ pub async fn create_with_password(
     ctx: &Ctx,
     email: &str,
     password: &str,
-    name: &str,
+    input: &CreateToken,
     ip: &str,
     now: OffsetDateTime,
 ) -> Result<NewToken, AppError> {
-    let person = crate::accounts::login(ctx, email, password, ip, now).await?;
-    create_for(ctx, person, name, now).await
+    let person = crate::accounts::login(ctx, email, password, ip, None, now).await?;
+    create_for(ctx, person, input, now).await
 }
 
 /// The actor's tokens.
@@ -106,6 +150,8 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<TokenInfo>, AppError> 
             created_at: t.created_at,
             last_used_at: t.last_used_at,
             revoked_at: t.revoked_at,
+            expires_at: t.expires_at,
+            read_only: t.read_only,
         })
         .collect())
 }
@@ -139,13 +185,14 @@ pub async fn authenticate(
     let hash = token_hash(token);
     let (actor, last_used) = {
         let mut conn = ctx.db.acquire().await?;
-        let Some((person, last_used)) = persons::by_live_token(conn.conn(), &hash).await? else {
+        let Some((person, last_used, read_only)) =
+            persons::by_live_token(conn.conn(), &hash, now).await?
+        else {
             return Ok(None);
         };
-        (
-            crate::accounts::actor_of(conn.conn(), person).await?,
-            last_used,
-        )
+        let mut actor = crate::accounts::actor_of(conn.conn(), person).await?;
+        actor.read_only = read_only;
+        (actor, last_used)
     };
     // When a token was last used is kept to the minute, not per request: every request
     // writing it made each read a durable write.

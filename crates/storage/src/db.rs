@@ -47,6 +47,8 @@ pub(crate) const LOCK_PROTOCOL: i32 = 4;
 /// saves take turns, so two imports that upsert the same codes in different orders
 /// cannot deadlock.
 pub(crate) const LOCK_CATALOGUE: i32 = 5;
+/// Anonymous actions of one kind from one client address (`repo::rate_events`).
+pub(crate) const LOCK_RATE: i32 = 6;
 
 /// Takes the transaction advisory lock `(namespace, id)` on PostgreSQL, waiting for it in
 /// arrival order; released when the transaction ends. A no-op on SQLite, whose writes

@@ -63,6 +63,8 @@ fn start(a: &Args, dir: &std::path::Path, port: u16) -> Child {
     }
     cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("TANU_LOG_LEVEL", "warn")
+        // Every writer registers from 127.0.0.1.
+        .env("TANU_REGISTRATIONS_PER_HOUR", "1000000")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -618,6 +618,8 @@ fn operator() -> Actor {
         is_operator: true,
         is_candidate: false,
         roles: Vec::new(),
+        email_verified: true,
+        read_only: false,
     }
 }
 
@@ -659,6 +661,7 @@ async fn measure(db: Db, args: &Args) -> Result<()> {
             signer: Arc::new(tanu_app::signing::Signer::generate()?),
             public_url: "http://localhost".into(),
         },
+        policy: tanu_app::Policy::default(),
     };
     let actor = operator();
     let now = tanu_storage::now();

@@ -66,6 +66,10 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Largest document upload in megabytes.
     pub max_upload_mb: u64,
+    /// Candidate registrations accepted from one client address per hour.
+    pub registrations_per_hour: i64,
+    /// Days an API token works unless its creator asks for fewer.
+    pub token_days: i64,
     /// The address people reach Tanu at, e.g. `https://tanu.college.kz`; printed in the
     /// verification links of documents. Default: `http://` + `listen`.
     pub public_url: Option<String>,
@@ -122,6 +126,8 @@ impl Default for Config {
             secure_cookies: false,
             trust_forwarded_for: false,
             max_upload_mb: 20,
+            registrations_per_hour: 20,
+            token_days: 90,
             public_url: None,
             signing_key: None,
             smtp_url: None,
@@ -168,6 +174,8 @@ impl fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_upload_mb", &self.max_upload_mb)
+            .field("registrations_per_hour", &self.registrations_per_hour)
+            .field("token_days", &self.token_days)
             .field("public_url", &self.public_url)
             .field("signing_key", &self.signing_key)
             .field(
@@ -266,6 +274,16 @@ pub const SETTINGS: &[Setting] = &[
         help: "largest document upload in megabytes (default 20)",
     },
     Setting {
+        key: "registrations_per_hour",
+        env: "TANU_REGISTRATIONS_PER_HOUR",
+        help: "candidate registrations accepted from one client address per hour (default 20)",
+    },
+    Setting {
+        key: "token_days",
+        env: "TANU_TOKEN_DAYS",
+        help: "days an API token works unless its creator asks for fewer (default 90)",
+    },
+    Setting {
         key: "public_url",
         env: "TANU_PUBLIC_URL",
         help: "address people reach Tanu at, printed in document verification links (default http://<listen>)",
@@ -304,6 +322,8 @@ const KEYS: &[&str] = &[
     "secure_cookies",
     "trust_forwarded_for",
     "max_upload_mb",
+    "registrations_per_hour",
+    "token_days",
     "public_url",
     "signing_key",
     "smtp_url",
@@ -398,6 +418,11 @@ impl Config {
             self.trust_forwarded_for
         ));
         lines.push(format!("max_upload_mb = {}", self.max_upload_mb));
+        lines.push(format!(
+            "registrations_per_hour = {}",
+            self.registrations_per_hour
+        ));
+        lines.push(format!("token_days = {}", self.token_days));
         lines.push(format!("public_url = {:?}", self.public_url()));
         lines.push(format!(
             "signing_key = {:?}",

@@ -178,11 +178,10 @@ async fn add_staff(
         )
         .await
         .map_err(|e| anyhow::anyhow!("adding {}: {e}", p.email))?;
-        if let Some(token) = added.invitation_token {
-            accounts::accept_invitation(ctx, &token, DEMO_PASSWORD, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-        }
+        let _ = added;
+        accounts::set_up_from_console(ctx, p.email, DEMO_PASSWORD, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(())
 }
@@ -425,10 +424,14 @@ async fn demo_applications(
                 foreign_document: None,
                 locale: Some(locale.into()),
             },
+            "console",
             now,
         )
         .await
         .map_err(err)?;
+        accounts::set_up_from_console(ctx, email, DEMO_PASSWORD, now)
+            .await
+            .map_err(err)?;
         candidates.push(actor_of(ctx, email).await?);
     }
     let secretary = actor_of(ctx, "secretary@college.demo").await?;
@@ -566,6 +569,7 @@ async fn demo_applications(
             email: None,
             iin: Some(with_check_digit("87042130004")?),
             foreign_document: None,
+            locale: None,
             application: ApplicationInput {
                 org_id: college,
                 consent: true,
@@ -580,7 +584,7 @@ async fn demo_applications(
     upload(
         ctx,
         &secretary,
-        w.id,
+        w.application.id,
         "statement",
         "otinish-scan.pdf",
         STATEMENT_PDF,
@@ -590,7 +594,7 @@ async fn demo_applications(
     upload(
         ctx,
         &secretary,
-        w.id,
+        w.application.id,
         "identity",
         "kualik-scan.png",
         IDENTITY_PNG,
@@ -600,20 +604,20 @@ async fn demo_applications(
     upload(
         ctx,
         &secretary,
-        w.id,
+        w.application.id,
         "confirming",
         "certificate-scan.pdf",
         CERTIFICATE_PDF,
         now,
     )
     .await?;
-    apps::submit(ctx, &secretary, w.id, now)
+    apps::submit(ctx, &secretary, w.application.id, now)
         .await
         .map_err(err)?;
     apps::check(
         ctx,
         &secretary,
-        w.id,
+        w.application.id,
         &CheckInput {
             items: all_ok(true),
             reason: None,
@@ -649,10 +653,14 @@ async fn demo_applications(
                 foreign_document: None,
                 locale: Some("ru".into()),
             },
+            "console",
             now,
         )
         .await
         .map_err(err)?;
+        accounts::set_up_from_console(ctx, email, DEMO_PASSWORD, now)
+            .await
+            .map_err(err)?;
         let who = actor_of(ctx, email).await?;
         let a = apps::create(
             ctx,
@@ -699,7 +707,7 @@ async fn demo_applications(
         ctx,
         &secretary,
         college,
-        [a.id, w.id, more[0]],
+        [a.id, w.application.id, more[0]],
         more[1],
         now,
     )

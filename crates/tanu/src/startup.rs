@@ -87,6 +87,10 @@ pub async fn open(config: &Config) -> anyhow::Result<Ctx> {
             signer: std::sync::Arc::new(signer),
             public_url: config.public_url(),
         },
+        policy: tanu_app::Policy {
+            registrations_per_hour: config.registrations_per_hour,
+            token_days: config.token_days,
+        },
     };
     tanu_app::rule_sets::seed(&ctx, tanu_storage::now())
         .await

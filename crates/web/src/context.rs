@@ -303,6 +303,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             .is_some_and(|v| {
                 v.starts_with("application/x-www-form-urlencoded") || v.starts_with("multipart/")
             });
+        // A read-only token reads; any change is refused before a handler runs.
+        if unsafe_method && rctx.actor.as_ref().is_some_and(|a| a.read_only) {
+            return Err(WebError::App(tanu_app::tokens::read_only_refusal()));
+        }
         let req = if unsafe_method && !via_bearer && (has_session || is_form || !api) {
             check_csrf(req, csrf_cookie.as_deref()).await?
         } else {

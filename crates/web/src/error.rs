@@ -59,6 +59,9 @@ impl WebError {
                 AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Taken { .. } => StatusCode::CONFLICT,
                 AppError::InvitationInvalid => StatusCode::GONE,
+                AppError::Refused { status, .. } => {
+                    StatusCode::from_u16(*status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+                }
                 AppError::Busy(_)
                 | AppError::Internal(tanu_storage::StorageError::Contention(_)) => {
                     StatusCode::SERVICE_UNAVAILABLE

@@ -46,9 +46,10 @@ pub struct ApplicationRow {
 }
 
 const SELECT: &str = "SELECT a.id, a.org_id, a.candidate_id, p.full_name AS candidate_name, \
-    COALESCE(p.iin, p.foreign_document) AS candidate_identity, a.status, a.number, a.statement, a.programme_id, \
+    COALESCE(p.iin, w.iin, p.foreign_document) AS candidate_identity, a.status, a.number, a.statement, a.programme_id, \
     a.rule_set_id, a.consent_at, a.created_at, a.created_by, a.submitted_at, a.updated_at, \
-    a.due_kind, a.due_on FROM applications a JOIN persons p ON p.id = a.candidate_id";
+    a.due_kind, a.due_on FROM applications a JOIN persons p ON p.id = a.candidate_id \
+    LEFT JOIN walk_ins w ON w.person_id = a.candidate_id";
 
 /// Creates a draft; returns its id.
 #[allow(clippy::too_many_arguments)]
@@ -722,5 +723,16 @@ pub async fn checks_on_agenda(
         super::meetings::Keyed<CheckRow>,
         sqlx::AssertSqlSafe(sql),
         meeting
+    )?)
+}
+
+/// The ids of a person's applications, ascending.
+pub async fn ids_of_candidate(conn: Conn<'_>, candidate_id: i64) -> Result<Vec<i64>, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_all,
+        i64,
+        "SELECT id FROM applications WHERE candidate_id = $1 ORDER BY id",
+        candidate_id
     )?)
 }

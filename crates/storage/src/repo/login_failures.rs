@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{execute, scalar};
+use super::{execute, fetch};
 use crate::{Conn, StorageError};
 
 /// Records one failure.
@@ -43,26 +43,28 @@ pub async fn take_turn(conn: Conn<'_>, email: &str, ip: &str) -> Result<(), Stor
     Ok(())
 }
 
-/// Failures for this e-mail, and from this address, since `since`.
+/// Failures for this e-mail, and from this address, since `since`: each count with the
+/// time of the latest.
+#[allow(clippy::type_complexity)]
 pub async fn count_since(
     mut conn: Conn<'_>,
     email: &str,
     ip: &str,
     since: OffsetDateTime,
-) -> Result<(i64, i64), StorageError> {
-    let by_email = scalar!(
+) -> Result<((i64, Option<OffsetDateTime>), (i64, Option<OffsetDateTime>)), StorageError> {
+    let by_email = fetch!(
         conn.reborrow(),
         fetch_one,
-        i64,
-        "SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $2",
+        (i64, Option<OffsetDateTime>),
+        "SELECT COUNT(*), MAX(at) FROM login_failures WHERE email = $1 AND at > $2",
         email,
         since
     )?;
-    let by_ip = scalar!(
+    let by_ip = fetch!(
         conn,
         fetch_one,
-        i64,
-        "SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2",
+        (i64, Option<OffsetDateTime>),
+        "SELECT COUNT(*), MAX(at) FROM login_failures WHERE ip = $1 AND at > $2",
         ip,
         since
     )?;

@@ -1,9 +1,11 @@
 //! Repositories: one module per table family, each a set of functions taking a
 //! [`Conn`](crate::Conn). The SQL is written once and compiled for both drivers.
 
+pub mod account_tokens;
 pub mod applications;
 pub mod audit;
 pub mod commissions;
+pub mod devices;
 pub mod invitations;
 pub mod login_failures;
 pub mod meetings;
@@ -12,11 +14,13 @@ pub mod organisations;
 pub mod persons;
 pub mod programmes;
 pub mod protocols;
+pub mod rate_events;
 pub mod reports;
 pub mod rule_sets;
 pub mod sessions;
 pub mod staff;
 pub mod tokens;
+pub mod walk_ins;
 
 /// `query_as` + binds + a fetch method, on either driver.
 macro_rules! fetch {

@@ -27,6 +27,8 @@ pub struct NewNotification<'a> {
     pub ics: Option<&'a str>,
     /// Address to e-mail, if any.
     pub email_to: Option<&'a str>,
+    /// Listed in the recipient's inbox (not for e-mails that carry a secret link).
+    pub in_inbox: bool,
 }
 
 /// Writes a notification (and queues its e-mail when there is an address).
@@ -45,7 +47,7 @@ pub async fn insert(
         fetch_one,
         i64,
         "INSERT INTO notifications (person_id, org_id, kind, lang, subject, body, link, ics, created_at, email_to, \
-         email_status, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9) RETURNING id",
+         email_status, next_attempt_at, in_inbox) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9, $12) RETURNING id",
         n.person_id,
         n.org_id,
         n.kind,
@@ -56,7 +58,8 @@ pub async fn insert(
         n.ics,
         now,
         n.email_to,
-        status
+        status,
+        n.in_inbox
     )?)
 }
 
@@ -100,7 +103,7 @@ pub async fn for_person(
     person_id: i64,
     limit: i64,
 ) -> Result<Vec<NotificationRow>, StorageError> {
-    let sql = format!("{ROW} WHERE person_id = $1 ORDER BY id DESC LIMIT $2");
+    let sql = format!("{ROW} WHERE person_id = $1 AND in_inbox ORDER BY id DESC LIMIT $2");
     Ok(fetch!(
         conn,
         fetch_all,
@@ -117,7 +120,7 @@ pub async fn unread(conn: Conn<'_>, person_id: i64) -> Result<i64, StorageError>
         conn,
         fetch_one,
         i64,
-        "SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL",
+        "SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND in_inbox AND read_at IS NULL",
         person_id
     )?)
 }
@@ -131,7 +134,7 @@ pub async fn mark_read(
 ) -> Result<u64, StorageError> {
     Ok(execute!(
         conn,
-        "UPDATE notifications SET read_at = $3 WHERE person_id = $1 AND read_at IS NULL AND ($2 IS NULL OR id = $2)",
+        "UPDATE notifications SET read_at = $3 WHERE person_id = $1 AND in_inbox AND read_at IS NULL AND ($2 IS NULL OR id = $2)",
         person_id,
         id,
         now

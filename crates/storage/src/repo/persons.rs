@@ -28,10 +28,12 @@ pub struct PersonRow {
     pub is_candidate: bool,
     /// When created.
     pub created_at: OffsetDateTime,
+    /// When the person proved the e-mail is theirs (a link sent to it).
+    pub email_verified_at: Option<OffsetDateTime>,
 }
 
 const COLUMNS: &str = "id, email, full_name, iin, foreign_document, password_hash, locale, \
-                       is_operator, is_candidate, created_at";
+                       is_operator, is_candidate, created_at, email_verified_at";
 
 /// What a new person is created with.
 #[derive(Debug, Clone)]
@@ -111,30 +113,35 @@ pub async fn by_id(conn: Conn<'_>, id: i64) -> Result<Option<PersonRow>, Storage
     )?)
 }
 
-/// The person a live (not revoked) API token belongs to, with the token's last use:
-/// what every API request needs first, in one statement.
+/// The person a live (not revoked, not expired) API token belongs to, with the token's
+/// last use and whether it is read-only: what every API request needs first, in one
+/// statement.
 pub async fn by_live_token(
     conn: Conn<'_>,
     token_hash: &str,
-) -> Result<Option<(PersonRow, Option<OffsetDateTime>)>, StorageError> {
+    now: OffsetDateTime,
+) -> Result<Option<(PersonRow, Option<OffsetDateTime>, bool)>, StorageError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         person: PersonRow,
         last_used_at: Option<OffsetDateTime>,
+        read_only: bool,
     }
     let sql = format!(
-        "SELECT {COLUMNS}, t.last_used_at FROM persons JOIN (SELECT person_id, last_used_at FROM api_tokens \
-         WHERE token_hash = $1 AND revoked_at IS NULL) t ON t.person_id = persons.id"
+        "SELECT {COLUMNS}, t.last_used_at, t.read_only FROM persons JOIN (SELECT person_id, last_used_at, read_only \
+         FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)) t \
+         ON t.person_id = persons.id"
     );
     let row: Option<Row> = fetch!(
         conn,
         fetch_optional,
         Row,
         sqlx::AssertSqlSafe(sql),
-        token_hash
+        token_hash,
+        now
     )?;
-    Ok(row.map(|r| (r.person, r.last_used_at)))
+    Ok(row.map(|r| (r.person, r.last_used_at, r.read_only)))
 }
 
 /// The person of a live session, in one statement.
@@ -157,16 +164,19 @@ pub async fn by_live_session(
     )?)
 }
 
-/// Finds a person by IIN.
-pub async fn by_iin(conn: Conn<'_>, iin: &str) -> Result<Option<PersonRow>, StorageError> {
-    let sql = format!("SELECT {COLUMNS} FROM persons WHERE iin = $1");
-    Ok(fetch!(
+/// Records that the person proved the e-mail is theirs (kept from the first time).
+pub async fn mark_verified(
+    conn: Conn<'_>,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
         conn,
-        fetch_optional,
-        PersonRow,
-        sqlx::AssertSqlSafe(sql),
-        iin
-    )?)
+        "UPDATE persons SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2",
+        now,
+        id
+    )?;
+    Ok(())
 }
 
 /// Sets the password hash.

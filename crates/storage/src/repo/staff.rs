@@ -28,36 +28,63 @@ pub struct StaffRow {
     pub position: String,
     /// Whether the post is active.
     pub active: bool,
-    /// Whether the person has set a password (accepted the invitation).
+    /// Whether the person has set a password.
     pub has_password: bool,
+    /// Whether the person accepted the post (it grants nothing until then).
+    pub accepted: bool,
     /// Roles, filled by a second query.
     #[sqlx(skip)]
     pub roles: Vec<String>,
 }
 
-const SELECT: &str = "SELECT s.id, s.org_id, s.person_id, p.full_name, p.email, p.iin, s.position, \
-                      s.active, (p.password_hash IS NOT NULL) AS has_password \
+/// Until the person accepts the post, the organisation sees the name and e-mail its admin
+/// typed, never what the account holds (its name, e-mail spelling or IIN).
+const SELECT: &str = "SELECT s.id, s.org_id, s.person_id, \
+                      CASE WHEN s.accepted_at IS NULL THEN COALESCE(s.invited_name, p.full_name) ELSE p.full_name END AS full_name, \
+                      CASE WHEN s.accepted_at IS NULL THEN COALESCE(s.invited_email, p.email) ELSE p.email END AS email, \
+                      CASE WHEN s.accepted_at IS NULL THEN NULL ELSE p.iin END AS iin, s.position, \
+                      s.active, (p.password_hash IS NOT NULL) AS has_password, (s.accepted_at IS NOT NULL) AS accepted \
                       FROM staff s JOIN persons p ON p.id = s.person_id";
 
-/// Creates a staff post; returns its id.
+/// Creates a staff post awaiting the person's acceptance, with the name and e-mail the
+/// admin typed; returns its id.
 pub async fn insert(
     conn: Conn<'_>,
     org_id: i64,
     person_id: i64,
     position: &str,
+    invited: (&str, &str),
     now: OffsetDateTime,
 ) -> Result<i64, StorageError> {
     Ok(scalar!(
         conn,
         fetch_one,
         i64,
-        "INSERT INTO staff (org_id, person_id, position, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, TRUE, $4, $4) RETURNING id",
+        "INSERT INTO staff (org_id, person_id, position, active, created_at, updated_at, invited_name, invited_email) \
+         VALUES ($1, $2, $3, TRUE, $4, $4, $5, $6) RETURNING id",
         org_id,
         person_id,
         position,
-        now
+        now,
+        invited.0,
+        invited.1
     )?)
+}
+
+/// Marks a person's post in an organisation accepted; `false` when there is none.
+pub async fn accept(
+    conn: Conn<'_>,
+    org_id: i64,
+    person_id: i64,
+    now: OffsetDateTime,
+) -> Result<bool, StorageError> {
+    Ok(execute!(
+        conn,
+        "UPDATE staff SET accepted_at = COALESCE(accepted_at, $1) WHERE org_id = $2 AND person_id = $3",
+        now,
+        org_id,
+        person_id
+    )? == 1)
 }
 
 /// Replaces the roles of a post.
@@ -186,13 +213,13 @@ pub async fn roles_of_person(
         fetch_all,
         (i64, String),
         "SELECT s.org_id, r.role FROM staff s JOIN staff_roles r ON r.staff_id = s.id \
-         WHERE s.person_id = $1 AND s.active = TRUE \
+         WHERE s.person_id = $1 AND s.active = TRUE AND s.accepted_at IS NOT NULL \
          UNION SELECT c.org_id, 'member' FROM commission_members m JOIN commissions c ON c.id = m.commission_id \
          JOIN staff s ON s.id = m.staff_id \
-         WHERE m.person_id = $1 AND m.left_at IS NULL AND s.active = TRUE \
+         WHERE m.person_id = $1 AND m.left_at IS NULL AND s.active = TRUE AND s.accepted_at IS NOT NULL \
          UNION SELECT c.org_id, 'secretary' FROM commission_secretaries x JOIN commissions c ON c.id = x.commission_id \
          JOIN staff s ON s.id = x.staff_id \
-         WHERE x.person_id = $1 AND x.to_at IS NULL AND s.active = TRUE \
+         WHERE x.person_id = $1 AND x.to_at IS NULL AND s.active = TRUE AND s.accepted_at IS NOT NULL \
          ORDER BY 1, 2",
         person_id
     )?)

@@ -20,28 +20,37 @@ pub struct TokenRow {
     pub last_used_at: Option<OffsetDateTime>,
     /// Revoked.
     pub revoked_at: Option<OffsetDateTime>,
+    /// When it stops working.
+    pub expires_at: Option<OffsetDateTime>,
+    /// Whether it may only read.
+    pub read_only: bool,
 }
 
 /// Stores a new token; returns its id.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     conn: Conn<'_>,
     person_id: i64,
     name: &str,
     token_hash: &str,
     prefix: &str,
+    expires_at: OffsetDateTime,
+    read_only: bool,
     now: OffsetDateTime,
 ) -> Result<i64, StorageError> {
     Ok(scalar!(
         conn,
         fetch_one,
         i64,
-        "INSERT INTO api_tokens (person_id, name, token_hash, prefix, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO api_tokens (person_id, name, token_hash, prefix, created_at, expires_at, read_only) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         person_id,
         name,
         token_hash,
         prefix,
-        now
+        now,
+        expires_at,
+        read_only
     )?)
 }
 
@@ -51,7 +60,7 @@ pub async fn list(conn: Conn<'_>, person_id: i64) -> Result<Vec<TokenRow>, Stora
         conn,
         fetch_all,
         TokenRow,
-        "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens \
+        "SELECT id, name, prefix, created_at, last_used_at, revoked_at, expires_at, read_only FROM api_tokens \
          WHERE person_id = $1 ORDER BY id DESC",
         person_id
     )?)
@@ -87,4 +96,18 @@ pub async fn touch(
         token_hash
     )?;
     Ok(())
+}
+
+/// Revokes every live token of a person (password reset); returns how many.
+pub async fn revoke_all(
+    conn: Conn<'_>,
+    person_id: i64,
+    now: OffsetDateTime,
+) -> Result<u64, StorageError> {
+    Ok(execute!(
+        conn,
+        "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL",
+        now,
+        person_id
+    )?)
 }

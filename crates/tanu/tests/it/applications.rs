@@ -48,7 +48,8 @@ async fn intake(app: &TestApp) -> Intake {
     let r = app.client().post(app.url("/api/v1/candidates"))
         .json(&json!({ "full_name": "Серікбай Аружан", "email": "aru@mail.kz", "password": PASSWORD, "iin": "850715400357" }))
         .send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    app.verify_email("aru@mail.kz").await;
     let candidate = app.token("aru@mail.kz", PASSWORD).await;
     let progs: Value = app
         .get(
@@ -391,7 +392,8 @@ both!(
 
         // Nobody else reaches it.
         let r = app.client().post(app.url("/api/v1/candidates")).json(&json!({ "full_name": "Other", "email": "other@mail.kz", "password": PASSWORD, "iin": "951231400012" })).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        app.verify_email("other@mail.kz").await;
         let other = app.token("other@mail.kz", PASSWORD).await;
         problem(
             app.get(&other, &format!("/api/v1/applications/{id}")).await,
@@ -771,7 +773,8 @@ both!(
         )
         .await;
         assert_eq!(p["rule"], 10);
-        // A walk-in whose IIN and e-mail name different people is refused, and leaves no one behind.
+        // A walk-in whose IIN and e-mail name existing people attaches to neither: it is the
+        // organisation's own record, claimed later with its code.
         let walk_in = |iin: &str, email: &str| json!({ "full_name": "Тест", "iin": iin, "email": email, "statement": "x" });
         let r = app
             .post(
@@ -780,7 +783,17 @@ both!(
                 walk_in("850715400357", "secretary@a.kz"),
             )
             .await;
-        problem(r, StatusCode::CONFLICT, "identity-conflict").await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let v: Value = r.json().await.unwrap();
+        assert!(
+            v["claim_code"].as_str().is_some_and(|c| c.len() == 14),
+            "{v}"
+        );
+        let mine: Value = app.get_json(&i.secretary, "/api/v1/applications").await;
+        assert!(
+            mine.as_array().unwrap().iter().all(|x| x["id"] != v["id"]),
+            "{mine}"
+        );
         let mut diploma = certificate("N-11");
         diploma["kind"] = json!("diploma");
         let r = app

@@ -285,7 +285,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await;
     let spare_staff = spare["staff"]["id"].as_i64().unwrap();
-    let invitation = spare["invitation_token"].as_str().unwrap().to_owned();
+    let _ = &spare;
+    let invitation = app.mail_secret("spare@a.kz", "staff-invitation").await;
     let a = ok_json(
         app.get(
             &b.candidates[0],
@@ -363,6 +364,7 @@ impl Fixture {
                     ("tokens", _) => self.admin_token_id.to_string(),
                     ("invitations", _) => self.invitation.clone(),
                     ("verify", _) => self.code.clone(),
+                    ("password-reset", _) => "not-a-live-reset-link".to_owned(),
                     _ => panic!("no fixture value for {seg} after /{previous}/ in {template}"),
                 }
             } else {
@@ -395,6 +397,13 @@ impl Fixture {
             ("POST", "/candidates") => json!({ "full_name": "Үміткер Тестов", "email": fresh_email("cand"),
                 "password": PASSWORD, "iin": fresh_number("99") }),
             ("POST", "/invitations/{token}") => json!({ "password": PASSWORD }),
+            ("POST", "/auth/verify-email") => json!({ "token": "not-a-live-link" }),
+            ("POST", "/auth/password-reset") => json!({ "email": fresh_email("reset") }),
+            ("POST", "/auth/password-reset/{token}") => json!({ "password": PASSWORD }),
+            ("PUT", "/me/password") => {
+                json!({ "current_password": "not the password", "new_password": "another long password" })
+            }
+            ("POST", "/claims") => json!({ "code": "AAAA-BBBB-CCCC" }),
             ("PUT", "/me/locale") => json!({ "locale": "ru" }),
             ("POST", "/notifications/read") => json!({ "id": null }),
             ("POST", "/organisations") => json!({ "kind": "higher", "bin": fresh_number("12"),

@@ -99,6 +99,7 @@ impl Site {
                 signer: Arc::new(tanu_app::signing::Signer::generate().unwrap()),
                 public_url: "http://127.0.0.1:8080".to_owned(),
             },
+            policy: tanu_app::Policy::default(),
         }
     }
 

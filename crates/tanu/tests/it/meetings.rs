@@ -25,14 +25,9 @@ async fn person(
     roles: &[&str],
 ) -> (i64, String) {
     let r = app.post(op, &format!("/api/v1/organisations/{org}/staff"), json!({ "full_name": format!("Person {email}"), "email": email, "position": position, "roles": roles })).await;
+    assert!(r.status().is_success());
     let v: Value = r.json().await.unwrap();
-    let inv = v["invitation_token"].as_str().unwrap();
-    app.client()
-        .post(app.url(&format!("/api/v1/invitations/{inv}")))
-        .json(&json!({ "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+    app.accept_invitation(email).await;
     (
         v["staff"]["id"].as_i64().unwrap(),
         app.token(email, PASSWORD).await,
@@ -60,7 +55,8 @@ async fn complete_application(app: &TestApp, org: i64, secretary: &str, n: usize
         "061211600012",
     ];
     let r = app.client().post(app.url("/api/v1/candidates")).json(&json!({ "full_name": CANDIDATE_NAMES[n], "email": email, "password": PASSWORD, "iin": iins[n] })).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    app.verify_email(&email).await;
     let token = app.token(&email, PASSWORD).await;
     let cert = json!({ "kind": "certificate", "provider_name": "IT Academy", "programme_title": "Python", "hours": 72,
         "study_from": "2026-01-10", "study_to": "2026-03-20", "number": format!("C-{n}"), "issued_on": "2026-03-25", "outcomes": ["writes programs", "tests them"] });

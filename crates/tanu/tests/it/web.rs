@@ -242,8 +242,11 @@ both!(
             .unwrap();
         assert_eq!(r.status(), StatusCode::CREATED);
         let body = r.text().await.unwrap();
-        let at = body.find("id=\"invitation-link\">").unwrap() + "id=\"invitation-link\">".len();
-        let link = body[at..].split('<').next().unwrap().to_owned();
+        assert!(!body.contains("/invite/"), "the admin never holds the link");
+        let link = app
+            .mail_link("asel@alatau.kz", "staff-invitation")
+            .await
+            .unwrap();
         assert!(link.starts_with("/invite/"));
         let fresh = app.browser();
         let page = fresh
@@ -329,6 +332,51 @@ both!(a_candidate_registers_in_the_ui, |app| {
         .send()
         .await
         .unwrap();
+    // Not signed in yet: the page says where the link went.
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("aru@mail.kz"));
+    // The link from the e-mail shows a button; pressing it confirms the address.
+    let link = app.mail_link("aru@mail.kz", "verify-email").await.unwrap();
+    let page = c
+        .get(app.url(&link))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(app.url(&link))
+        .form(&[("csrf", csrf_of(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let again = c
+        .post(app.url(&link))
+        .form(&[("csrf", csrf_of(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::GONE, "the link works once");
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf_of(&page)),
+            ("email", "aru@mail.kz".to_owned()),
+            ("password", PASSWORD.to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let home = c
         .get(app.url("/"))
@@ -339,6 +387,15 @@ both!(a_candidate_registers_in_the_ui, |app| {
         .await
         .unwrap();
     assert!(home.contains("Серікбай Аружан"));
+    let account = c
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(account.contains("sign-out-elsewhere"), "{account}");
 });
 
 both!(fields_are_checked_inline_while_typing, |app| {

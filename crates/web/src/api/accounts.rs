@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tanu_app::accounts::{self, InvitationView, Registration};
+use tanu_app::accounts::{self, InvitationView, Registration, SessionInfo};
 use tanu_app::tokens::{self, CreateToken, NewToken, TokenInfo};
 use tanu_domain::{DomainError, Locale};
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +21,14 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(set_locale))
         .routes(routes!(register))
+        .routes(routes!(verify_email))
+        .routes(routes!(resend_verification))
+        .routes(routes!(request_password_reset))
+        .routes(routes!(reset_password))
+        .routes(routes!(change_password))
+        .routes(routes!(my_sessions))
+        .routes(routes!(sign_out_elsewhere))
+        .routes(routes!(claim))
         .routes(routes!(get_invitation, accept_invitation))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
@@ -35,6 +43,12 @@ struct TokenLogin {
     password: String,
     /// Label for the token.
     name: String,
+    /// Days it works (1 to 366); the installation's default (90) when absent.
+    #[serde(default)]
+    days: Option<i64>,
+    /// Only reads (GET) are allowed with it.
+    #[serde(default)]
+    read_only: bool,
 }
 
 /// Creates an API token with e-mail and password (throttled like the login form).
@@ -50,7 +64,11 @@ async fn token_with_password(
         &state.ctx,
         &body.email,
         &body.password,
-        &body.name,
+        &CreateToken {
+            name: body.name,
+            days: body.days,
+            read_only: body.read_only,
+        },
         &rctx.ip,
         tanu_storage::now(),
     )
@@ -73,6 +91,10 @@ struct Me {
     is_operator: bool,
     /// Candidate.
     is_candidate: bool,
+    /// Whether the e-mail is verified (needed to submit an application or claim one).
+    email_verified: bool,
+    /// Calling with a read-only token.
+    read_only: bool,
     /// Roles per organisation.
     roles: Vec<MeRole>,
 }
@@ -97,6 +119,8 @@ async fn me(rctx: RequestCtx) -> Result<Json<Me>, WebError> {
         locale: a.locale.as_str().to_owned(),
         is_operator: a.is_operator,
         is_candidate: a.is_candidate,
+        email_verified: a.email_verified,
+        read_only: a.read_only,
         roles: a
             .roles
             .iter()
@@ -133,22 +157,195 @@ async fn set_locale(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A new person's id.
+/// What registration answers, whether or not the e-mail had an account.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct Created {
-    /// Id.
-    id: i64,
+struct Registered {
+    /// Always `check-email`: a link to verify the address (or, if it already has an
+    /// account, a note saying so) was sent to it.
+    status: &'static str,
 }
 
-/// Registers a candidate (no authentication).
+/// Registers a candidate (no authentication). The answer is the same whether or not the
+/// e-mail already has an account; the e-mail sent tells which. Limited per client
+/// address and hour (429).
 #[utoipa::path(post, path = "/candidates", tag = "accounts", security(()), request_body = Registration,
-    responses((status = 201, body = Created), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 202, body = Registered), (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn register(
     State(state): State<AppState>,
+    rctx: RequestCtx,
     ApiJson(body): ApiJson<Registration>,
-) -> Result<(StatusCode, Json<Created>), WebError> {
-    let id = accounts::register_candidate(&state.ctx, &body, tanu_storage::now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+) -> Result<(StatusCode, Json<Registered>), WebError> {
+    accounts::register_candidate(&state.ctx, &body, &rctx.ip, tanu_storage::now()).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Registered {
+            status: "check-email",
+        }),
+    ))
+}
+
+/// The secret of a link sent by e-mail.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct LinkToken {
+    /// The secret from the link.
+    token: String,
+}
+
+/// Verifies an e-mail address with the secret of the link sent to it.
+#[utoipa::path(post, path = "/auth/verify-email", tag = "accounts", security(()), request_body = LinkToken,
+    responses((status = 204), (status = 410, body = Problem)))]
+async fn verify_email(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LinkToken>,
+) -> Result<StatusCode, WebError> {
+    accounts::verify_email(&state.ctx, &body.token, tanu_storage::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sends the caller a new verification link (at most three an hour).
+#[utoipa::path(post, path = "/me/verify-email", tag = "accounts",
+    responses((status = 202), (status = 401, body = Problem), (status = 429, body = Problem)))]
+async fn resend_verification(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+) -> Result<StatusCode, WebError> {
+    accounts::resend_verification(&state.ctx, rctx.actor()?, tanu_storage::now()).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// An e-mail address.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct ResetRequest {
+    /// The account's e-mail.
+    email: String,
+}
+
+/// Asks for a password reset link by e-mail (no authentication). The answer is the same
+/// whether or not the e-mail has an account; limited per address and per e-mail.
+#[utoipa::path(post, path = "/auth/password-reset", tag = "accounts", security(()), request_body = ResetRequest,
+    responses((status = 202), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn request_password_reset(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    ApiJson(body): ApiJson<ResetRequest>,
+) -> Result<StatusCode, WebError> {
+    accounts::request_password_reset(&state.ctx, &body.email, &rctx.ip, tanu_storage::now())
+        .await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Sets a new password with the secret of a reset link: single use, one hour; every
+/// session, API token and remembered browser of the account ends.
+#[utoipa::path(post, path = "/auth/password-reset/{token}", tag = "accounts", security(()),
+    params(("token" = String, Path, description = "The reset link's secret")), request_body = NewPassword,
+    responses((status = 204), (status = 410, body = Problem), (status = 422, body = Problem)))]
+async fn reset_password(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(body): ApiJson<NewPassword>,
+) -> Result<StatusCode, WebError> {
+    accounts::reset_password(
+        &state.ctx,
+        &token,
+        body.password.as_deref().unwrap_or_default(),
+        tanu_storage::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A password change.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct PasswordChange {
+    /// The current password.
+    current_password: String,
+    /// The new one, at least 10 characters.
+    new_password: String,
+}
+
+/// Changes the caller's password, given the current one; their browser sessions end.
+#[utoipa::path(put, path = "/me/password", tag = "accounts", request_body = PasswordChange,
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn change_password(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<StatusCode, WebError> {
+    accounts::change_password(
+        &state.ctx,
+        rctx.actor()?,
+        &body.current_password,
+        &body.new_password,
+        None,
+        &rctx.ip,
+        tanu_storage::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's live browser sessions.
+#[utoipa::path(get, path = "/me/sessions", tag = "accounts",
+    responses((status = 200, body = Vec<SessionInfo>), (status = 401, body = Problem)))]
+async fn my_sessions(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+) -> Result<Json<Vec<SessionInfo>>, WebError> {
+    Ok(Json(
+        accounts::sessions_of(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?,
+    ))
+}
+
+/// How many sessions ended.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Ended {
+    /// Sessions ended.
+    ended: u64,
+}
+
+/// Ends every browser session of the caller (over the API there is no session of this
+/// request to keep).
+#[utoipa::path(post, path = "/me/sessions/sign-out-elsewhere", tag = "accounts",
+    responses((status = 200, body = Ended), (status = 401, body = Problem)))]
+async fn sign_out_elsewhere(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+) -> Result<Json<Ended>, WebError> {
+    let ended =
+        accounts::sign_out_elsewhere(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?;
+    Ok(Json(Ended { ended }))
+}
+
+/// A walk-in's claim code.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct ClaimCode {
+    /// The code from the receipt or the e-mail, e.g. `7K3Q-M2XD-9TRB`.
+    code: String,
+}
+
+/// The applications a claim attached.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Claimed {
+    /// Their ids.
+    applications: Vec<i64>,
+}
+
+/// Attaches a walk-in case to the caller's verified account with its claim code.
+#[utoipa::path(post, path = "/claims", tag = "accounts", request_body = ClaimCode,
+    responses((status = 200, body = Claimed), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn claim(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    ApiJson(body): ApiJson<ClaimCode>,
+) -> Result<Json<Claimed>, WebError> {
+    let applications = tanu_app::applications::claim_walk_in(
+        &state.ctx,
+        rctx.actor()?,
+        &body.code,
+        tanu_storage::now(),
+    )
+    .await?;
+    Ok(Json(Claimed { applications }))
 }
 
 /// Shows an invitation before it is accepted.
@@ -168,19 +365,30 @@ async fn get_invitation(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct NewPassword {
     /// At least 10 characters.
-    password: String,
+    #[serde(default)]
+    password: Option<String>,
 }
 
-/// Accepts an invitation by setting a password.
+/// Accepts an invitation to a staff post. For an account whose e-mail nobody has proved
+/// yet (`sets_password` in the invitation), `password` sets its password; otherwise the
+/// caller must be signed in as the invited account (403 `invitation-sign-in`).
 #[utoipa::path(post, path = "/invitations/{token}", tag = "accounts", security(()),
     params(("token" = String, Path, description = "The invitation secret")), request_body = NewPassword,
-    responses((status = 204), (status = 410, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem), (status = 410, body = Problem), (status = 422, body = Problem)))]
 async fn accept_invitation(
     State(state): State<AppState>,
+    rctx: RequestCtx,
     Path(token): Path<String>,
     ApiJson(body): ApiJson<NewPassword>,
 ) -> Result<StatusCode, WebError> {
-    accounts::accept_invitation(&state.ctx, &token, &body.password, tanu_storage::now()).await?;
+    accounts::accept_invitation(
+        &state.ctx,
+        &token,
+        body.password.as_deref(),
+        rctx.actor.as_ref(),
+        tanu_storage::now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use tanu_app::access::Need;
 use tanu_app::applications::{
     self, ApplicationInput, ApplicationLine, ApplicationView, CheckInput, QueueQuery, WalkIn,
+    WalkInRegistered,
 };
 use tanu_app::catalogue::{self, CatalogueRow, Imported, Programme};
 use utoipa_axum::router::OpenApiRouter;
@@ -188,13 +189,13 @@ async fn queue(
 /// Registers an application on behalf of a walk-in candidate (secretary).
 #[utoipa::path(post, path = "/organisations/{org}/applications", tag = "applications",
     params(("org" = i64, Path, description = "Organisation id")), request_body = WalkIn,
-    responses((status = 201, body = ApplicationView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = WalkInRegistered), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn register_walk_in(
     State(state): State<AppState>,
     rctx: RequestCtx,
     Path(org): Path<i64>,
     ApiJson(body): ApiJson<WalkIn>,
-) -> Result<(StatusCode, Json<ApplicationView>), WebError> {
+) -> Result<(StatusCode, Json<WalkInRegistered>), WebError> {
     let actor = rctx.actor()?;
     let scope = actor.scope(org, Need::ReadOrg)?;
     Ok((

@@ -604,6 +604,7 @@ async fn walk_in(
                 email: Some(f.email.clone()),
                 iin: Some(f.iin.clone()),
                 foreign_document: Some(f.foreign_document.clone()),
+                locale: Some(rctx.locale.as_str().to_owned()),
                 application,
             };
             applications::register_walk_in(&state.ctx, actor, &scope, &input, now())
@@ -613,7 +614,29 @@ async fn walk_in(
         Err(e) => Err(e),
     };
     match result {
-        Ok(v) => Ok(Redirect::to(&format!("/applications/{}", v.id)).into_response()),
+        // The receipt: the claim code is shown this once, to print or read out.
+        Ok(v) => {
+            let mut notice = super::account::Notice::new(&rctx, "walk-in-receipt-title")
+                .say_owned(
+                    rctx.i18n().t_args(
+                        "walk-in-receipt",
+                        &[(
+                            "number",
+                            v.application
+                                .number
+                                .clone()
+                                .unwrap_or_else(|| format!("#{}", v.application.id)),
+                        )],
+                    ),
+                )
+                .say_key("walk-in-receipt-claim");
+            notice.code = Some(v.claim_code);
+            notice.links.push((
+                format!("/applications/{}", v.application.id),
+                rctx.i18n().t("walk-in-receipt-open"),
+            ));
+            page_with_status(StatusCode::CREATED, &notice)
+        }
         Err(e) => {
             let e = form_error(e)?;
             let form = f.state().fail(&e, &rctx.i18n());

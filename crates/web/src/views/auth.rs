@@ -71,18 +71,62 @@ fn with_session(state: &AppState, token: String, to: &str) -> Response {
     r
 }
 
+/// The cookie that remembers a browser in which the account signed in: its sign-in
+/// attempts are not held back by other people's failures (`accounts::login`).
+const DEVICE_COOKIE: &str = "tanu_device";
+
+/// Starts a session for a person who proved who they are in this browser, and
+/// remembers the browser.
+async fn sign_in(
+    state: &AppState,
+    rctx: &RequestCtx,
+    headers: &axum::http::HeaderMap,
+    jar: &axum_extra::extract::cookie::CookieJar,
+    person: i64,
+    to: &str,
+) -> Result<Response, WebError> {
+    let now = tanu_storage::now();
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let token = accounts::start_session(&state.ctx, person, &rctx.ip, user_agent, now).await?;
+    let device = jar.get(DEVICE_COOKIE).map(|c| c.value().to_owned());
+    let device = accounts::remember_device(&state.ctx, person, device.as_deref(), now).await?;
+    let mut r = with_session(state, token, to);
+    let c = axum_extra::extract::cookie::Cookie::build((DEVICE_COOKIE, device))
+        .path("/login")
+        .http_only(true)
+        .secure(state.settings.secure_cookies)
+        .same_site(axum_extra::extract::cookie::SameSite::Strict)
+        .max_age(time::Duration::days(365))
+        .build();
+    if let Some(v) = context::set_cookie_header(&c) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(r)
+}
+
 async fn login(
     State(state): State<AppState>,
     rctx: RequestCtx,
+    headers: axum::http::HeaderMap,
+    jar: axum_extra::extract::cookie::CookieJar,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     let now = tanu_storage::now();
     let next = safe_next(f.next.as_deref());
-    match accounts::login(&state.ctx, &f.email, &f.password, &rctx.ip, now).await {
-        Ok(person) => {
-            let token = accounts::start_session(&state.ctx, person, now).await?;
-            Ok(with_session(&state, token, &next))
-        }
+    let device = jar.get(DEVICE_COOKIE).map(|c| c.value().to_owned());
+    match accounts::login(
+        &state.ctx,
+        &f.email,
+        &f.password,
+        &rctx.ip,
+        device.as_deref(),
+        now,
+    )
+    .await
+    {
+        Ok(person) => sign_in(&state, &rctx, &headers, &jar, person, &next).await,
         Err(e) => {
             let e = form_error(e.into())?;
             let status = e.status();
@@ -159,11 +203,16 @@ async fn register(
         foreign_document: Some(f.foreign_document.clone()),
         locale: Some(rctx.locale.as_str().to_owned()),
     };
-    match accounts::register_candidate(&state.ctx, &input, now).await {
-        Ok(person) => {
-            let token = accounts::start_session(&state.ctx, person, now).await?;
-            Ok(with_session(&state, token, "/"))
-        }
+    match accounts::register_candidate(&state.ctx, &input, &rctx.ip, now).await {
+        // The same answer whether or not the e-mail had an account (the e-mail tells).
+        Ok(()) => html(
+            &super::account::Notice::new(&rctx, "register-sent-title")
+                .say_owned(
+                    rctx.i18n()
+                        .t_args("register-sent", &[("email", f.email.trim().to_lowercase())]),
+                )
+                .say_key("register-sent-next"),
+        ),
         Err(e) => {
             let e = form_error(e.into())?;
             let form = FormState::new()
@@ -227,16 +276,20 @@ struct PasswordForm {
 async fn invite_accept(
     State(state): State<AppState>,
     rctx: RequestCtx,
+    headers: axum::http::HeaderMap,
+    jar: axum_extra::extract::cookie::CookieJar,
     Path(token): Path<String>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
     let now = tanu_storage::now();
     let invitation = accounts::invitation(&state.ctx, &token, now).await?;
-    match accounts::accept_invitation(&state.ctx, &token, &f.password, now).await {
-        Ok(person) => {
-            let session = accounts::start_session(&state.ctx, person, now).await?;
-            Ok(with_session(&state, session, "/"))
+    let password = invitation.sets_password.then_some(f.password.as_str());
+    match accounts::accept_invitation(&state.ctx, &token, password, rctx.actor.as_ref(), now).await
+    {
+        Ok(person) if invitation.sets_password => {
+            sign_in(&state, &rctx, &headers, &jar, person, "/").await
         }
+        Ok(_) => Ok(Redirect::to("/").into_response()),
         Err(e) => {
             let e = form_error(e.into())?;
             let form = FormState::new().fail(&e, &rctx.i18n());

@@ -4,6 +4,8 @@
 pub mod errors;
 pub mod layout;
 
+mod account;
+
 pub(crate) mod applications;
 mod audit;
 mod auth;
@@ -29,6 +31,7 @@ use crate::state::AppState;
 /// Every page route.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(account::router())
         .merge(home::router())
         .merge(inbox::router())
         .merge(audit::router())

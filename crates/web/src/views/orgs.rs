@@ -398,7 +398,8 @@ async fn add_staff(
     match staff::add(&state.ctx, &scope, &input, tanu_storage::now()).await {
         Ok(added) => {
             let member = added.staff;
-            let link = added.invitation_token.map(|t| format!("/invite/{t}"));
+            // The invitation went to the person's e-mail; the admin never holds it.
+            let link: Option<String> = None;
             let form = FormState::new()
                 .with("position", member.position.as_str())
                 .with("active", "on");

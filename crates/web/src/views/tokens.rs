@@ -54,6 +54,8 @@ async fn list(State(state): State<AppState>, rctx: RequestCtx) -> Result<Respons
 struct NameForm {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    read_only: Option<String>,
 }
 
 async fn create(
@@ -67,6 +69,8 @@ async fn create(
         actor,
         &CreateToken {
             name: f.name.clone(),
+            days: None,
+            read_only: f.read_only.is_some(),
         },
         tanu_storage::now(),
     )

@@ -213,6 +213,11 @@ impl TestApp {
                 ),
                 public_url: base.clone(),
             },
+            policy: tanu_app::Policy {
+                // Tests register many candidates from 127.0.0.1.
+                registrations_per_hour: 10_000,
+                ..tanu_app::Policy::default()
+            },
         };
         tanu_app::rule_sets::seed(&ctx, tanu_storage::now())
             .await
@@ -356,17 +361,97 @@ impl TestApp {
         assert_eq!(r.status(), StatusCode::CREATED);
         let body: Value = r.json().await.unwrap();
         let id = body["staff"]["id"].as_i64().unwrap();
-        if let Some(inv) = body["invitation_token"].as_str() {
-            let r = self
-                .client()
-                .post(self.url(&format!("/api/v1/invitations/{inv}")))
-                .json(&json!({ "password": PASSWORD }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), StatusCode::NO_CONTENT);
-        }
+        self.accept_invitation(email).await;
         (id, self.token(email, PASSWORD).await)
+    }
+
+    /// The secret of the newest e-mail of `kind` sent to `email`, read from the outbox
+    /// (its link ends with the secret).
+    pub async fn mail_secret(&self, email: &str, kind: &str) -> String {
+        let link = self
+            .mail_link(email, kind)
+            .await
+            .unwrap_or_else(|| panic!("no {kind} e-mail to {email}"));
+        link.rsplit('/').next().unwrap().to_owned()
+    }
+
+    /// The link of the newest e-mail of `kind` sent to `email`, if any.
+    pub async fn mail_link(&self, email: &str, kind: &str) -> Option<String> {
+        let sql = "SELECT link FROM notifications WHERE email_to = $1 AND kind = $2 ORDER BY id DESC LIMIT 1";
+        match &self.ctx.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql)
+                .bind(email)
+                .bind(kind)
+                .fetch_optional(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sql)
+                .bind(email)
+                .bind(kind)
+                .fetch_optional(p)
+                .await
+                .unwrap(),
+        }
+    }
+
+    /// How many e-mails of `kind` went to `email`.
+    pub async fn mail_count(&self, email: &str, kind: &str) -> i64 {
+        let sql = "SELECT COUNT(*) FROM notifications WHERE email_to = $1 AND kind = $2";
+        match &self.ctx.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql)
+                .bind(email)
+                .bind(kind)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sql)
+                .bind(email)
+                .bind(kind)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        }
+    }
+
+    /// Opens the verification link sent to `email`, as its owner would.
+    pub async fn verify_email(&self, email: &str) {
+        let token = self.mail_secret(email, "verify-email").await;
+        let r = self
+            .client()
+            .post(self.url("/api/v1/auth/verify-email"))
+            .json(&json!({ "token": token }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT, "verifying {email}");
+    }
+
+    /// Accepts the newest staff invitation sent to `email` by setting PASSWORD (an
+    /// account new to Tanu).
+    pub async fn accept_invitation(&self, email: &str) {
+        let inv = self.mail_secret(email, "staff-invitation").await;
+        let r = self
+            .client()
+            .post(self.url(&format!("/api/v1/invitations/{inv}")))
+            .json(&json!({ "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT, "accepting for {email}");
+    }
+
+    /// Registers a candidate and verifies their e-mail; returns their token.
+    pub async fn candidate(&self, email: &str, iin: &str) -> String {
+        let r = self
+            .client()
+            .post(self.url("/api/v1/candidates"))
+            .json(&json!({ "full_name": "Үміткер Тест", "email": email, "password": PASSWORD, "iin": iin }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED, "registering {email}");
+        self.verify_email(email).await;
+        self.token(email, PASSWORD).await
     }
 }
 
