@@ -39,14 +39,18 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
                    object-src 'none'";
 
+/// What the verification form adds to its file: the code field and the multipart
+/// boundaries and headers.
+const VERIFY_ENVELOPE: usize = 64 * 1024;
+
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let secure = state.settings.secure_cookies;
     let (api, _) = api::router();
     // Bodies are refused from their Content-Length, before they are read: JSON and forms
-    // up to 1 MiB, document uploads up to the configured limit (plus the multipart
-    // envelope); the upload handlers also count the bytes themselves.
+    // up to 1 MiB, document uploads and files to verify up to their limits (plus the
+    // multipart envelope); their handlers also count the bytes themselves.
     let small = Router::new()
         .merge(views::router())
         .merge(api)
@@ -69,9 +73,22 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30 * 60),
         ));
+    // The public verification: a protocol PDF is small, so its own, smaller limit (plus
+    // the page form's envelope), apart from the upload limit.
+    let verify_limit = usize::try_from(state.settings.max_verify_bytes).unwrap_or(usize::MAX);
+    let verify = uploads::verify_router()
+        .layer(RequestBodyLimitLayer::new(
+            verify_limit.saturating_add(VERIFY_ENVELOPE),
+        ))
+        .layer(DefaultBodyLimit::disable())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30 * 60),
+        ));
     let mut router = Router::new()
         .merge(small)
         .merge(large)
+        .merge(verify)
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");
             axum::response::IntoResponse::into_response(error::WebError::Status(

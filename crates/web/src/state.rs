@@ -15,6 +15,13 @@ pub struct WebSettings {
     pub trust_forwarded_for: bool,
     /// Largest document upload, in bytes.
     pub max_upload_bytes: u64,
+    /// Largest file taken by the public verification (`POST /verify`,
+    /// `POST /api/v1/verify`), in bytes. Only a PDF that Tanu issued can be genuine, byte
+    /// for byte, and those are small: the protocol of a meeting on three applications is
+    /// about 220 KB, mostly its embedded fonts. 10 MiB leaves room for any document Tanu
+    /// issues while bounding what an anonymous caller makes the server read, whatever
+    /// the upload limit.
+    pub max_verify_bytes: u64,
     /// How many client connections are held, and how long they may idle.
     pub connections: ConnectionLimits,
 }
@@ -25,6 +32,7 @@ impl Default for WebSettings {
             secure_cookies: false,
             trust_forwarded_for: false,
             max_upload_bytes: 20 * 1024 * 1024,
+            max_verify_bytes: 10 * 1024 * 1024,
             connections: ConnectionLimits::default(),
         }
     }
