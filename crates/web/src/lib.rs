@@ -13,6 +13,7 @@ pub mod state;
 pub mod views;
 
 mod assets;
+mod body;
 mod charts;
 mod ops;
 mod pdf;
@@ -63,27 +64,27 @@ pub fn app(state: AppState) -> Router {
             Duration::from_secs(60),
         ));
     let upload_limit = usize::try_from(state.settings.max_upload_bytes).unwrap_or(usize::MAX);
+    let upload_largest = upload_limit.saturating_add(1024 * 1024);
+    let limits = &state.settings.connections;
+    // A 20 MB scan over a slow mobile link takes minutes, not seconds: these routes give
+    // a request time for its announced size (`body::Deadline`).
     let large = uploads::router()
-        .layer(RequestBodyLimitLayer::new(
-            upload_limit.saturating_add(1024 * 1024),
-        ))
+        .layer(RequestBodyLimitLayer::new(upload_largest))
         .layer(DefaultBodyLimit::disable())
-        // A 20 MB scan over a slow mobile link takes minutes, not seconds.
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30 * 60),
+        .layer(axum::middleware::from_fn_with_state(
+            body::Deadline::new(limits, upload_largest as u64),
+            body::deadline,
         ));
     // The public verification: a protocol PDF is small, so its own, smaller limit (plus
     // the page form's envelope), apart from the upload limit.
     let verify_limit = usize::try_from(state.settings.max_verify_bytes).unwrap_or(usize::MAX);
+    let verify_largest = verify_limit.saturating_add(VERIFY_ENVELOPE);
     let verify = uploads::verify_router()
-        .layer(RequestBodyLimitLayer::new(
-            verify_limit.saturating_add(VERIFY_ENVELOPE),
-        ))
+        .layer(RequestBodyLimitLayer::new(verify_largest))
         .layer(DefaultBodyLimit::disable())
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30 * 60),
+        .layer(axum::middleware::from_fn_with_state(
+            body::Deadline::new(limits, verify_largest as u64),
+            body::deadline,
         ));
     let mut router = Router::new()
         .merge(small)
@@ -98,6 +99,11 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::middleware,
+        ))
+        // Outside the context middleware, which may read a form's body for its CSRF token.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            body::watch,
         ))
         .layer(axum::middleware::from_fn(ops::track))
         .with_state(state)

@@ -58,6 +58,16 @@ pub struct ConnectionLimits {
     pub head_within: Duration,
     /// The same for a connection accepted past `keep_alive_below`.
     pub busy_head_within: Duration,
+    /// How long a request body may send nothing while the server waits for it (a body
+    /// that stalls). The request is then answered 408 and its connection closed.
+    pub body_idle: Duration,
+    /// Time any request body has before it must keep up `body_rate` on average, and the
+    /// least time a document upload or a file to verify is given.
+    pub body_floor: Duration,
+    /// The slowest a body may arrive on average after `body_floor`, in bytes per
+    /// second: a slow mobile link (16 KiB/s, about 128 kbit/s) still delivers the
+    /// largest upload; one byte every few seconds is cut off after `body_floor`.
+    pub body_rate: u64,
 }
 
 impl Default for ConnectionLimits {
@@ -67,6 +77,9 @@ impl Default for ConnectionLimits {
             keep_alive_below: 256,
             head_within: Duration::from_secs(75),
             busy_head_within: Duration::from_secs(10),
+            body_idle: Duration::from_secs(30),
+            body_floor: Duration::from_secs(120),
+            body_rate: 16 * 1024,
         }
     }
 }

@@ -157,3 +157,161 @@ both!(verify_hashes_a_streamed_body_as_it_arrives, |app| {
         hex::encode(Sha256::digest(b"")).as_str()
     );
 });
+
+/// A second server on the test app's services with short body limits: 1 s of silence
+/// stalls a body, which must then average 1 KiB/s after its first second.
+async fn impatient_server(app: &TestApp, max: usize) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let settings = tanu_web::WebSettings {
+        connections: tanu_web::ConnectionLimits {
+            max,
+            keep_alive_below: max,
+            body_idle: Duration::from_secs(1),
+            body_floor: Duration::from_secs(1),
+            body_rate: 1024,
+            ..tanu_web::ConnectionLimits::default()
+        },
+        ..tanu_web::WebSettings::default()
+    };
+    let state = tanu_web::state(app.ctx.clone(), settings);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = tanu_web::serve(listener, state, async move {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    (addr, stop)
+}
+
+/// Sends a request head announcing 1,000 bytes of body and the first 10 of them, then
+/// nothing: the connection, to read the answer from.
+async fn stalled(addr: &str, path: &str, content_type: &str, extra: &str) -> tokio::net::TcpStream {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAccept-Language: en\r\nContent-Type: {content_type}\r\n\
+         {extra}Content-Length: 1000\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(b"0123456789").await.unwrap();
+    s
+}
+
+/// Reads until the server closes the connection, at most `within`: the answer, or
+/// `None` when the server kept the connection open.
+async fn answer_within(s: &mut tokio::net::TcpStream, within: Duration) -> Option<String> {
+    let mut out = Vec::new();
+    tokio::time::timeout(within, s.read_to_end(&mut out))
+        .await
+        .ok()?
+        .ok()?;
+    Some(String::from_utf8_lossy(&out).to_string())
+}
+
+both!(
+    a_body_that_stalls_is_answered_408_and_its_connection_closed,
+    |app| {
+        let (addr, _stop) = impatient_server(&app, 16).await;
+        let started = std::time::Instant::now();
+        // The public verification (its own router), a JSON call, and a page form whose CSRF
+        // token the server reads from the body: each stops after 10 of its 1,000 bytes.
+        let mut verify = stalled(&addr, "/api/v1/verify", "application/pdf", "").await;
+        let mut json = stalled(&addr, "/api/v1/auth/token", "application/json", "").await;
+        let mut form = stalled(
+            &addr,
+            "/login",
+            "application/x-www-form-urlencoded",
+            &format!("Cookie: tanu_csrf={}\r\n", "c".repeat(43)),
+        )
+        .await;
+        for (what, s, problem) in [
+            ("verify", &mut verify, true),
+            ("json", &mut json, true),
+            ("form", &mut form, false),
+        ] {
+            let answer = answer_within(s, Duration::from_secs(10))
+                .await
+                .unwrap_or_else(|| panic!("{what}: still open after 10 s"));
+            assert!(answer.starts_with("HTTP/1.1 408 "), "{what}: {answer}");
+            if problem {
+                assert!(answer.contains("application/problem+json"), "{answer}");
+                assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
+            } else {
+                assert!(answer.contains("text/html"), "{answer}");
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+);
+
+both!(
+    stalled_bodies_do_not_keep_the_server_from_answering,
+    |app| {
+        // Every place taken by a request whose body stalled: /healthz is answered as soon
+        // as they are dropped, within seconds (it waited 90 s and more in the attack).
+        let (addr, _stop) = impatient_server(&app, 4).await;
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            held.push(stalled(&addr, "/api/v1/verify", "application/pdf", "").await);
+        }
+        let health = tokio::time::timeout(Duration::from_secs(10), async {
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap()
+                .get(format!("http://{addr}/healthz"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+        .await
+        .expect("/healthz answered while stalled bodies held every place");
+        assert_eq!(health, StatusCode::OK);
+        for mut s in held {
+            let answer = answer_within(&mut s, Duration::from_secs(10)).await;
+            assert!(
+                answer
+                    .as_deref()
+                    .is_some_and(|a| a.starts_with("HTTP/1.1 408 ")),
+                "{answer:?}"
+            );
+        }
+    }
+);
+
+both!(a_body_that_trickles_is_cut_off_once_too_slow, |app| {
+    // One byte every 300 ms never stalls for a second, but is far below 1 KiB/s: cut off
+    // shortly after the first second, long before its 1,000 bytes could arrive.
+    let (addr, _stop) = impatient_server(&app, 16).await;
+    let mut s = stalled(&addr, "/api/v1/verify", "application/pdf", "").await;
+    let started = std::time::Instant::now();
+    let (mut rx, mut tx) = s.split();
+    let trickle = async {
+        for _ in 0..990 {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if tx.write_all(b"x").await.is_err() {
+                break;
+            }
+        }
+    };
+    let mut out = Vec::new();
+    tokio::select! {
+        _ = rx.read_to_end(&mut out) => {}
+        () = trickle => {}
+        () = tokio::time::sleep(Duration::from_secs(15)) => {}
+    }
+    let answer = String::from_utf8_lossy(&out);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer}");
+    assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+});

@@ -305,6 +305,7 @@ async fn limited_server(
             keep_alive_below,
             head_within,
             busy_head_within,
+            ..tanu_web::ConnectionLimits::default()
         },
         ..tanu_web::WebSettings::default()
     };
