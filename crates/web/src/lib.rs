@@ -34,7 +34,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use ops::metrics_handle;
-pub use state::{AppState, ConnectionLimits, WebSettings};
+pub use state::{AppState, ConnectionLimits, MetricsToken, WebSettings};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
@@ -86,7 +86,7 @@ pub fn app(state: AppState) -> Router {
             body::Deadline::new(limits, verify_largest as u64),
             body::deadline,
         ));
-    let mut router = Router::new()
+    let router = Router::new()
         .merge(small)
         .merge(large)
         .merge(verify)
@@ -106,7 +106,8 @@ pub fn app(state: AppState) -> Router {
             body::watch,
         ))
         .layer(axum::middleware::from_fn(ops::track))
-        .with_state(state)
+        .with_state(state.clone());
+    let mut router = ops::with_metrics(router, state)
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

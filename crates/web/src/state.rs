@@ -24,6 +24,41 @@ pub struct WebSettings {
     pub max_verify_bytes: u64,
     /// How many client connections are held, and how long they may idle.
     pub connections: ConnectionLimits,
+    /// The bearer token `/metrics` asks for; without one, there is no `/metrics`.
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// The bearer token of `/metrics`. Never shown: `Debug` prints `[redacted]`.
+#[derive(Clone)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    /// The token; `None` when it is empty (unset).
+    pub fn new(token: &str) -> Option<Self> {
+        let token = token.trim();
+        (!token.is_empty()).then(|| Self(token.to_owned()))
+    }
+
+    /// Whether `sent` is the token, in time that does not depend on where they differ.
+    pub(crate) fn matches(&self, sent: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        // Comparing digests: equal lengths, and nothing learnt from timing about the
+        // token's length either.
+        let (a, b) = (
+            Sha256::digest(self.0.as_bytes()),
+            Sha256::digest(sent.as_bytes()),
+        );
+        a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken([redacted])")
+    }
 }
 
 impl Default for WebSettings {
@@ -34,6 +69,7 @@ impl Default for WebSettings {
             max_upload_bytes: 20 * 1024 * 1024,
             max_verify_bytes: 10 * 1024 * 1024,
             connections: ConnectionLimits::default(),
+            metrics_token: None,
         }
     }
 }

@@ -315,3 +315,104 @@ both!(a_body_that_trickles_is_cut_off_once_too_slow, |app| {
         started.elapsed()
     );
 });
+
+/// A second server on the test app's database, with files in a local folder and the
+/// given metrics token.
+async fn ops_server(
+    app: &TestApp,
+    files: &std::path::Path,
+    metrics_token: Option<&str>,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let ctx = tanu_app::Ctx {
+        objects: tanu_storage::Objects::open(&tanu_storage::ObjectsConfig::Local(files.to_owned()))
+            .unwrap(),
+        ..app.ctx.clone()
+    };
+    let settings = tanu_web::WebSettings {
+        metrics_token: metrics_token.and_then(tanu_web::MetricsToken::new),
+        ..tanu_web::WebSettings::default()
+    };
+    let state = tanu_web::state(ctx, settings);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = tanu_web::serve(listener, state, async move {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    (base, stop)
+}
+
+both!(metrics_need_the_configured_token, |app| {
+    let c = app.client();
+    let files = TempDir::new();
+    // No token configured: there is no /metrics to find.
+    let (base, _stop) = ops_server(&app, &files.0, None).await;
+    let _ = c.get(format!("{base}/healthz")).send().await.unwrap();
+    let r = c.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(!r.text().await.unwrap().contains("tanu_http_requests_total"));
+    // With one: refused without it or with another, served with it.
+    let token = "scrape-3f1c9a7be2d04c55a8e6";
+    let (base, _stop) = ops_server(&app, &files.0, Some(token)).await;
+    let _ = c.get(format!("{base}/healthz")).send().await.unwrap();
+    for sent in [None, Some("wrong"), Some(&token[..token.len() - 1])] {
+        let mut req = c.get(format!("{base}/metrics"));
+        if let Some(s) = sent {
+            req = req.bearer_auth(s);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{sent:?}");
+        assert!(
+            r.headers()
+                .get("www-authenticate")
+                .is_some_and(|v| v.to_str().unwrap().starts_with("Bearer")),
+            "{sent:?}"
+        );
+        let body = r.text().await.unwrap();
+        assert!(!body.contains("tanu_http_requests_total"), "{body}");
+    }
+    let r = c
+        .get(format!("{base}/metrics"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("tanu_http_requests_total"));
+});
+
+both!(
+    readyz_says_whether_ready_and_nothing_about_where_data_lives,
+    |app| {
+        let files = TempDir::new();
+        let (base, _stop) = ops_server(&app, &files.0, None).await;
+        let r = app
+            .client()
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let body = r.text().await.unwrap();
+        let folder = files.0.display().to_string();
+        let leaf = files.0.file_name().unwrap().to_string_lossy().to_string();
+        for secret in [
+            folder.as_str(),
+            leaf.as_str(),
+            "files",
+            "local",
+            "s3",
+            "postgres",
+            "sqlite",
+        ] {
+            assert!(!body.to_lowercase().contains(secret), "{secret} in {body}");
+        }
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap(),
+            serde_json::json!({ "status": "ready" })
+        );
+    }
+);
