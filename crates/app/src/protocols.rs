@@ -12,6 +12,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tanu_domain::DomainError;
@@ -1682,14 +1684,49 @@ pub struct Verdict {
     pub presented_sha256: Option<String>,
 }
 
-/// Checks a code and/or the bytes of a file against the register.
+/// A file presented for checking, as far as verification needs it: its SHA-256 and
+/// size, counted while it streamed in (the file itself is never held).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presented {
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Number of bytes.
+    pub size: u64,
+}
+
+/// Hashes a file presented for checking as it arrives, refusing one over `max_bytes`
+/// (`file-too-large`) or cut short (`file-truncated`). Only a chunk at a time is held.
+pub async fn presented<S, E>(mut stream: S, max_bytes: u64) -> Result<Presented, AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| DomainError::FileTruncated)?;
+        size = size.saturating_add(chunk.len() as u64);
+        if size > max_bytes {
+            return Err(DomainError::FileTooLarge {
+                max_mb: max_bytes / (1024 * 1024),
+            }
+            .into());
+        }
+        hasher.update(&chunk);
+    }
+    Ok(Presented {
+        sha256: hex::encode(hasher.finalize()),
+        size,
+    })
+}
+
+/// Checks a code and/or a presented file (see [`presented`]) against the register.
 pub async fn verify(
     ctx: &Ctx,
     code: Option<&str>,
-    file: Option<&[u8]>,
+    file: Option<&Presented>,
 ) -> Result<Verdict, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    let presented = file.map(|b| hex::encode(Sha256::digest(b)));
+    let presented = file.map(|f| f.sha256.clone());
     let by_code = match code.filter(|c| !c.trim().is_empty()) {
         Some(c) => match rules::normalise_code(c) {
             Some(c) => repo::issued_by_code(conn.conn(), &c).await?,

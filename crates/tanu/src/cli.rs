@@ -318,7 +318,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             secure_cookies: config.secure_cookies,
             trust_forwarded_for: config.trust_forwarded_for,
             max_upload_bytes: config.max_upload_mb.saturating_mul(1024 * 1024),
-            connections: tanu_web::ConnectionLimits::default(),
+            metrics_token: config
+                .metrics_token
+                .as_ref()
+                .and_then(|t| tanu_web::MetricsToken::new(secrecy::ExposeSecret::expose_secret(t))),
+            ..tanu_web::WebSettings::default()
         },
     );
     tanu_web::serve(listener, state, shutdown_signal()).await?;

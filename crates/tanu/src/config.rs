@@ -82,6 +82,9 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// Sender of e-mail.
     pub mail_from: String,
+    /// Bearer token a Prometheus scraper sends for `/metrics`; unset: no `/metrics`.
+    #[serde(serialize_with = "ser_secret_opt")]
+    pub metrics_token: Option<SecretString>,
 }
 
 impl Config {
@@ -132,6 +135,7 @@ impl Default for Config {
             signing_key: None,
             smtp_url: None,
             mail_from: "Tanu <noreply@tanu.localhost>".to_owned(),
+            metrics_token: None,
         }
     }
 }
@@ -186,6 +190,10 @@ impl fmt::Debug for Config {
                     .map(|u| redact_url(u.expose_secret())),
             )
             .field("mail_from", &self.mail_from)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -303,6 +311,11 @@ pub const SETTINGS: &[Setting] = &[
         env: "TANU_MAIL_FROM",
         help: "sender of e-mail (default Tanu <noreply@tanu.localhost>)",
     },
+    Setting {
+        key: "metrics_token",
+        env: "TANU_METRICS_TOKEN",
+        help: "bearer token for /metrics (Prometheus: authorization credentials); unset: /metrics answers 404 (never logged)",
+    },
 ];
 
 /// The keys the environment may set (other `TANU_*` variables, e.g. of the tests, are
@@ -328,6 +341,7 @@ const KEYS: &[&str] = &[
     "signing_key",
     "smtp_url",
     "mail_from",
+    "metrics_token",
 ];
 
 /// Flags that override the other sources.
@@ -436,6 +450,10 @@ impl Config {
             )),
         }
         lines.push(format!("mail_from = {:?}", self.mail_from));
+        match &self.metrics_token {
+            Some(_) => lines.push("metrics_token = \"[redacted]\"".to_owned()),
+            None => lines.push("# metrics_token unset: /metrics answers 404".to_owned()),
+        }
         lines.join("\n")
     }
 }
@@ -449,11 +467,13 @@ mod tests {
         let config = Config {
             database_url: Some(SecretString::from("postgres://tanu:hunter2@db/tanu")),
             s3_secret_access_key: Some(SecretString::from("very-secret")),
+            metrics_token: Some(SecretString::from("scrape-me-not")),
             ..Config::default()
         };
         let shown = format!("{config:?}\n{}", config.redacted_toml());
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(!shown.contains("very-secret"), "{shown}");
+        assert!(!shown.contains("scrape-me-not"), "{shown}");
         assert!(
             shown.contains("postgres://tanu:%5Bredacted%5D@db/tanu")
                 || shown.contains("[redacted]")

@@ -73,7 +73,8 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The token of an `Authorization: Bearer …` header.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
     scheme
@@ -252,6 +253,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         None => tanu_app::secrets::random_token().unwrap_or_default(),
     };
     let ip = client_ip(&req, state.settings.trust_forwarded_for);
+    let stalled = req.extensions().get::<crate::body::Stalled>().cloned();
 
     let mut rctx = RequestCtx {
         actor: None,
@@ -326,6 +328,17 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
         Err(e) => e.into_response(),
     };
+    // A body cut off for arriving too slowly: whatever the reader made of it (a form
+    // that does not parse, a truncated file), the answer is a timeout.
+    if stalled.is_some_and(|s| s.happened()) {
+        response = WebError::Status(StatusCode::REQUEST_TIMEOUT).into_response();
+    }
+    // The rest of a timed-out body is not worth reading: the connection ends here.
+    if response.status() == StatusCode::REQUEST_TIMEOUT {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     if csrf_cookie.is_none() {
         let c = cookie(
             CSRF_COOKIE,

@@ -13,6 +13,7 @@ pub mod state;
 pub mod views;
 
 mod assets;
+mod body;
 mod charts;
 mod ops;
 mod pdf;
@@ -33,11 +34,15 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use ops::metrics_handle;
-pub use state::{AppState, ConnectionLimits, WebSettings};
+pub use state::{AppState, ConnectionLimits, MetricsToken, WebSettings};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
                    object-src 'none'";
+
+/// What the verification form adds to its file: the code field and the multipart
+/// boundaries and headers.
+const VERIFY_ENVELOPE: usize = 64 * 1024;
 
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
@@ -45,8 +50,8 @@ pub fn app(state: AppState) -> Router {
     let secure = state.settings.secure_cookies;
     let (api, _) = api::router();
     // Bodies are refused from their Content-Length, before they are read: JSON and forms
-    // up to 1 MiB, document uploads up to the configured limit (plus the multipart
-    // envelope); the upload handlers also count the bytes themselves.
+    // up to 1 MiB, document uploads and files to verify up to their limits (plus the
+    // multipart envelope); their handlers also count the bytes themselves.
     let small = Router::new()
         .merge(views::router())
         .merge(api)
@@ -59,19 +64,32 @@ pub fn app(state: AppState) -> Router {
             Duration::from_secs(60),
         ));
     let upload_limit = usize::try_from(state.settings.max_upload_bytes).unwrap_or(usize::MAX);
+    let upload_largest = upload_limit.saturating_add(1024 * 1024);
+    let limits = &state.settings.connections;
+    // A 20 MB scan over a slow mobile link takes minutes, not seconds: these routes give
+    // a request time for its announced size (`body::Deadline`).
     let large = uploads::router()
-        .layer(RequestBodyLimitLayer::new(
-            upload_limit.saturating_add(1024 * 1024),
-        ))
+        .layer(RequestBodyLimitLayer::new(upload_largest))
         .layer(DefaultBodyLimit::disable())
-        // A 20 MB scan over a slow mobile link takes minutes, not seconds.
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30 * 60),
+        .layer(axum::middleware::from_fn_with_state(
+            body::Deadline::new(limits, upload_largest as u64),
+            body::deadline,
         ));
-    let mut router = Router::new()
+    // The public verification: a protocol PDF is small, so its own, smaller limit (plus
+    // the page form's envelope), apart from the upload limit.
+    let verify_limit = usize::try_from(state.settings.max_verify_bytes).unwrap_or(usize::MAX);
+    let verify_largest = verify_limit.saturating_add(VERIFY_ENVELOPE);
+    let verify = uploads::verify_router()
+        .layer(RequestBodyLimitLayer::new(verify_largest))
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            body::Deadline::new(limits, verify_largest as u64),
+            body::deadline,
+        ));
+    let router = Router::new()
         .merge(small)
         .merge(large)
+        .merge(verify)
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("handler panicked");
             axum::response::IntoResponse::into_response(error::WebError::Status(
@@ -82,8 +100,14 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             context::middleware,
         ))
+        // Outside the context middleware, which may read a form's body for its CSRF token.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            body::watch,
+        ))
         .layer(axum::middleware::from_fn(ops::track))
-        .with_state(state)
+        .with_state(state.clone());
+    let mut router = ops::with_metrics(router, state)
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

@@ -1,10 +1,14 @@
 //! Operations endpoints: liveness, readiness, Prometheus metrics, and the request
 //! metrics middleware.
+//!
+//! Anyone may ask whether the server is alive and ready, and learns nothing else (not
+//! where its data lives). The metrics (every route's counters) are for the operator's
+//! scraper only: they need the configured bearer token, and without one there are none.
 
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -12,13 +16,27 @@ use axum::{Json, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::json;
 
+use crate::error::{Problem, WebError};
+use crate::i18n::I18n;
 use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+}
+
+/// The app with `/metrics` in front of it when a token is configured (else none: the
+/// path answers 404 like any unknown one). In front, because the context middleware
+/// would take the scraper's bearer token for an API token and refuse it.
+pub(crate) fn with_metrics(app: Router, state: AppState) -> Router {
+    if state.settings.metrics_token.is_none() {
+        return app;
+    }
+    Router::new()
         .route("/metrics", get(metrics_text))
+        .with_state(state)
+        .fallback_service(app)
 }
 
 /// The process-wide Prometheus recorder (installed once; tests start many apps).
@@ -40,29 +58,55 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
+/// Ready or not, and no more: where the files are kept is the operator's business.
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.ctx.db.ping().await {
-        Ok(()) => Json(
-            json!({ "status": "ready", "database": "ok", "files": state.ctx.objects.describe() }),
-        )
-        .into_response(),
+        Ok(()) => Json(json!({ "status": "ready" })).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                [(header::CONTENT_TYPE, "application/json")],
-                json!({ "status": "unavailable", "database": "unreachable" }).to_string(),
+                Json(json!({ "status": "unavailable" })),
             )
                 .into_response()
         }
     }
 }
 
-async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+/// The Prometheus text, for a caller with the configured token; 401 otherwise.
+async fn metrics_text(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let sent = crate::context::bearer(&headers);
+    let allowed = match (&state.settings.metrics_token, sent) {
+        (Some(token), Some(sent)) => token.matches(sent),
+        _ => false,
+    };
+    if !allowed {
+        let locale = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(tanu_domain::Locale::negotiate)
+            .unwrap_or_default();
+        let problem = Problem::new(
+            &WebError::App(tanu_app::AppError::Unauthenticated),
+            &I18n::new(locale),
+            "/metrics",
+            None,
+        );
+        return (
+            StatusCode::UNAUTHORIZED,
+            [
+                (header::CONTENT_TYPE, "application/problem+json"),
+                (header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\""),
+            ],
+            serde_json::to_vec(&problem).unwrap_or_default(),
+        )
+            .into_response();
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+        .into_response()
 }
 
 /// Counts requests and records their latency by route and status.

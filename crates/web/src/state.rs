@@ -15,8 +15,50 @@ pub struct WebSettings {
     pub trust_forwarded_for: bool,
     /// Largest document upload, in bytes.
     pub max_upload_bytes: u64,
+    /// Largest file taken by the public verification (`POST /verify`,
+    /// `POST /api/v1/verify`), in bytes. Only a PDF that Tanu issued can be genuine, byte
+    /// for byte, and those are small: the protocol of a meeting on three applications is
+    /// about 220 KB, mostly its embedded fonts. 10 MiB leaves room for any document Tanu
+    /// issues while bounding what an anonymous caller makes the server read, whatever
+    /// the upload limit.
+    pub max_verify_bytes: u64,
     /// How many client connections are held, and how long they may idle.
     pub connections: ConnectionLimits,
+    /// The bearer token `/metrics` asks for; without one, there is no `/metrics`.
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// The bearer token of `/metrics`. Never shown: `Debug` prints `[redacted]`.
+#[derive(Clone)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    /// The token; `None` when it is empty (unset).
+    pub fn new(token: &str) -> Option<Self> {
+        let token = token.trim();
+        (!token.is_empty()).then(|| Self(token.to_owned()))
+    }
+
+    /// Whether `sent` is the token, in time that does not depend on where they differ.
+    pub(crate) fn matches(&self, sent: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        // Comparing digests: equal lengths, and nothing learnt from timing about the
+        // token's length either.
+        let (a, b) = (
+            Sha256::digest(self.0.as_bytes()),
+            Sha256::digest(sent.as_bytes()),
+        );
+        a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken([redacted])")
+    }
 }
 
 impl Default for WebSettings {
@@ -25,7 +67,9 @@ impl Default for WebSettings {
             secure_cookies: false,
             trust_forwarded_for: false,
             max_upload_bytes: 20 * 1024 * 1024,
+            max_verify_bytes: 10 * 1024 * 1024,
             connections: ConnectionLimits::default(),
+            metrics_token: None,
         }
     }
 }
@@ -50,6 +94,16 @@ pub struct ConnectionLimits {
     pub head_within: Duration,
     /// The same for a connection accepted past `keep_alive_below`.
     pub busy_head_within: Duration,
+    /// How long a request body may send nothing while the server waits for it (a body
+    /// that stalls). The request is then answered 408 and its connection closed.
+    pub body_idle: Duration,
+    /// Time any request body has before it must keep up `body_rate` on average, and the
+    /// least time a document upload or a file to verify is given.
+    pub body_floor: Duration,
+    /// The slowest a body may arrive on average after `body_floor`, in bytes per
+    /// second: a slow mobile link (16 KiB/s, about 128 kbit/s) still delivers the
+    /// largest upload; one byte every few seconds is cut off after `body_floor`.
+    pub body_rate: u64,
 }
 
 impl Default for ConnectionLimits {
@@ -59,6 +113,9 @@ impl Default for ConnectionLimits {
             keep_alive_below: 256,
             head_within: Duration::from_secs(75),
             busy_head_within: Duration::from_secs(10),
+            body_idle: Duration::from_secs(30),
+            body_floor: Duration::from_secs(120),
+            body_rate: 16 * 1024,
         }
     }
 }

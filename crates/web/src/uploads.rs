@@ -1,6 +1,8 @@
-//! Document uploads and downloads, for the API and the pages. Uploads come as
-//! `multipart/form-data` with one `file` field and are streamed to the store by the
-//! service; this router has its own body limit (the configured upload size).
+//! Document uploads and downloads, and the public verification of a presented file, for
+//! the API and the pages. Uploads come as `multipart/form-data` with one `file` field and
+//! are streamed to the store by the service; a file to verify is hashed as it streams in
+//! and never held. Each has its own router with its own body limit (the configured
+//! upload size, the verification size) and its own number of bodies read at once.
 
 use axum::Router;
 use axum::body::Body;
@@ -25,8 +27,6 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/applications/{id}/documents/{kind}/{document}",
             get(api_download),
         )
-        .route("/api/v1/verify", post(api_verify))
-        .route("/verify", post(page_verify))
         .route("/applications/{id}/documents/{kind}", post(page_upload))
         .route(
             "/applications/{id}/documents/{kind}/{document}",
@@ -34,11 +34,36 @@ pub(crate) fn router() -> Router<AppState> {
         )
 }
 
+/// Routes of the public verification of a file (see [`crate::WebSettings::max_verify_bytes`]).
+pub(crate) fn verify_router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/verify", post(api_verify))
+        .route("/verify", post(page_verify))
+}
+
 /// Uploads being received at once. The others wait for their turn before a byte of
 /// their body is read: the server then buffers a few bodies, not one per connection
 /// (hyper reads ahead up to a few hundred KiB of every body that is being polled, and
 /// a burst of 1,500 uploads held 900 MB that way).
 static RECEIVING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
+
+/// Files being verified at once: fewer than uploads, and apart from them, so that
+/// anonymous callers cannot take the turns of candidates uploading their documents.
+/// Hashing holds a chunk at a time, so each turn costs little memory; the limit bounds
+/// how many bodies hyper reads ahead.
+static VERIFYING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// A turn from `turns`: waiting longer than a minute means the server is saturated, so
+/// say so (503, try again) rather than hold the connection.
+async fn turn(
+    turns: &'static tokio::sync::Semaphore,
+) -> Result<tokio::sync::SemaphorePermit<'static>, WebError> {
+    tokio::time::timeout(std::time::Duration::from_secs(60), turns.acquire())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(WebError::Status(StatusCode::SERVICE_UNAVAILABLE))
+}
 
 /// Finds the `file` field and streams it into the application's documents.
 async fn receive(
@@ -49,13 +74,7 @@ async fn receive(
     mut multipart: Multipart,
 ) -> Result<Document, WebError> {
     let actor = rctx.actor()?;
-    // Waiting longer than a minute for a turn means the server is saturated: say so
-    // (503, try again) rather than hold the connection.
-    let _turn = tokio::time::timeout(std::time::Duration::from_secs(60), RECEIVING.acquire())
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .ok_or(WebError::Status(StatusCode::SERVICE_UNAVAILABLE))?;
+    let _turn = turn(&RECEIVING).await?;
     loop {
         let field = multipart
             .next_field()
@@ -165,20 +184,26 @@ pub(crate) struct CodeQuery {
     code: Option<String>,
 }
 
-/// Public: checks a PDF sent as the request body (`application/pdf`): `genuine` when it
-/// is, byte for byte, a registered document (and the one under `code`, when given);
-/// `altered` when the code is known but the file differs; `unknown` otherwise.
+/// Public: checks a PDF sent as the request body (`application/pdf`, at most 10 MiB):
+/// `genuine` when it is, byte for byte, a registered document (and the one under `code`,
+/// when given); `altered` when the code is known but the file differs; `unknown`
+/// otherwise.
 #[utoipa::path(post, path = "/api/v1/verify", tag = "verification", security(()),
     params(CodeQuery),
     request_body(content_type = "application/pdf", description = "The PDF to check"),
-    responses((status = 200, body = tanu_app::protocols::Verdict), (status = 413, body = Problem)))]
+    responses((status = 200, body = tanu_app::protocols::Verdict), (status = 413, body = Problem),
+        (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub(crate) async fn api_verify(
     State(state): State<AppState>,
     Query(q): Query<CodeQuery>,
-    body: axum::body::Bytes,
+    body: Body,
 ) -> Result<axum::Json<tanu_app::protocols::Verdict>, WebError> {
+    let _turn = turn(&VERIFYING).await?;
+    let presented =
+        tanu_app::protocols::presented(body.into_data_stream(), state.settings.max_verify_bytes)
+            .await?;
     Ok(axum::Json(
-        tanu_app::protocols::verify(&state.ctx, q.code.as_deref(), Some(&body)).await?,
+        tanu_app::protocols::verify(&state.ctx, q.code.as_deref(), Some(&presented)).await?,
     ))
 }
 
@@ -188,8 +213,9 @@ async fn page_verify(
     rctx: RequestCtx,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
+    let _turn = turn(&VERIFYING).await?;
     let mut code = String::new();
-    let mut file: Option<Vec<u8>> = None;
+    let mut file = None;
     while let Some(field) = multipart
         .next_field()
         .await
@@ -207,13 +233,14 @@ async fn page_verify(
                     .collect();
             }
             Some("file") => {
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::MalformedBody(e.body_text()))?;
-                if !bytes.is_empty() {
-                    file = Some(bytes.to_vec());
-                }
+                let stream = field.map(|chunk| chunk.map_err(|e| e.to_string()));
+                let presented = tanu_app::protocols::presented(
+                    Box::pin(stream),
+                    state.settings.max_verify_bytes,
+                )
+                .await?;
+                // A form sent without choosing a file has an empty `file` field.
+                file = (presented.size > 0).then_some(presented);
             }
             _ => {}
         }
@@ -221,7 +248,7 @@ async fn page_verify(
     let verdict = if code.is_empty() && file.is_none() {
         None
     } else {
-        Some(tanu_app::protocols::verify(&state.ctx, Some(&code), file.as_deref()).await?)
+        Some(tanu_app::protocols::verify(&state.ctx, Some(&code), file.as_ref()).await?)
     };
     crate::views::html(&crate::views::protocols::VerifyPage::new(
         &rctx, code, verdict,

@@ -23,13 +23,14 @@ fn config_lists_settings_and_redacts_secrets() {
         .arg(&dir.0)
         .env("DATABASE_URL", "postgres://tanu:hunter2@db.example/tanu")
         .env("TANU_S3_SECRET_ACCESS_KEY", "s3cr3t")
+        .env("TANU_METRICS_TOKEN", "m3tr1cs")
         .env("TANU_LISTEN", "0.0.0.0:9000")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(
-        !text.contains("hunter2") && !text.contains("s3cr3t"),
+        !text.contains("hunter2") && !text.contains("s3cr3t") && !text.contains("m3tr1cs"),
         "{text}"
     );
     assert!(text.contains("listen = \"0.0.0.0:9000\""), "{text}");
@@ -40,6 +41,7 @@ fn config_lists_settings_and_redacts_secrets() {
         "TANU_S3_ENDPOINT",
         "TANU_LOG_FORMAT",
         "TANU_MAX_UPLOAD_MB",
+        "TANU_METRICS_TOKEN",
     ] {
         assert!(text.contains(key), "{key} documented");
     }

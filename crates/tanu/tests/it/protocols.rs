@@ -151,14 +151,28 @@ async fn verify_bytes(app: &TestApp, code: Option<&str>, bytes: Vec<u8>) -> Valu
     };
     let r = app
         .client()
-        .post(url)
+        .post(&url)
         .header("content-type", "application/pdf")
-        .body(bytes)
+        .body(bytes.clone())
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    r.json().await.unwrap()
+    let whole: Value = r.json().await.unwrap();
+    // The same file sent in pieces without a length (hashed as it streams in).
+    let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
+        bytes.chunks(4099).map(|c| Ok(c.to_vec())).collect();
+    let r = app
+        .client()
+        .post(&url)
+        .header("content-type", "application/pdf")
+        .body(reqwest::Body::wrap_stream(futures::stream::iter(pieces)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap(), whole);
+    whole
 }
 
 both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
