@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod commissions;
 mod errors;
+mod hardening;
 mod meetings;
 mod notifications;
 mod organisations;
