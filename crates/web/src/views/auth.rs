@@ -109,9 +109,15 @@ async fn logout(
         accounts::end_session(&state.ctx, c.value()).await?;
     }
     let mut r = Redirect::to("/").into_response();
-    if let Some(v) = context::set_cookie_header(&context::clear_session_cookie(
-        state.settings.secure_cookies,
-    )) {
+    let secure = state.settings.secure_cookies;
+    if let Some(v) = context::set_cookie_header(&context::clear_session_cookie(secure)) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    // A new pre-session token too: nothing of the session's forms works afterwards.
+    if let Some(v) = context::fresh_csrf_cookie(secure)
+        .as_ref()
+        .and_then(context::set_cookie_header)
+    {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(r)
