@@ -378,3 +378,40 @@ both!(
         assert_eq!(v.send(req).await.status(), StatusCode::OK);
     }
 );
+both!(
+    a_signed_in_get_of_the_language_switch_leaves_the_account_alone,
+    |app| {
+        let mut v = Visitor::new(&app);
+        v.log_in(OPERATOR_EMAIL).await;
+        assert_eq!(v.me().await["locale"], "kk");
+        let req = v.client.get(app.url("/lang/ru?next=%2Forgs"));
+        let r = v.send(req).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/orgs");
+        assert_eq!(v.cookies.get("tanu_lang").map(String::as_str), Some("ru"));
+        assert_eq!(v.me().await["locale"], "kk", "a GET changes nothing stored");
+
+        // Signed in, the switcher is a form that posts.
+        let page = v.page("/orgs").await;
+        assert!(page.contains("<html lang=\"ru\">"));
+        assert!(
+            page.contains("<form method=\"post\" action=\"/lang/en\""),
+            "{page}"
+        );
+        assert!(!page.contains("href=\"/lang/"), "{page}");
+        let csrf = csrf_of(&page);
+        let r = v.post_form("/lang/en", &[("next", "/orgs")]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "not without the token");
+        assert_eq!(v.me().await["locale"], "kk");
+        let r = v
+            .post_form("/lang/en", &[("csrf", &csrf), ("next", "/orgs")])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/orgs");
+        assert_eq!(v.me().await["locale"], "en");
+        assert_eq!(v.cookies.get("tanu_lang").map(String::as_str), Some("en"));
+        // Anonymous visitors keep links.
+        let page = Visitor::new(&app).page("/login").await;
+        assert!(page.contains("href=\"/lang/en?next="), "{page}");
+    }
+);
