@@ -415,3 +415,42 @@ both!(
         assert!(page.contains("href=\"/lang/en?next="), "{page}");
     }
 );
+both!(names_with_invisible_characters_are_refused, |app| {
+    let register = |name: String, email: &'static str, iin: &'static str| {
+        let c = app.client();
+        let url = app.url("/api/v1/candidates");
+        async move {
+            c.post(url)
+                .json(
+                    &json!({ "full_name": name, "email": email, "password": PASSWORD, "iin": iin }),
+                )
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for spoof in ["\u{202E}", "\u{200B}", "\u{2066}", "\u{FEFF}", "\u{00AD}"] {
+        let r = register(
+            format!("Серікбай{spoof} Аружан"),
+            "aru@mail.kz",
+            "850715400357",
+        )
+        .await;
+        let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "invisible-character").await;
+        assert_eq!(p["field"], "full_name", "{p}");
+    }
+    // Apostrophes, hyphens and the Kazakh letters are names.
+    let r = register("O'Brien Әлия-Мария".into(), "aru@mail.kz", "850715400357").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    let op = app.operator_token().await;
+    let r = app
+        .post(
+            &op,
+            "/api/v1/organisations",
+            json!({ "kind": "higher", "bin": BIN_A, "name_kk": "Колледж", "name_ru": "Колледж\u{200F}", "address": "Астана" }),
+        )
+        .await;
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "invisible-character").await;
+    assert_eq!(p["field"], "name_ru");
+});
