@@ -6,6 +6,7 @@ use tanu_storage::Conn;
 use tanu_storage::repo::audit::{self as repo, Filter, NewEvent};
 use time::OffsetDateTime;
 
+use crate::csv_export::CsvWriter;
 use crate::{Actor, AppError, Ctx, OrgScope};
 
 /// Records an event (role derived from the person's posts in the organisation).
@@ -193,11 +194,10 @@ pub async fn national(
         .collect())
 }
 
-/// The trail as CSV.
+/// The trail as CSV (the one writer of exports, [`crate::csv_export`]).
 pub fn to_csv(events: &[AuditEvent]) -> Result<String, AppError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let err = |e: csv::Error| AppError::Other(e.to_string());
-    w.write_record([
+    let mut w = CsvWriter::new();
+    w.row([
         "seq",
         "at",
         "person_id",
@@ -210,11 +210,10 @@ pub fn to_csv(events: &[AuditEvent]) -> Result<String, AppError> {
         "ip",
         "details",
         "hash",
-    ])
-    .map_err(err)?;
+    ])?;
     for e in events {
         let opt = |v: Option<i64>| v.map_or_else(String::new, |v| v.to_string());
-        w.write_record([
+        w.row([
             e.seq.to_string(),
             e.at.format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
@@ -228,11 +227,9 @@ pub fn to_csv(events: &[AuditEvent]) -> Result<String, AppError> {
             e.ip.clone(),
             e.details.to_string(),
             e.hash.clone(),
-        ])
-        .map_err(err)?;
+        ])?;
     }
-    let bytes = w.into_inner().map_err(|e| AppError::Other(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Other(e.to_string()))
+    w.finish()
 }
 
 /// Result of walking the chain.

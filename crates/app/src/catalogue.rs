@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use tanu_domain::DomainError;
-use tanu_domain::person::required_text;
+use tanu_domain::person::name_text;
 use tanu_storage::repo::programmes;
 use time::OffsetDateTime;
 
@@ -83,10 +83,10 @@ async fn save_row(
     row: &CatalogueRow,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    let code = required_text(&row.programme_code, "programme_code", 50)?;
-    let title_kk = required_text(&row.programme_title_kk, "programme_title_kk", 300)?;
-    let title_ru = required_text(&row.programme_title_ru, "programme_title_ru", 300)?;
-    let unit_code = required_text(&row.unit_code, "unit_code", 50)?;
+    let code = name_text(&row.programme_code, "programme_code", 50)?;
+    let title_kk = name_text(&row.programme_title_kk, "programme_title_kk", 300)?;
+    let title_ru = name_text(&row.programme_title_ru, "programme_title_ru", 300)?;
+    let unit_code = name_text(&row.unit_code, "unit_code", 50)?;
     let kind = match row.unit_kind.trim() {
         k @ ("discipline" | "module") => k,
         other => {
@@ -97,8 +97,8 @@ async fn save_row(
             .into());
         }
     };
-    let unit_kk = required_text(&row.unit_title_kk, "unit_title_kk", 300)?;
-    let unit_ru = required_text(&row.unit_title_ru, "unit_title_ru", 300)?;
+    let unit_kk = name_text(&row.unit_title_kk, "unit_title_kk", 300)?;
+    let unit_ru = name_text(&row.unit_title_ru, "unit_title_ru", 300)?;
     if !(0..=240).contains(&row.credits) {
         return Err(DomainError::UnknownValue {
             field: "credits",

@@ -8,7 +8,7 @@ use tanu_domain::commission::{
     self, Ballot, CommissionFacts, MemberFacts, Office, RoundFacts, Term,
 };
 use tanu_domain::dates::parse_date;
-use tanu_domain::person::required_text;
+use tanu_domain::person::name_text;
 use tanu_domain::{DomainError, FullName, OrgKind, Position};
 use tanu_storage::repo::commissions::{
     self as repo, CommissionRow, ElectionRow, MemberRow, NewMember,
@@ -448,7 +448,7 @@ struct ParsedInput {
 }
 
 fn parse_input(input: &CommissionInput) -> Result<ParsedInput, AppError> {
-    let name = required_text(&input.name, "name", 300)?;
+    let name = name_text(&input.name, "name", 300)?;
     let from = parse_date(&input.term_from, "term_from")?;
     let to = parse_date(&input.term_to, "term_to")?;
     Ok(ParsedInput {
@@ -788,8 +788,8 @@ pub async fn change_membership(
     }
     for ext in &change.add_external {
         let name = FullName::parse(&ext.full_name)?;
-        let position = required_text(&ext.position, "position", 200)?;
-        let home = required_text(&ext.home_organisation, "home_organisation", 300)?;
+        let position = name_text(&ext.position, "position", 200)?;
+        let home = name_text(&ext.home_organisation, "home_organisation", 300)?;
         added.push((
             NewMemberOwned {
                 staff_id: None,

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod commissions;
 mod cpu;
+pub mod csv_export;
 pub mod error;
 pub mod meetings;
 pub mod notify;

@@ -32,6 +32,7 @@ use tanu_storage::repo::reports::{self as repo, GroupCounts, ReportFilter};
 use time::{Date, OffsetDateTime};
 
 use crate::access::Need;
+use crate::csv_export::CsvWriter;
 use crate::{Actor, AppError, Ctx};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
@@ -418,16 +419,6 @@ fn top(groups: Vec<GroupCounts>, n: usize) -> Vec<GroupRow> {
     out
 }
 
-/// A cell a spreadsheet would not run as a formula: text starting with `=`, `+`, `-`,
-/// `@`, tab or carriage return gets a leading apostrophe (names come from candidates).
-fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
-}
-
 fn opt_date(d: Option<Date>) -> String {
     d.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
         .unwrap_or_default()
@@ -435,21 +426,6 @@ fn opt_date(d: Option<Date>) -> String {
 
 fn opt_num(n: Option<i64>) -> String {
     n.map(|n| n.to_string()).unwrap_or_default()
-}
-
-/// One CSV section: a header row, then the rows.
-fn section(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let mut ok = w.write_record(header).is_ok();
-    for r in rows {
-        ok &= w.write_record(r.iter().map(|c| cell(c))).is_ok();
-    }
-    let bytes = if ok { w.into_inner().ok() } else { None };
-    bytes
-        .and_then(|b| String::from_utf8(b).ok())
-        .unwrap_or_default()
 }
 
 /// The rows of a breakdown; `both_names` for programmes (titles in Kazakh and Russian),
@@ -485,10 +461,21 @@ fn group_rows(rows: &[GroupRow], both_names: bool) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The report as CSV: sections separated by an empty line, each with its own header
-/// row whose first cell names the section. Codes, not translations, so that the file
-/// reads the same in any language; numbers without grouping.
-pub fn to_csv(r: &Report) -> String {
+/// One CSV section: a header row, then the rows.
+struct Section<'a> {
+    header: &'a [&'a str],
+    rows: Vec<Vec<String>>,
+}
+
+fn section<'a>(header: &'a [&'a str], rows: Vec<Vec<String>>) -> Section<'a> {
+    Section { header, rows }
+}
+
+/// The report as CSV (the one writer of exports, [`crate::csv_export`]): sections separated
+/// by an empty line, each with its own header row whose first cell names the section.
+/// Codes, not translations, so that the file reads the same in any language; numbers
+/// without grouping.
+pub fn to_csv(r: &Report) -> Result<String, AppError> {
     let n = |v: i64| v.to_string();
     let generated = r
         .generated_at
@@ -504,7 +491,7 @@ pub fn to_csv(r: &Report) -> String {
                 "generated_at",
                 "applications",
             ],
-            &[vec![
+            vec![vec![
                 if r.org_id.is_some() {
                     "organisation"
                 } else {
@@ -520,21 +507,21 @@ pub fn to_csv(r: &Report) -> String {
         ),
         section(
             &["status", "applications"],
-            &r.by_status
+            r.by_status
                 .iter()
                 .map(|s| vec![s.status.clone(), n(s.applications)])
                 .collect::<Vec<_>>(),
         ),
         section(
             &["month", "applications"],
-            &r.by_month
+            r.by_month
                 .iter()
                 .map(|m| vec![m.month.clone(), n(m.applications)])
                 .collect::<Vec<_>>(),
         ),
         section(
             &["outcome", "count"],
-            &[
+            vec![
                 vec!["recognised".to_owned(), n(r.outcomes.recognised)],
                 vec!["refused".to_owned(), n(r.outcomes.refused)],
                 vec!["not-adopted".to_owned(), n(r.outcomes.not_adopted)],
@@ -542,7 +529,7 @@ pub fn to_csv(r: &Report) -> String {
         ),
         section(
             &["days_to_decision", "value"],
-            &[
+            vec![
                 vec!["decisions".to_owned(), n(r.days_to_decision.decisions)],
                 vec!["median".to_owned(), opt_num(r.days_to_decision.median)],
                 vec!["p90".to_owned(), opt_num(r.days_to_decision.p90)],
@@ -562,7 +549,7 @@ pub fn to_csv(r: &Report) -> String {
                 "refused",
                 "not_adopted",
             ],
-            &group_rows(&r.by_programme, true),
+            group_rows(&r.by_programme, true),
         ),
         section(
             &[
@@ -575,17 +562,27 @@ pub fn to_csv(r: &Report) -> String {
                 "refused",
                 "not_adopted",
             ],
-            &group_rows(&r.by_provider, false),
+            group_rows(&r.by_provider, false),
         ),
         section(
             &["reused_certificates", "count"],
-            &[
+            vec![
                 vec!["applications".to_owned(), n(r.reused.applications)],
                 vec!["certificates".to_owned(), n(r.reused.certificates)],
             ],
         ),
     ];
-    sections.join("\r\n")
+    let mut w = CsvWriter::new();
+    for (i, s) in sections.iter().enumerate() {
+        if i > 0 {
+            w.blank_line()?;
+        }
+        w.row(s.header)?;
+        for row in &s.rows {
+            w.row(row)?;
+        }
+    }
+    w.finish()
 }
 
 #[cfg(test)]
@@ -687,13 +684,5 @@ mod tests {
             to: None,
         };
         assert!(matches!(q.parse(), Ok((None, None))));
-    }
-
-    #[test]
-    fn csv_cells_are_not_formulas() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("IT Academy"), "IT Academy");
-        let s = section(&["provider", "name"], &[vec!["one".into(), "+1".into()]]);
-        assert_eq!(s, "provider,name\r\none,'+1\r\n");
     }
 }

@@ -9,7 +9,7 @@ use time::Date;
 
 use crate::error::DomainError;
 use crate::ids::Bin;
-use crate::person::{optional_text, required_text};
+use crate::person::{name_text, optional_text, refuse_invisible, required_text};
 
 /// Where an application stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -304,10 +304,11 @@ impl Certificate {
         let kind = ConfirmingKind::parse(input.kind)?;
         let provider_name = required_text(input.provider_name, "provider_name", 300)
             .map_err(|_| DomainError::Rule3ProviderRequired)?;
+        refuse_invisible(&provider_name, "provider_name")?;
         let provider_bin = optional_text(input.provider_bin, "provider_bin", 20)?
             .map(|s| Bin::parse(&s).map_err(|e| rename_field(e, "provider_bin")))
             .transpose()?;
-        let programme_title = required_text(input.programme_title, "programme_title", 300)?;
+        let programme_title = name_text(input.programme_title, "programme_title", 300)?;
         if input.hours.unwrap_or(0) == 0 && input.credits.unwrap_or(0) == 0 {
             return Err(DomainError::VolumeRequired);
         }

@@ -36,6 +36,15 @@ pub enum DomainError {
         /// The longest accepted.
         max: usize,
     },
+    /// A name or title holding an invisible (format, Cf) character: a bidirectional
+    /// control, a zero-width character, a soft hyphen.
+    #[error("{field}: holds an invisible character ({character}) that would disguise the text")]
+    InvisibleCharacter {
+        /// Which field.
+        field: Field,
+        /// The character as `U+XXXX`.
+        character: String,
+    },
     /// A password outside the policy.
     #[error("password must be {min} to {max} characters")]
     PasswordPolicy {
@@ -286,6 +295,7 @@ impl DomainError {
             Self::IdNumberNeverIssued { .. } => "id-number-never-issued",
             Self::EmailInvalid => "email-invalid",
             Self::TextLength { .. } => "text-length",
+            Self::InvisibleCharacter { .. } => "invisible-character",
             Self::PasswordPolicy { .. } => "password-policy",
             Self::OrganisationNotEligible { .. } => "rule-4-organisation-not-eligible",
             Self::UnknownValue { .. } => "unknown-value",
@@ -403,6 +413,7 @@ impl DomainError {
             | Self::IdNumberCheckDigit { field }
             | Self::IdNumberNeverIssued { field }
             | Self::TextLength { field, .. }
+            | Self::InvisibleCharacter { field, .. }
             | Self::UnknownValue { field, .. }
             | Self::DateRangeInverted { field }
             | Self::RuleSetParameter { field, .. } => Some(field),
@@ -468,6 +479,12 @@ impl DomainError {
         match self {
             Self::TextLength { field, max } => {
                 vec![("field", (*field).to_owned()), ("max", max.to_string())]
+            }
+            Self::InvisibleCharacter { field, character } => {
+                vec![
+                    ("field", (*field).to_owned()),
+                    ("character", character.clone()),
+                ]
             }
             Self::PasswordPolicy { min, max } => {
                 vec![("min", min.to_string()), ("max", max.to_string())]

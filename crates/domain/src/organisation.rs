@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
-use crate::person::bounded_text;
+use crate::person::name_text;
 
 /// The level of education an organisation provides. Only some kinds recognise
 /// learning outcomes (rule 4); the others exist so that a refusal can name them.
@@ -110,15 +110,15 @@ impl OrgNames {
     /// Longest accepted name.
     pub const MAX: usize = 300;
 
-    /// Trims and checks lengths.
+    /// Trims and checks lengths; refuses invisible characters.
     pub fn parse(kk: &str, ru: &str, en: Option<&str>) -> Result<Self, DomainError> {
         Ok(Self {
-            kk: bounded_text(kk, "name_kk", Self::MAX)?,
-            ru: bounded_text(ru, "name_ru", Self::MAX)?,
+            kk: name_text(kk, "name_kk", Self::MAX)?,
+            ru: name_text(ru, "name_ru", Self::MAX)?,
             en: en
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(|s| bounded_text(s, "name_en", Self::MAX))
+                .map(|s| name_text(s, "name_en", Self::MAX))
                 .transpose()?,
         })
     }
@@ -167,6 +167,22 @@ mod tests {
             assert_eq!(kind.as_str().parse::<OrgKind>(), Ok(kind));
         }
         assert!("university".parse::<OrgKind>().is_err());
+    }
+
+    #[test]
+    fn organisation_names_refuse_invisible_characters() {
+        for (kk, ru, en, field) in [
+            ("Колледж\u{202E}", "Колледж", None, "name_kk"),
+            ("Колледж", "\u{200B}Колледж", None, "name_ru"),
+            ("Колледж", "Колледж", Some("College\u{FEFF}"), "name_en"),
+        ] {
+            assert_eq!(
+                OrgNames::parse(kk, ru, en)
+                    .err()
+                    .map(|e| (e.code(), e.field())),
+                Some(("invisible-character", Some(field)))
+            );
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::error::{DomainError, Field};
 
@@ -15,6 +16,33 @@ pub(crate) fn bounded_text(input: &str, field: Field, max: usize) -> Result<Stri
     } else {
         Ok(s.to_owned())
     }
+}
+
+/// Refuses a Unicode format character (general category Cf): the bidirectional
+/// controls (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), the zero-width characters
+/// (U+200B–U+200D, U+2060, U+FEFF), the soft hyphen (U+00AD) and the rest. They are
+/// invisible, yet reorder or split what is shown: `Ali\u{202E}ahs` shows as `Alishah`
+/// reversed, and two names that look the same differ.
+pub fn refuse_invisible(s: &str, field: Field) -> Result<(), DomainError> {
+    match s
+        .chars()
+        .find(|c| c.general_category() == GeneralCategory::Format)
+    {
+        Some(c) => Err(DomainError::InvisibleCharacter {
+            field,
+            character: format!("U+{:04X}", u32::from(c)),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A name or a title (of a person, an organisation, a programme, a commission): trimmed,
+/// 1..=`max` characters, nothing invisible. Lists, protocols and extracts show these;
+/// free text (notes, reasons) goes through [`required_text`].
+pub fn name_text(input: &str, field: Field, max: usize) -> Result<String, DomainError> {
+    let s = bounded_text(input, field, max)?;
+    refuse_invisible(&s, field)?;
+    Ok(s)
 }
 
 /// Whether multi-line free text holds a control character other than a line break or a
@@ -51,9 +79,9 @@ impl FullName {
     /// Longest accepted.
     pub const MAX: usize = 200;
 
-    /// Trims and bounds the name.
+    /// Trims and bounds the name; refuses invisible characters ([`name_text`]).
     pub fn parse(input: &str) -> Result<Self, DomainError> {
-        bounded_text(input, "full_name", Self::MAX).map(Self)
+        name_text(input, "full_name", Self::MAX).map(Self)
     }
 
     /// The name as text.
@@ -201,6 +229,57 @@ mod tests {
     fn initials() {
         let n = FullName::parse("Нұрланова Айгерім Бекқызы").ok();
         assert_eq!(n.map(|n| n.initials()), Some("Нұрланова А. Б.".to_owned()));
+    }
+
+    #[test]
+    fn names_refuse_bidi_controls_and_zero_width_characters() {
+        for c in [
+            '\u{202E}', '\u{202A}', '\u{200E}', '\u{200F}', '\u{2066}', '\u{2069}', '\u{200B}',
+            '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}', '\u{061C}',
+        ] {
+            assert_eq!(
+                FullName::parse(&format!("Нұрланова{c} Айгерім")),
+                Err(DomainError::InvisibleCharacter {
+                    field: "full_name",
+                    character: format!("U+{:04X}", u32::from(c)),
+                }),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_keep_kazakh_letters_apostrophes_hyphens_and_spaces() {
+        for name in [
+            "Әлия Ғалымқызы Қасенова",
+            "Іңкәр Һәкімқызы Сәрсенова",
+            "O'Brien Anna-Maria",
+            "Пётр Ёлкин",
+        ] {
+            assert_eq!(FullName::parse(name).map(|n| n.0), Ok(name.to_owned()));
+        }
+    }
+
+    #[test]
+    fn the_refusal_of_an_invisible_character_names_the_field_and_the_character() {
+        let e = name_text("Колледж\u{200B}", "name_kk", 300).err();
+        assert_eq!(
+            e.as_ref().map(DomainError::code),
+            Some("invisible-character")
+        );
+        assert_eq!(e.as_ref().and_then(DomainError::field), Some("name_kk"));
+        assert_eq!(
+            e.map(|e| e.args()),
+            Some(vec![
+                ("field", "name_kk".to_owned()),
+                ("character", "U+200B".to_owned())
+            ])
+        );
+    }
+
+    #[test]
+    fn free_text_keeps_format_characters() {
+        assert!(required_text("see\u{00AD}ing", "notes", 100).is_ok());
     }
 
     #[test]

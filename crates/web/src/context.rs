@@ -20,7 +20,8 @@ use crate::state::AppState;
 
 /// Session cookie name.
 pub const SESSION_COOKIE: &str = "tanu_session";
-/// CSRF cookie name (double-submit: forms and htmx send the same value back).
+/// The pre-session CSRF cookie: the token of visitors who are not signed in (double
+/// submit: forms send the same value back). Renewed at login and at logout.
 pub const CSRF_COOKIE: &str = "tanu_csrf";
 /// Language cookie name.
 pub const LANG_COOKIE: &str = "tanu_lang";
@@ -36,7 +37,8 @@ pub struct RequestCtx {
     pub via_bearer: bool,
     /// The language of the response.
     pub locale: Locale,
-    /// The CSRF token to embed in forms.
+    /// The CSRF token to embed in forms: derived from the session when signed in
+    /// ([`session_csrf`]), else the pre-session cookie's.
     pub csrf: String,
     /// Path and query, for "back here after login" links.
     pub path: String,
@@ -131,12 +133,75 @@ async fn resolve_actor(
     Ok((None, false))
 }
 
-/// Checks the double-submit CSRF token of a state-changing request made with cookies.
+/// The CSRF token of a signed-in session: a SHA-256 of the session's secret (the cookie
+/// value, 256 random bits) under a label of its own. Only the holder of the session can
+/// know it, so a value planted beside a forged cookie is refused; it dies with the
+/// session; and it gives nothing back of the secret or of its stored hash (a plain
+/// SHA-256 of the token, without the label). No attacker-chosen input goes in, so the
+/// keyed hash needs no HMAC construction.
+pub fn session_csrf(session_token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"tanu-csrf-v1\0");
+    h.update(session_token.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Whether the URL's query carries a `csrf` parameter.
+fn token_in_url(req: &Request) -> bool {
+    req.uri()
+        .query()
+        .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "csrf"))
+}
+
+/// Most of a multipart body read to find its first field: the token comes first, in a
+/// few hundred bytes; past this, the form is not one of ours.
+const MULTIPART_PREFIX_MAX: usize = 64 * 1024;
+
+/// The CSRF token of a multipart form: its first field, which must be `csrf` (the pages
+/// put the hidden field before the file). Returns the request with its body whole again
+/// (the bytes read, then the rest, still unread), so that the upload streams on.
+async fn multipart_token(req: Request, boundary: String) -> (Request, Option<String>) {
+    let (parts, body) = req.into_parts();
+    let mut rest = body.into_data_stream();
+    let mut seen: Vec<bytes::Bytes> = Vec::new();
+    let token = {
+        let mut read = 0usize;
+        let tee = futures::StreamExt::map(&mut rest, |chunk| {
+            let chunk = chunk?;
+            if read > MULTIPART_PREFIX_MAX {
+                return Err(axum::Error::new("no csrf field at the start of the form"));
+            }
+            read = read.saturating_add(chunk.len());
+            seen.push(chunk.clone());
+            Ok(chunk)
+        });
+        let limits =
+            multer::Constraints::new().size_limit(multer::SizeLimit::new().for_field("csrf", 256));
+        let mut form = multer::Multipart::with_constraints(tee, boundary, limits);
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("csrf") => field.text().await.ok(),
+            _ => None,
+        }
+    };
+    let body = futures::StreamExt::chain(
+        futures::stream::iter(seen.into_iter().map(Ok::<_, axum::Error>)),
+        rest,
+    );
+    (Request::from_parts(parts, Body::from_stream(body)), token)
+}
+
+/// Checks the CSRF token of a state-changing request made with cookies: in the
+/// `X-CSRF-Token` header, or the form's `csrf` field (the first field of a multipart
+/// form); never in the URL, where it would land in histories and proxy logs.
 /// Returns the request, its body restored when it had to be read.
 async fn check_csrf(req: Request, expected: Option<&str>) -> Result<Request, WebError> {
     let Some(expected) = expected else {
         return Err(WebError::Csrf);
     };
+    if token_in_url(&req) {
+        return Err(WebError::Csrf);
+    }
     if let Some(sent) = req
         .headers()
         .get("x-csrf-token")
@@ -152,15 +217,11 @@ async fn check_csrf(req: Request, expected: Option<&str>) -> Result<Request, Web
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .to_owned();
     if content_type.starts_with("multipart/") {
-        // A file upload from a plain form: the token comes in the form's action URL,
-        // so that the (large) body need not be read twice.
-        let sent = req.uri().query().and_then(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "csrf")
-                .map(|(_, v)| v.into_owned())
-        });
+        let boundary = multer::parse_boundary(&content_type).map_err(|_| WebError::Csrf)?;
+        let (req, sent) = multipart_token(req, boundary).await;
         return match sent {
             Some(sent) if constant_time_eq(&sent, expected) => Ok(req),
             _ => Err(WebError::Csrf),
@@ -212,7 +273,8 @@ pub fn clear_session_cookie(secure: bool) -> Cookie<'static> {
     c
 }
 
-/// A new CSRF cookie (at login).
+/// A new pre-session CSRF cookie (at login and at logout), so that a value seen or
+/// planted before is worth nothing afterwards.
 pub fn fresh_csrf_cookie(secure: bool) -> Option<Cookie<'static>> {
     tanu_app::secrets::random_token()
         .ok()
@@ -248,7 +310,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         .get(CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() >= 32);
-    let csrf = match &csrf_cookie {
+    // The pre-session token: the cookie's, or a new one the response sets.
+    let pre_session = match &csrf_cookie {
         Some(c) => c.clone(),
         None => tanu_app::secrets::random_token().unwrap_or_default(),
     };
@@ -267,7 +330,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
                 .or(accept_language)
         }
         .unwrap_or_default(),
-        csrf,
+        csrf: pre_session.clone(),
         path,
         ip,
         request_id,
@@ -294,6 +357,15 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
                 .await
                 .unwrap_or(0);
         }
+        // Signed in by the session cookie, the token is the session's; otherwise the
+        // pre-session cookie's.
+        let expected = match (&actor, via_bearer, jar.get(SESSION_COOKIE)) {
+            (Some(_), false, Some(session)) => Some(session_csrf(session.value())),
+            _ => csrf_cookie.clone(),
+        };
+        if let Some(t) = &expected {
+            rctx.csrf.clone_from(t);
+        }
         rctx.actor = actor;
         rctx.via_bearer = via_bearer;
         let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -310,7 +382,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             return Err(WebError::App(tanu_app::tokens::read_only_refusal()));
         }
         let req = if unsafe_method && !via_bearer && (has_session || is_form || !api) {
-            check_csrf(req, csrf_cookie.as_deref()).await?
+            check_csrf(req, expected.as_deref()).await?
         } else {
             req
         };
@@ -339,10 +411,19 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             .headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
-    if csrf_cookie.is_none() {
+    let renewed = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| {
+            v.as_bytes()
+                .strip_prefix(CSRF_COOKIE.as_bytes())
+                .is_some_and(|rest| rest.starts_with(b"="))
+        });
+    if csrf_cookie.is_none() && !renewed {
         let c = cookie(
             CSRF_COOKIE,
-            rctx.csrf.clone(),
+            pre_session,
             state.settings.secure_cookies,
             true,
         );

@@ -202,6 +202,7 @@ mod tests {
             "id-number-never-issued",
             "email-invalid",
             "text-length",
+            "invisible-character",
             "password-policy",
             "rule-4-organisation-not-eligible",
             "unknown-value",

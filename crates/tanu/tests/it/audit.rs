@@ -123,7 +123,7 @@ both!(every_action_is_in_a_verifiable_chain, |app| {
     assert_eq!(csv.status(), StatusCode::OK);
     let csv = csv.text().await.unwrap();
     assert!(
-        csv.starts_with("seq,at,person_id,person,role,action"),
+        csv.starts_with("\u{feff}seq,at,person_id,person,role,action"),
         "{csv}"
     );
     assert!(csv.contains(",document-viewed,"), "{csv}");

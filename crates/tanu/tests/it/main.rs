@@ -14,6 +14,7 @@ mod browser;
 mod cli;
 mod commissions;
 mod errors;
+mod hardening;
 mod identity;
 mod meetings;
 mod notifications;

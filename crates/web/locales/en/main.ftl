@@ -142,6 +142,7 @@ err-id-number-check-digit = { $field }: the check digit does not match – pleas
 err-id-number-never-issued = { $field }: no valid number begins with these eleven digits – please check the number.
 err-email-invalid = This is not a valid e-mail address.
 err-text-length = { $field }: must be from 1 to { $max } characters.
+err-invisible-character = { $field }: contains an invisible character ({ $character }) that can disguise how the text looks (a direction mark, a zero-width space or a soft hyphen, often copied along with the text). Type the text again without it.
 err-password-policy = The password must be from { $min } to { $max } characters long.
 err-rule-4-organisation-not-eligible = Rule 4: only organisations of technical and vocational, post-secondary, higher or postgraduate education recognise learning outcomes; kind "{ $kind }" cannot be registered.
 err-unknown-value = { $field }: "{ $value }" is not one of the allowed values.

@@ -4,14 +4,13 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use tanu_app::access::Need;
 use tanu_app::audit::{self, AuditEvent, AuditQuery};
 
-use super::html;
 use super::layout::Page;
+use super::{csv_response, html};
 use crate::context::RequestCtx;
 use crate::error::WebError;
 use crate::state::AppState;
@@ -112,19 +111,6 @@ async fn national_page(
         q,
         events,
     })
-}
-
-fn csv_response(body: String, name: &str) -> Response {
-    let mut r = body.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
 }
 
 async fn org_csv(

@@ -22,7 +22,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/logout", axum::routing::post(logout))
         .route("/register", get(register_page).post(register))
         .route("/invite/{token}", get(invite_page).post(invite_accept))
-        .route("/lang/{code}", get(switch_language))
+        .route("/lang/{code}", get(switch_language).post(save_language))
 }
 
 #[derive(Template)]
@@ -153,9 +153,15 @@ async fn logout(
         accounts::end_session(&state.ctx, c.value()).await?;
     }
     let mut r = Redirect::to("/").into_response();
-    if let Some(v) = context::set_cookie_header(&context::clear_session_cookie(
-        state.settings.secure_cookies,
-    )) {
+    let secure = state.settings.secure_cookies;
+    if let Some(v) = context::set_cookie_header(&context::clear_session_cookie(secure)) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    // A new pre-session token too: nothing of the session's forms works afterwards.
+    if let Some(v) = context::fresh_csrf_cookie(secure)
+        .as_ref()
+        .and_then(context::set_cookie_header)
+    {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(r)
@@ -298,21 +304,45 @@ async fn invite_accept(
     }
 }
 
-async fn switch_language(
-    State(state): State<AppState>,
-    rctx: RequestCtx,
-    Path(code): Path<String>,
-    Query(q): Query<NextQuery>,
-) -> Result<Response, WebError> {
-    let locale = Locale::parse(&code).ok_or(WebError::Status(StatusCode::NOT_FOUND))?;
-    if let Some(actor) = &rctx.actor {
-        tanu_app::accounts::set_locale(&state.ctx, actor, locale).await?;
-    }
-    let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+/// The language cookie and a redirect to `next`.
+fn to_language(state: &AppState, locale: Locale, next: Option<&str>) -> Response {
+    let mut r = Redirect::to(&safe_next(next)).into_response();
     if let Some(v) =
         context::set_cookie_header(&context::lang_cookie(locale, state.settings.secure_cookies))
     {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
-    Ok(r)
+    r
+}
+
+/// `GET /lang/{code}`: the language of these pages, by cookie only. A GET changes
+/// nothing stored (a link or an image on another site could make one); signed-in people
+/// get forms that POST instead.
+async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    let locale = Locale::parse(&code).ok_or(WebError::Status(StatusCode::NOT_FOUND))?;
+    Ok(to_language(&state, locale, q.next.as_deref()))
+}
+
+#[derive(Debug, Deserialize)]
+struct LanguageForm {
+    next: Option<String>,
+}
+
+/// `POST /lang/{code}` (with the CSRF token): also the signed-in account's language,
+/// which its e-mails use.
+async fn save_language(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(code): Path<String>,
+    Form(f): Form<LanguageForm>,
+) -> Result<Response, WebError> {
+    let locale = Locale::parse(&code).ok_or(WebError::Status(StatusCode::NOT_FOUND))?;
+    if let Some(actor) = &rctx.actor {
+        accounts::set_locale(&state.ctx, actor, locale).await?;
+    }
+    Ok(to_language(&state, locale, f.next.as_deref()))
 }

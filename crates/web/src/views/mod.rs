@@ -22,7 +22,7 @@ mod tokens;
 
 use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::WebError;
@@ -62,6 +62,20 @@ pub(crate) fn page_with_status<T: Template>(
         WebError::Status(StatusCode::INTERNAL_SERVER_ERROR)
     })?;
     Ok((status, Html(body)).into_response())
+}
+
+/// A CSV export (written by `tanu_app::csv_export`) as an attachment named `name`.
+pub(crate) fn csv_response(body: String, name: &str) -> Response {
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
 }
 
 /// A local path to return to after a form, never another site: it starts with one `/`

@@ -6,8 +6,8 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use tanu_app::access::Need;
 use tanu_app::organisations;
@@ -15,7 +15,7 @@ use tanu_app::reports::{self, GroupKind, GroupRow, Report, ReportQuery};
 use tanu_domain::Locale;
 
 use super::layout::{FormState, Page};
-use super::{form_error, page_with_status};
+use super::{csv_response, form_error, page_with_status};
 use crate::charts::{self, Bar};
 use crate::context::RequestCtx;
 use crate::error::WebError;
@@ -268,22 +268,6 @@ async fn national_page(
     render(&rctx, None, result, q, "/reports.csv")
 }
 
-/// The report as a CSV attachment. A byte-order mark leads the file so that
-/// spreadsheet programs read the Kazakh and Russian names as UTF-8.
-pub(crate) fn csv_response(r: &Report, name: &str) -> Response {
-    let body = format!("\u{feff}{}", reports::to_csv(r));
-    let mut resp = body.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    resp
-}
-
 /// `tanu-report-<scope>-<day>.csv`.
 pub(crate) fn csv_name(scope: &str, r: &Report) -> String {
     // The day in Kazakhstan, like every date the pages show.
@@ -304,7 +288,10 @@ async fn org_csv(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
     let r = reports::organisation(&state.ctx, rctx.actor()?, org, &q, now()).await?;
-    Ok(csv_response(&r, &csv_name(&org.to_string(), &r)))
+    Ok(csv_response(
+        reports::to_csv(&r)?,
+        &csv_name(&org.to_string(), &r),
+    ))
 }
 
 async fn national_csv(
@@ -313,7 +300,10 @@ async fn national_csv(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
     let r = reports::national(&state.ctx, rctx.actor()?, &q, now()).await?;
-    Ok(csv_response(&r, &csv_name("national", &r)))
+    Ok(csv_response(
+        reports::to_csv(&r)?,
+        &csv_name("national", &r),
+    ))
 }
 
 #[cfg(test)]
