@@ -78,12 +78,14 @@ both!(verify_refuses_a_body_over_its_own_limit, |app| {
         .text()
         .await
         .unwrap();
-    let at = page.find("action=\"/verify?csrf=").unwrap() + "action=\"".len();
-    let action = page[at..].split('"').next().unwrap().to_owned();
-    let form = reqwest::multipart::Form::new().text("code", "").part(
-        "file",
-        reqwest::multipart::Part::bytes(vec![b'%'; VERIFY_LIMIT + 1]).file_name("big.pdf"),
-    );
+    let action = "/verify".to_owned();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&page))
+        .text("code", "")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(vec![b'%'; VERIFY_LIMIT + 1]).file_name("big.pdf"),
+        );
     let r = c
         .post(app.url(&action))
         .header("accept-language", "en")
