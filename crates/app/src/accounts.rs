@@ -136,6 +136,17 @@ pub async fn register_candidate(
         now,
     )
     .await?;
+    // Whatever exists: so that nobody floods a mailbox with "you already have an
+    // account" from many addresses.
+    throttle(
+        ctx,
+        "register-email",
+        email.as_str(),
+        3,
+        Duration::hours(1),
+        now,
+    )
+    .await?;
     // Hashed whether or not the account exists: both answers take the same time.
     let hash = hash_password_in_turn(password.expose().to_owned()).await?;
     let iin_text = iin.map(|i| i.as_string());
@@ -185,9 +196,9 @@ pub async fn register_candidate(
     Ok(())
 }
 
-/// Counts an anonymous action from a client address and refuses it past `limit` within
-/// `window` (429 with the time to wait).
-async fn throttle(
+/// Counts an action under a key (a client address, an e-mail, an account) and refuses
+/// it past `limit` within `window` (429 with the time to wait).
+pub(crate) async fn throttle(
     ctx: &Ctx,
     kind: &str,
     key: &str,
@@ -424,6 +435,13 @@ pub async fn change_password(
     let new = Password::parse(new)?;
     let stored = {
         let mut conn = ctx.db.acquire().await?;
+        // Guesses here wait as sign-in guesses do.
+        let counts =
+            login_failures::count_since(conn.conn(), &actor.email, ip, now - THROTTLE_WINDOW)
+                .await?;
+        if let Some(e) = held_back(counts, now) {
+            return Err(e);
+        }
         persons::by_id(conn.conn(), actor.person_id)
             .await?
             .and_then(|p| p.password_hash)
@@ -482,6 +500,29 @@ fn delay(failures: i64, free: i64) -> Duration {
     (FIRST_DELAY * 2i32.pow(doublings)).min(THROTTLE_WINDOW)
 }
 
+/// Failures counted for an e-mail and an address, each with the time of the latest.
+type Counts = ((i64, Option<OffsetDateTime>), (i64, Option<OffsetDateTime>));
+
+/// The refusal of an attempt that comes before the wait its failures ask for has passed.
+fn held_back(
+    ((by_email, last_email), (by_ip, last_ip)): Counts,
+    now: OffsetDateTime,
+) -> Option<AppError> {
+    let after = |last: Option<OffsetDateTime>, d: Duration| {
+        last.filter(|_| d > Duration::ZERO).map(|t| t + d)
+    };
+    let until = [
+        after(last_email, delay(by_email, FREE_FAILURES_PER_EMAIL)),
+        after(last_ip, delay(by_ip, FREE_FAILURES_PER_IP)),
+    ]
+    .into_iter()
+    .flatten()
+    .max()?;
+    (until > now).then(|| AppError::Throttled {
+        retry_after_secs: u64::try_from((until - now).whole_seconds().max(1)).unwrap_or(900),
+    })
+}
+
 /// Checks e-mail and password; returns the person id.
 ///
 /// Guessing is slowed, not turned against the account's owner: past
@@ -515,22 +556,7 @@ pub async fn login(
         _ => false,
     };
     let since = now - THROTTLE_WINDOW;
-    type Count = (i64, Option<OffsetDateTime>);
-    let wait = |((by_email, last_email), (by_ip, last_ip)): (Count, Count)| {
-        let after = |last: Option<OffsetDateTime>, d: Duration| {
-            last.filter(|_| d > Duration::ZERO).map(|t| t + d)
-        };
-        let until = [
-            after(last_email, delay(by_email, FREE_FAILURES_PER_EMAIL)),
-            after(last_ip, delay(by_ip, FREE_FAILURES_PER_IP)),
-        ]
-        .into_iter()
-        .flatten()
-        .max()?;
-        (until > now).then(|| AppError::Throttled {
-            retry_after_secs: u64::try_from((until - now).whole_seconds().max(1)).unwrap_or(900),
-        })
-    };
+    let wait = |counts| held_back(counts, now);
     if !known_device {
         // A caller who must wait is refused with a read, without taking a turn on the
         // writer (a flood of guesses must not slow everyone's writes).

@@ -1587,6 +1587,16 @@ pub async fn claim_walk_in(
     if !actor.email_verified {
         return Err(AppError::email_unverified());
     }
+    // 60 random bits are not guessed online; ten tries an hour per account make sure.
+    crate::accounts::throttle(
+        ctx,
+        "claim",
+        &actor.person_id.to_string(),
+        10,
+        time::Duration::hours(1),
+        now,
+    )
+    .await?;
     let code = crate::secrets::normalise_claim_code(code);
     let refused = || AppError::Refused {
         status: 422,

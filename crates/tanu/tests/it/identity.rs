@@ -201,6 +201,25 @@ both!(walk_ins_belong_to_the_organisation_until_claimed, |app| {
         .post(&squatter, "/api/v1/claims", json!({ "code": code }))
         .await;
     problem(r, StatusCode::UNPROCESSABLE_ENTITY, "claim-code-invalid").await;
+    // Codes are not guessed: ten tries an hour per account.
+    for _ in 0..8 {
+        let r = app
+            .post(
+                &squatter,
+                "/api/v1/claims",
+                json!({ "code": "AAAA-BBBB-CCCC" }),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = app
+        .post(
+            &squatter,
+            "/api/v1/claims",
+            json!({ "code": "AAAA-BBBB-CCCC" }),
+        )
+        .await;
+    problem(r, StatusCode::TOO_MANY_REQUESTS, "too-many-attempts").await;
     // The secretary sees the claim in the case's history.
     let seen = app
         .get_json(&secretary, &format!("/api/v1/applications/{id}"))
@@ -472,4 +491,10 @@ both!(passwords_sessions_and_tokens_are_the_owners, |app| {
     assert_eq!(ended["ended"], 1);
     let r = a.get(app.url("/account")).send().await.unwrap();
     assert_ne!(r.status(), StatusCode::OK, "the browser's session ended");
+    // Guessing the current password waits as sign-in guesses do.
+    for _ in 0..6 {
+        sql(&app.ctx.db, "INSERT INTO login_failures (email, ip, at) VALUES ('me@mail.kz', '10.0.0.9', '2999-01-01T00:00:00Z')").await;
+    }
+    let r = app.put(&full, "/api/v1/me/password", json!({ "current_password": "reset to this one", "new_password": "yet another passphrase" })).await;
+    problem(r, StatusCode::TOO_MANY_REQUESTS, "too-many-attempts").await;
 });
