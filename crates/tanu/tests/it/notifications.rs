@@ -228,8 +228,8 @@ both!(each_transition_tells_whom_it_concerns_once, |app| {
         .collect();
     assert_eq!(
         to_candidate.len(),
-        5,
-        "one e-mail per notification of the candidate"
+        6,
+        "one e-mail per notification of the candidate, and the link that verified the address"
     );
     assert!(
         to_candidate
