@@ -705,6 +705,9 @@ pub async fn change_membership(
     change: &MembershipChange,
     now: OffsetDateTime,
 ) -> Result<CommissionView, AppError> {
+    // Found first: another organisation's commission is not found, whatever the body.
+    let (mut tx, now) = locked(ctx, scope, id, now).await?;
+    let row = commission_of(tx.conn(), scope, id).await?;
     if change.add_staff.is_empty() && change.add_external.is_empty() && change.remove.is_empty() {
         return Err(DomainError::UnknownValue {
             field: "members",
@@ -712,8 +715,6 @@ pub async fn change_membership(
         }
         .into());
     }
-    let (mut tx, now) = locked(ctx, scope, id, now).await?;
-    let row = commission_of(tx.conn(), scope, id).await?;
     let params = params_of(tx.conn(), row.rule_set_id).await?;
     if repo::any_open_election(tx.conn(), id).await?
         || tanu_storage::repo::meetings::any_open(tx.conn(), id).await?

@@ -1391,6 +1391,13 @@ pub async fn list(
     commission_id: i64,
 ) -> Result<Vec<MeetingRowView>, AppError> {
     let mut conn = ctx.db.acquire().await?;
+    // Another organisation's commission (or none) is not found, rather than empty.
+    if tanu_storage::repo::commissions::get(conn.conn(), scope.org_id(), commission_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
     Ok(
         repo::for_commission(conn.conn(), scope.org_id(), commission_id)
             .await?

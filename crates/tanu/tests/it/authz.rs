@@ -158,6 +158,8 @@ struct Fixture {
     rule_set: Value,
     /// A spare API token of the org admin.
     admin_token_id: i64,
+    /// The second organisation, whose admin is `foreign_admin`.
+    org_b: i64,
     /// Bearer tokens in the order of [`CALLERS`]; `None` for anonymous.
     tokens: Vec<Option<String>>,
 }
@@ -327,6 +329,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         secretary_staff,
         rule_set,
         admin_token_id: t["id"].as_i64().unwrap(),
+        org_b,
         tokens: vec![
             None,
             Some(b.candidates[0].clone()),
@@ -589,4 +592,59 @@ both!(every_operation_as_every_caller_matches_the_table, |app| {
         failures.join("\n")
     );
     assert_eq!(calls, rows.len() * CALLERS.len());
+});
+
+both!(another_organisations_ids_find_nothing, |app| {
+    // The admin of organisation B calls every operation under their own organisation
+    // with the ids of organisation A's records (its applications, commissions, meetings,
+    // protocols, staff...) in the rest of the path: nothing is found, nothing changes.
+    let rows = table();
+    let ops = operations();
+    let f = fixture(&app).await;
+    let foreign = CALLERS.iter().position(|c| *c == "foreign_admin").unwrap();
+    let own = format!("/api/v1/organisations/{}/", f.org);
+    let mut failures = Vec::new();
+    let mut calls = 0;
+    for row in &rows {
+        let prefix = "/api/v1/organisations/{org}/";
+        let Some(rest) = row
+            .path
+            .strip_prefix(prefix)
+            .or_else(|| row.path.strip_prefix("/api/v1/organisations/{id}/"))
+        else {
+            continue;
+        };
+        if !rest.contains('{') {
+            continue; // a list or a creation in B's own organisation: theirs to do
+        }
+        let Some((_, _, _, has_body)) = ops
+            .iter()
+            .find(|(m, p, _, _)| *m == row.method && *p == row.path)
+        else {
+            continue;
+        };
+        let url =
+            f.fill(&row.path)
+                .replacen(&own, &format!("/api/v1/organisations/{}/", f.org_b), 1);
+        let body = if *has_body {
+            f.body(&row.method, &row.path)
+        } else {
+            Body::None
+        };
+        let r = call(&app, &row.method, &url, f.tokens[foreign].as_deref(), body).await;
+        calls += 1;
+        if let Some(why) = judge(r, false).await {
+            failures.push(format!("{} {url}: {why}", row.method));
+        }
+    }
+    assert!(
+        calls > 30,
+        "only {calls} operations name a record of an organisation"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {calls} calls reached another organisation's records:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 });
