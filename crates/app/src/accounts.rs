@@ -242,6 +242,27 @@ async fn audit_anonymous(
     Ok(())
 }
 
+/// An event a person did to their own account.
+async fn audit_own(
+    conn: tanu_storage::Conn<'_>,
+    person_id: i64,
+    action: &str,
+    details: serde_json::Value,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    crate::audit::record(
+        conn,
+        person_id,
+        None,
+        action,
+        "account",
+        Some(person_id),
+        details,
+        now,
+    )
+    .await
+}
+
 /// How long an e-mail verification link works.
 pub const VERIFY_TTL: Duration = Duration::hours(48);
 /// How long a password reset link works.
@@ -312,13 +333,10 @@ pub async fn verify_email(ctx: &Ctx, token: &str, now: OffsetDateTime) -> Result
         .await?
         .ok_or_else(AppError::link_invalid)?;
     persons::mark_verified(tx.conn(), person, now).await?;
-    crate::audit::record(
+    audit_own(
         tx.conn(),
         person,
-        None,
         "email-verified",
-        "account",
-        Some(person),
         serde_json::json!({}),
         now,
     )
@@ -406,13 +424,10 @@ pub async fn reset_password(
     tokens::revoke_all(tx.conn(), person, now).await?;
     devices::delete_for_person(tx.conn(), person).await?;
     account_tokens::revoke_all(tx.conn(), person, RESET, now).await?;
-    crate::audit::record(
+    audit_own(
         tx.conn(),
         person,
-        None,
         "password-reset",
-        "account",
-        Some(person),
         serde_json::json!({}),
         now,
     )
@@ -467,13 +482,10 @@ pub async fn change_password(
     )
     .await?;
     account_tokens::revoke_all(tx.conn(), actor.person_id, RESET, now).await?;
-    crate::audit::record(
+    audit_own(
         tx.conn(),
         actor.person_id,
-        None,
         "password-changed",
-        "account",
-        Some(actor.person_id),
         serde_json::json!({}),
         now,
     )
@@ -738,13 +750,10 @@ pub async fn sign_out_elsewhere(
         &keep.map(token_hash).unwrap_or_default(),
     )
     .await?;
-    crate::audit::record(
+    audit_own(
         tx.conn(),
         actor.person_id,
-        None,
         "signed-out-elsewhere",
-        "account",
-        Some(actor.person_id),
         serde_json::json!({ "sessions": n }),
         now,
     )

@@ -392,6 +392,23 @@ fn event_json(v: serde_json::Value) -> String {
     v.to_string()
 }
 
+/// A post that can hold an office or a seat: active, and accepted by its person.
+fn usable(post: &staff::StaffRow, field: &'static str) -> Result<(), AppError> {
+    if post.active && post.accepted {
+        return Ok(());
+    }
+    let why = if post.active {
+        "post not accepted yet"
+    } else {
+        "inactive"
+    };
+    Err(DomainError::UnknownValue {
+        field,
+        value: format!("{} ({why})", post.full_name),
+    }
+    .into())
+}
+
 async fn commission_of(
     conn: Conn<'_>,
     scope: &OrgScope,
@@ -744,21 +761,7 @@ pub async fn change_membership(
                 field: "add_staff",
                 value: staff_id.to_string(),
             })?;
-        if !post.active || !post.accepted {
-            return Err(DomainError::UnknownValue {
-                field: "add_staff",
-                value: format!(
-                    "{} ({})",
-                    post.full_name,
-                    if post.active {
-                        "post not accepted yet"
-                    } else {
-                        "inactive"
-                    }
-                ),
-            }
-            .into());
-        }
+        usable(&post, "add_staff")?;
         let already = current
             .iter()
             .any(|m| m.staff_id == Some(*staff_id) && !change.remove.contains(&m.id))
@@ -899,21 +902,7 @@ pub async fn assign_secretary(
             field: "secretary",
             value: input.staff_id.to_string(),
         })?;
-    if !post.active || !post.accepted {
-        return Err(DomainError::UnknownValue {
-            field: "secretary",
-            value: format!(
-                "{} ({})",
-                post.full_name,
-                if post.active {
-                    "post not accepted yet"
-                } else {
-                    "inactive"
-                }
-            ),
-        }
-        .into());
-    }
+    usable(&post, "secretary")?;
     let members = repo::current_members(tx.conn(), id).await?;
     let is_member = members
         .iter()
