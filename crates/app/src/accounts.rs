@@ -542,7 +542,7 @@ fn held_back(
 /// from the address) within [`THROTTLE_WINDOW`], the next attempt waits a delay that
 /// doubles with each failure. A browser in which the account signed in before (its
 /// `device` token) is exempt: a correct password there is never refused because of
-/// other people's failures.
+/// other people's failures; one wrong password there makes it a stranger again.
 pub async fn login(
     ctx: &Ctx,
     email: &str,
@@ -602,7 +602,14 @@ pub async fn login(
             login_failures::clear(tx.conn(), &email).await?;
             Ok(p.id)
         }
-        _ => Err(AppError::BadCredentials),
+        _ => {
+            // A wrong password from a remembered browser makes it a stranger again: a
+            // shared computer the owner once used gives nobody free guesses.
+            if let (true, Some(d)) = (known_device, device) {
+                devices::delete(tx.conn(), &token_hash(d)).await?;
+            }
+            Err(AppError::BadCredentials)
+        }
     };
     audit::append(
         tx.conn(),

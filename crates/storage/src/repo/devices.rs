@@ -44,3 +44,13 @@ pub async fn delete_for_person(conn: Conn<'_>, person_id: i64) -> Result<(), Sto
     )?;
     Ok(())
 }
+
+/// Forgets one browser.
+pub async fn delete(conn: Conn<'_>, token_hash: &str) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "DELETE FROM known_devices WHERE token_hash = $1",
+        token_hash
+    )?;
+    Ok(())
+}
