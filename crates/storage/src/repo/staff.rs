@@ -174,7 +174,12 @@ pub async fn find(
 
 /// Every post of an organisation, by name, with roles.
 pub async fn list(mut conn: Conn<'_>, org_id: i64) -> Result<Vec<StaffRow>, StorageError> {
-    let sql = format!("{SELECT} WHERE s.org_id = $1 ORDER BY p.search_name, s.id");
+    // Sorted by the name shown: an unaccepted post's place in the list must not tell
+    // anything of the account's own name.
+    let sql = format!(
+        "{SELECT} WHERE s.org_id = $1 ORDER BY CASE WHEN s.accepted_at IS NULL \
+         THEN LOWER(COALESCE(s.invited_name, p.full_name)) ELSE p.search_name END, s.id"
+    );
     let mut rows = fetch!(
         conn.reborrow(),
         fetch_all,
