@@ -272,31 +272,56 @@ const VERIFY: &str = "verify-email";
 /// Purpose of a password reset secret.
 const RESET: &str = "reset-password";
 
-/// Sends a fresh verification link (earlier ones stop working).
-async fn send_verification(
+/// E-mails a person a fresh single-use link for a purpose (earlier ones of the same
+/// purpose stop working); the link is `{path}/{secret}` and only the secret's hash is
+/// kept.
+#[allow(clippy::too_many_arguments)]
+async fn send_link(
     mut conn: tanu_storage::Conn<'_>,
     person_id: i64,
+    purpose: &str,
+    ttl: Duration,
+    kind: notify::Kind,
+    path: &str,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    account_tokens::revoke_all(conn.reborrow(), person_id, VERIFY, now).await?;
+    account_tokens::revoke_all(conn.reborrow(), person_id, purpose, now).await?;
     let token = random_token()?;
     account_tokens::insert(
         conn.reborrow(),
         &token_hash(&token),
         person_id,
-        VERIFY,
+        purpose,
         now,
-        now + VERIFY_TTL,
+        now + ttl,
     )
     .await?;
     notify::tell(
         conn,
         person_id,
         None,
-        notify::Kind::VerifyEmail,
+        kind,
         &|_| Vec::new(),
-        &format!("/verify-email/{token}"),
+        &format!("{path}/{token}"),
         None,
+        now,
+    )
+    .await
+}
+
+/// Sends a fresh verification link.
+async fn send_verification(
+    conn: tanu_storage::Conn<'_>,
+    person_id: i64,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    send_link(
+        conn,
+        person_id,
+        VERIFY,
+        VERIFY_TTL,
+        notify::Kind::VerifyEmail,
+        "/verify-email",
         now,
     )
     .await
@@ -368,25 +393,13 @@ pub async fn request_password_reset(
     let Some(person) = persons::by_email(tx.conn(), email.as_str()).await? else {
         return Ok(());
     };
-    account_tokens::revoke_all(tx.conn(), person.id, RESET, now).await?;
-    let token = random_token()?;
-    account_tokens::insert(
+    send_link(
         tx.conn(),
-        &token_hash(&token),
         person.id,
         RESET,
-        now,
-        now + RESET_TTL,
-    )
-    .await?;
-    notify::tell(
-        tx.conn(),
-        person.id,
-        None,
+        RESET_TTL,
         notify::Kind::PasswordReset,
-        &|_| Vec::new(),
-        &format!("/password-reset/{token}"),
-        None,
+        "/password-reset",
         now,
     )
     .await?;
@@ -556,16 +569,16 @@ pub async fn login(
     if email.chars().any(char::is_control) {
         return Err(AppError::BadCredentials);
     }
-    let person = {
-        let mut conn = ctx.db.acquire().await?;
-        persons::by_email(conn.conn(), &email).await?
-    };
-    let known_device = match (device, &person) {
-        (Some(d), Some(p)) => {
+    // Only a caller with a browser token needs the account before the throttle: the
+    // others are refused with one read while they must wait.
+    let known_device = match device {
+        Some(d) => {
             let mut conn = ctx.db.acquire().await?;
-            devices::person_of(conn.conn(), &token_hash(d)).await? == Some(p.id)
+            let owner = devices::person_of(conn.conn(), &token_hash(d)).await?;
+            let person = persons::by_email(conn.conn(), &email).await?;
+            owner.is_some() && owner == person.map(|p| p.id)
         }
-        _ => false,
+        None => false,
     };
     let since = now - THROTTLE_WINDOW;
     let wait = |counts| held_back(counts, now);
@@ -590,6 +603,10 @@ pub async fn login(
     }
     login_failures::record(tx.conn(), &email, ip, now).await?;
     tx.commit().await?;
+    let person = {
+        let mut conn = ctx.db.acquire().await?;
+        persons::by_email(conn.conn(), &email).await?
+    };
     let hash = person.as_ref().and_then(|p| p.password_hash.clone());
     let has_password = hash.is_some();
     let ok = verify_password_in_turn(password.to_owned(), hash).await;
