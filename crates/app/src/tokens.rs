@@ -115,6 +115,20 @@ pub(crate) async fn create_for(
         now,
     )
     .await?;
+    // A token opens the account as its password does: who made one, when, and for how
+    // long is part of the trail (never the token, only its public prefix).
+    crate::audit::record(
+        tx.conn(),
+        person_id,
+        None,
+        "token-created",
+        "token",
+        Some(id),
+        serde_json::json!({ "name": name, "prefix": prefix, "read_only": input.read_only,
+            "expires_at": expires_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default() }),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(NewToken {
         id,
@@ -165,6 +179,17 @@ pub async fn revoke(
 ) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
     if tokens::revoke(tx.conn(), actor.person_id, id, now).await? {
+        crate::audit::record(
+            tx.conn(),
+            actor.person_id,
+            None,
+            "token-revoked",
+            "token",
+            Some(id),
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     } else {
