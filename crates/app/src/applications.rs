@@ -1464,6 +1464,20 @@ pub struct WalkInRegistered {
 /// candidate – name, IIN and e-mail as typed at the desk – and is never attached to an
 /// existing account, whoever holds that IIN or e-mail: the candidate claims it with the
 /// code. The record and the application are created together or not at all.
+/// Whether the actor registers walk-ins in the organisation: its admins and
+/// secretaries, and the operator (the form is shown to them only).
+pub fn may_register_walk_ins(actor: &Actor, scope: &OrgScope) -> Result<(), AppError> {
+    if actor.is_operator
+        || actor
+            .roles_in(scope.org_id())
+            .any(|r| matches!(r, Role::OrgAdmin | Role::Secretary))
+    {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 pub async fn register_walk_in(
     ctx: &Ctx,
     actor: &Actor,
@@ -1471,13 +1485,7 @@ pub async fn register_walk_in(
     input: &WalkIn,
     now: OffsetDateTime,
 ) -> Result<WalkInRegistered, AppError> {
-    if !actor.is_operator
-        && !actor
-            .roles_in(scope.org_id())
-            .any(|r| matches!(r, Role::OrgAdmin | Role::Secretary))
-    {
-        return Err(AppError::Forbidden);
-    }
+    may_register_walk_ins(actor, scope)?;
     let name = FullName::parse(&input.full_name)?;
     let iin = optional_text(input.iin.as_deref(), "iin", 32)?
         .map(|s| Iin::parse(&s))

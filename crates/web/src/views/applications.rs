@@ -575,7 +575,8 @@ async fn walk_in_page(
     rctx: RequestCtx,
     Path(org): Path<i64>,
 ) -> Result<Response, WebError> {
-    rctx.actor()?.scope(org, Need::ReadStaff)?;
+    let actor = rctx.actor()?;
+    applications::may_register_walk_ins(actor, &actor.scope(org, Need::ReadOrg)?)?;
     html(
         &new_form(
             &state,

@@ -88,6 +88,7 @@ async fn new_form(
     form: FormState,
 ) -> Result<NewPage, WebError> {
     let scope = scope(rctx, org)?;
+    meetings::may_schedule(&state.ctx, &scope, commission).await?;
     let mut ready = applications::queue(
         &state.ctx,
         &scope,
