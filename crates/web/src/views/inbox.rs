@@ -47,11 +47,13 @@ async fn open(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
-    notify::mark_read(&state.ctx, actor, Some(id), tanu_storage::now()).await?;
+    // Only one's own notices: another person's id is not found.
     let link = notify::inbox(&state.ctx, actor)
         .await?
         .into_iter()
         .find(|n| n.id == id)
-        .map_or_else(|| "/inbox".to_owned(), |n| n.link);
+        .map(|n| n.link)
+        .ok_or(WebError::Status(axum::http::StatusCode::NOT_FOUND))?;
+    notify::mark_read(&state.ctx, actor, Some(id), tanu_storage::now()).await?;
     Ok(Redirect::to(&super::safe_next(Some(&link))).into_response())
 }
