@@ -135,6 +135,9 @@ pub struct FormState {
     errors: HashMap<String, String>,
     /// The error summary shown above the form.
     pub summary: Option<String>,
+    /// The stable code of the refusal (as in the API's problem documents), for
+    /// support and for scripts reading the page.
+    pub code: Option<&'static str>,
 }
 
 impl FormState {
@@ -180,6 +183,7 @@ impl FormState {
             self.errors.insert(field.to_owned(), message.clone());
         }
         self.summary = Some(message);
+        self.code = Some(err.code());
         self
     }
 }
