@@ -1,17 +1,25 @@
-//! The authorisation matrix (issue 8): every operation of the OpenAPI document, called
-//! by every kind of caller, checked against the table kept in `docs/authorization.csv`.
+//! The authorisation matrix (issues 8 and 20): every operation of the OpenAPI document,
+//! called by every kind of caller, checked against the table kept in
+//! `docs/authorization.csv` (the pages have their own table and test, `authz_pages.rs`).
 //!
 //! The table has one row per operation (method and path template as in the document) and
 //! one column per caller: anonymous; two candidates, the one who owns the application in
 //! the path and another; a commission member holding no office, the secretary, the admin
-//! and an auditor of organisation A; the admin of organisation B; the operator. `allow`
-//! means the gate lets the caller through: any answer but 401, 403 or 404 (a 422 from a
-//! rule or from the state of the record still counts, and no answer may be a 5xx);
-//! `deny` means 401, 403 or 404 with a problem document that carries a code.
+//! and an auditor of organisation A; the admin of organisation B; the operator. A cell
+//! says what the call does:
+//! - `allow`: it takes effect – a 2xx answer, and a change leaves its trace in the data
+//!   (an audit event, a notice or a recorded view of a document);
+//! - `deny`: the gate refuses – 401, 403 or 404 with a problem document that carries a
+//!   code – and nothing changes;
+//! - `STATUS:code`: the gate lets the caller through and the Rules or the state of the
+//!   record refuse with exactly this answer; nothing changes.
 //!
-//! An operation of the document without a row, or a row without an operation, fails the
-//! test, so a new endpoint cannot be forgotten. Path parameters are the fixture's real ids;
-//! bodies are minimal but plausible, so that the gate, not the parser, answers.
+//! Each caller works on a fixture of its own and calls the operations in the table's
+//! order, so the state an operation meets is the one the same caller's earlier calls
+//! left. No answer may be a 5xx. An operation of the document without a row, or a row
+//! without an operation, fails the test, so a new endpoint cannot be forgotten. Path
+//! parameters are the fixture's real ids; bodies are minimal but plausible, so that the
+//! gate, not the parser, answers.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -22,7 +30,7 @@ use crate::common::*;
 use crate::protocols::held_meeting;
 
 /// The callers, in the order of the table's columns.
-const CALLERS: [&str; 9] = [
+pub(crate) const CALLERS: [&str; 9] = [
     "anonymous",
     "candidate_own",
     "candidate_other",
@@ -34,48 +42,97 @@ const CALLERS: [&str; 9] = [
     "operator",
 ];
 
+/// The e-mail each caller signs in with (pages), in the order of [`CALLERS`].
+pub(crate) const EMAILS: [&str; 9] = [
+    "",
+    "cand0@mail.kz",
+    "cand1@mail.kz",
+    "m2@a.kz",
+    "sec@a.kz",
+    "admin@a.kz",
+    "auditor@a.kz",
+    "admin@b.kz",
+    OPERATOR_EMAIL,
+];
+
 const TABLE: &str = include_str!("../../../../docs/authorization.csv");
 
-/// One row of the table.
-struct Row {
-    operation_id: String,
-    method: String,
-    path: String,
-    allow: Vec<bool>,
+/// What one caller gets from one operation.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Cell {
+    /// The operation takes effect: a 2xx answer (a page: 200, or a redirect that is not
+    /// to the login form), and a change leaves its trace (an audit event, a notification
+    /// or a recorded view).
+    Allow,
+    /// The gate refuses: 401, 403 or 404 (a page: the login form for anonymous callers),
+    /// and nothing changes.
+    Deny,
+    /// The gate lets the caller through and the Rules or the state of the record refuse,
+    /// with this status and code; nothing changes.
+    Refuse(u16, String),
 }
 
-fn table() -> Vec<Row> {
-    let mut lines = TABLE.lines();
+impl Cell {
+    fn parse(cell: &str, line: &str) -> Self {
+        match cell {
+            "allow" => Self::Allow,
+            "deny" => Self::Deny,
+            other => match other.split_once(':') {
+                Some((status, code)) if status.parse::<u16>().is_ok() && !code.is_empty() => {
+                    Self::Refuse(status.parse().unwrap_or_default(), code.to_owned())
+                }
+                _ => panic!("{other:?} is neither allow, deny nor STATUS:code: {line}"),
+            },
+        }
+    }
+}
+
+/// One row of a table.
+pub(crate) struct Row {
+    pub(crate) operation_id: String,
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) cells: Vec<Cell>,
+}
+
+/// Reads a table whose columns are `lead` (naming the operation), one per caller, and a
+/// note (last, may hold commas).
+pub(crate) fn read_table(text: &str, lead: &[&str]) -> Vec<Row> {
+    let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    assert_eq!(header[..3], ["operation_id", "method", "path"]);
-    assert_eq!(header[3..3 + CALLERS.len()], CALLERS, "caller columns");
-    assert_eq!(header.get(3 + CALLERS.len()), Some(&"note"));
+    let n = lead.len();
+    assert_eq!(header[..n], *lead);
+    assert_eq!(header[n..n + CALLERS.len()], CALLERS, "caller columns");
+    assert_eq!(header.get(n + CALLERS.len()), Some(&"note"));
     lines
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
-            // The note is last and may hold commas.
-            let cells: Vec<&str> = line.splitn(4 + CALLERS.len(), ',').collect();
-            assert!(cells.len() >= 3 + CALLERS.len(), "short row: {line}");
-            let allow = cells[3..3 + CALLERS.len()]
-                .iter()
-                .map(|c| match *c {
-                    "allow" => true,
-                    "deny" => false,
-                    other => panic!("{other:?} is neither allow nor deny: {line}"),
-                })
-                .collect();
+            let cells: Vec<&str> = line.splitn(n + 1 + CALLERS.len(), ',').collect();
+            assert!(cells.len() >= n + CALLERS.len(), "short row: {line}");
+            let (method, path) = (cells[n - 2], cells[n - 1]);
             Row {
-                operation_id: cells[0].to_owned(),
-                method: cells[1].to_owned(),
-                path: cells[2].to_owned(),
-                allow,
+                operation_id: if n == 3 {
+                    cells[0].to_owned()
+                } else {
+                    String::new()
+                },
+                method: method.to_owned(),
+                path: path.to_owned(),
+                cells: cells[n..n + CALLERS.len()]
+                    .iter()
+                    .map(|c| Cell::parse(c, line))
+                    .collect(),
             }
         })
         .collect()
 }
 
+fn table() -> Vec<Row> {
+    read_table(TABLE, &["operation_id", "method", "path"])
+}
+
 /// `(method, path, operation id, has a request body)` of every operation in the document.
-fn operations() -> Vec<(String, String, String, bool)> {
+pub(crate) fn operations() -> Vec<(String, String, String, bool)> {
     let doc = serde_json::to_value(tanu_web::api::openapi()).unwrap();
     let mut ops = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -135,39 +192,43 @@ fn every_operation_of_the_openapi_document_has_a_row() {
 
 /// The ids of one organisation in every state the operations need, a second
 /// organisation, and a token per caller.
-struct Fixture {
-    org: i64,
-    commission: i64,
-    election: i64,
+pub(crate) struct Fixture {
+    pub(crate) org: i64,
+    pub(crate) commission: i64,
+    pub(crate) election: i64,
+    /// The first meeting, held and closed, where `application` was decided.
+    pub(crate) held: i64,
     /// An open meeting with one pending item (the first meeting is held and closed).
-    meeting: i64,
-    item: i64,
+    pub(crate) meeting: i64,
+    pub(crate) item: i64,
     /// Membership ids of the five members; [0] chair, [1] deputy.
-    members: Vec<i64>,
+    pub(crate) members: Vec<i64>,
     /// The final protocol of the first meeting, and its verification code and PDF.
-    protocol: i64,
-    code: String,
-    pdf: Vec<u8>,
+    pub(crate) protocol: i64,
+    pub(crate) code: String,
+    pub(crate) pdf: Vec<u8>,
     /// A decided application of `candidate_own`, and one of its documents.
-    application: i64,
-    document: (String, i64),
+    pub(crate) application: i64,
+    pub(crate) document: (String, i64),
     /// A staff post nobody uses, with its unaccepted invitation.
-    spare_staff: i64,
-    invitation: String,
-    secretary_staff: i64,
-    rule_set: Value,
+    pub(crate) spare_staff: i64,
+    pub(crate) invitation: String,
+    pub(crate) secretary_staff: i64,
+    pub(crate) rule_set: Value,
     /// A spare API token of the org admin.
-    admin_token_id: i64,
+    pub(crate) admin_token_id: i64,
     /// The second organisation, whose admin is `foreign_admin`.
-    org_b: i64,
+    pub(crate) org_b: i64,
     /// Bearer tokens in the order of [`CALLERS`]; `None` for anonymous.
-    tokens: Vec<Option<String>>,
+    pub(crate) tokens: Vec<Option<String>>,
+    /// A notice in `candidate_own`'s inbox (set by the pages' matrix).
+    pub(crate) notification: i64,
 }
 
 static SERIAL: AtomicU32 = AtomicU32::new(1);
 
 /// A fresh valid twelve-digit number (IIN or BIN) starting with `prefix`.
-fn fresh_number(prefix: &str) -> String {
+pub(crate) fn fresh_number(prefix: &str) -> String {
     loop {
         let n = SERIAL.fetch_add(1, Ordering::SeqCst);
         let first = format!("{prefix}{n:0width$}", width = 11 - prefix.len());
@@ -179,7 +240,7 @@ fn fresh_number(prefix: &str) -> String {
     }
 }
 
-fn fresh_email(what: &str) -> String {
+pub(crate) fn fresh_email(what: &str) -> String {
     format!("{what}{}@authz.kz", SERIAL.fetch_add(1, Ordering::SeqCst))
 }
 
@@ -190,7 +251,7 @@ async fn ok_json(r: Response, what: &str) -> Value {
     serde_json::from_str(&body).unwrap_or(Value::Null)
 }
 
-async fn fixture(app: &TestApp) -> Fixture {
+pub(crate) async fn fixture(app: &TestApp) -> Fixture {
     let (b, held, apps) = held_meeting(app).await;
     let op = app.operator_token().await;
     let admin = app.token("admin@a.kz", PASSWORD).await;
@@ -313,6 +374,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await;
 
     Fixture {
+        held,
         org,
         commission: b.commission,
         election,
@@ -341,35 +403,21 @@ async fn fixture(app: &TestApp) -> Fixture {
             Some(foreign_admin),
             Some(op),
         ],
+        notification: 0,
     }
 }
 
 impl Fixture {
     /// The template with each `{parameter}` replaced by the fixture's id for the kind of
     /// thing named by the segment before it.
-    fn fill(&self, template: &str) -> String {
+    pub(crate) fn fill(&self, template: &str) -> String {
         let mut out = Vec::new();
         let mut previous = "";
         for seg in template.split('/') {
             let value = if seg.starts_with('{') && seg.ends_with('}') {
-                match (previous, seg) {
-                    ("organisations", _) => self.org.to_string(),
-                    ("applications", _) => self.application.to_string(),
-                    ("documents", "{kind}") => self.document.0.clone(),
-                    (_, "{document}") => self.document.1.to_string(),
-                    ("commissions", _) => self.commission.to_string(),
-                    ("elections", _) => self.election.to_string(),
-                    ("meetings", _) => self.meeting.to_string(),
-                    ("items", _) => self.item.to_string(),
-                    ("protocols", _) => self.protocol.to_string(),
-                    ("staff", _) => self.spare_staff.to_string(),
-                    ("rule-sets", _) => self.rule_set["id"].to_string(),
-                    ("tokens", _) => self.admin_token_id.to_string(),
-                    ("invitations", _) => self.invitation.clone(),
-                    ("verify", _) => self.code.clone(),
-                    ("password-reset", _) => "not-a-live-reset-link".to_owned(),
-                    _ => panic!("no fixture value for {seg} after /{previous}/ in {template}"),
-                }
+                self.value(previous, seg).unwrap_or_else(|| {
+                    panic!("no fixture value for {seg} after /{previous}/ in {template}")
+                })
             } else {
                 seg.to_owned()
             };
@@ -377,6 +425,32 @@ impl Fixture {
             out.push(value);
         }
         out.join("/")
+    }
+
+    /// The fixture's value for the parameter `seg` that follows the segment `previous`.
+    pub(crate) fn value(&self, previous: &str, seg: &str) -> Option<String> {
+        Some(match (previous, seg) {
+            ("organisations" | "orgs", _) => self.org.to_string(),
+            ("applications", _) => self.application.to_string(),
+            ("documents", "{kind}") => self.document.0.clone(),
+            (_, "{document}") => self.document.1.to_string(),
+            ("commissions", _) => self.commission.to_string(),
+            ("elections", _) => self.election.to_string(),
+            ("meetings", _) => self.meeting.to_string(),
+            ("items", _) => self.item.to_string(),
+            ("protocols", _) => self.protocol.to_string(),
+            ("staff", _) => self.spare_staff.to_string(),
+            ("rule-sets", _) => self.rule_set["id"].to_string(),
+            ("tokens", _) => self.admin_token_id.to_string(),
+            ("invitations" | "invite", _) => self.invitation.clone(),
+            ("verify", _) => self.code.clone(),
+            ("password-reset" | "verify-email", _) => "not-a-live-link".to_owned(),
+            ("lang", _) => "ru".to_owned(),
+            ("check", _) => "iin".to_owned(),
+            ("assets", _) => "style.css".to_owned(),
+            ("inbox", _) => self.notification.to_string(),
+            _ => return None,
+        })
     }
 
     /// A minimal plausible body for an operation that takes one.
@@ -465,7 +539,8 @@ impl Fixture {
                 json!({ "choice": "recognise" })
             }
             ("POST", "/organisations/{org}/meetings/{id}/items/{item}/votes") => {
-                json!([{ "member_id": m[3], "choice": "recognise" }])
+                // All taking part (member 4 recused) refuse: a decision is adopted.
+                json!(m[..4].iter().map(|id| json!({ "member_id": id, "choice": "refuse" })).collect::<Vec<_>>())
             }
             ("POST", "/organisations/{org}/programmes") => json!({ "programme_code": "P1",
                 "programme_title_kk": "Бағдарлама", "programme_title_ru": "Программа", "unit_code": "U2",
@@ -522,48 +597,132 @@ async fn call(app: &TestApp, method: &str, url: &str, token: Option<&str>, body:
     req.send().await.unwrap()
 }
 
-/// Checks one answer against the table; `None` when it agrees.
-async fn judge(r: Response, allow: bool) -> Option<String> {
-    let status = r.status();
-    let ct = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let body = r.text().await.unwrap_or_default();
-    let short: String = body.chars().take(160).collect();
+/// What the data holds that any change leaves behind – audit events (sealed or not),
+/// notifications and recorded views of documents – and the requests the throttles
+/// counted.
+/// A refused request may still be counted (a wrong claim code is, against guessing):
+/// that is an attempt, not a change.
+pub(crate) async fn footprint(app: &TestApp) -> (i64, i64) {
+    let changes = scalar(
+        &app.ctx.db,
+        "SELECT (SELECT COUNT(*) FROM audit_events) + (SELECT COUNT(*) FROM audit_pending) \
+         + (SELECT COUNT(*) FROM notifications) + (SELECT COUNT(*) FROM document_views)",
+    )
+    .await;
+    let attempts = scalar(&app.ctx.db, "SELECT COUNT(*) FROM rate_events").await;
+    (changes, attempts)
+}
+
+/// An answer as the judge sees it.
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) content_type: String,
+    pub(crate) location: String,
+    pub(crate) body: String,
+    /// Whether the data changed (see [`footprint`]).
+    pub(crate) changed: bool,
+    /// Whether the request was counted by a throttle.
+    pub(crate) counted: bool,
+}
+
+impl Answer {
+    pub(crate) async fn read(r: Response, app: &TestApp, before: (i64, i64)) -> Self {
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (status, content_type, location) =
+            (r.status(), header("content-type"), header("location"));
+        let body = r.text().await.unwrap_or_default();
+        let after = footprint(app).await;
+        Self {
+            status,
+            content_type,
+            location,
+            body,
+            changed: after.0 != before.0,
+            counted: after.1 != before.1,
+        }
+    }
+
+    fn short(&self) -> String {
+        self.body.chars().take(160).collect()
+    }
+
+    /// The code of a problem document.
+    fn code(&self) -> String {
+        serde_json::from_str::<Value>(&self.body)
+            .ok()
+            .and_then(|v| v["code"].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// Operations that change nothing the trail records, by design: preferences and the
+/// reading of one's notices, a verification (a read), a new link to an address already
+/// verified, and the fixture's secretary assigned again.
+const NO_TRACE: [&str; 5] = [
+    "/api/v1/me/locale",
+    "/api/v1/notifications/read",
+    "/api/v1/verify",
+    "/api/v1/me/verify-email",
+    "/api/v1/organisations/{org}/commissions/{id}/secretary",
+];
+
+/// Checks one API answer against its cell; `None` when it agrees.
+fn judge(a: &Answer, cell: &Cell, path: &str, reads: bool) -> Option<String> {
+    let status = a.status;
+    if status.is_server_error() {
+        return Some(format!("server error {status}: {}", a.short()));
+    }
     let refused = matches!(
         status,
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
     );
-    if status.is_server_error() {
-        return Some(format!("server error {status}: {short}"));
+    let problem = a.content_type.starts_with("application/problem+json") && !a.code().is_empty();
+    match cell {
+        Cell::Allow if !status.is_success() => Some(format!(
+            "expected it to take effect, got {status} {}: {}",
+            a.code(),
+            a.short()
+        )),
+        Cell::Allow if !reads && !a.changed && !a.counted && !NO_TRACE.contains(&path) => Some(
+            format!("answered {status} but left no trace: {}", a.short()),
+        ),
+        Cell::Allow => None,
+        Cell::Deny if !refused => Some(format!(
+            "expected deny, got {status} {}: {}",
+            a.code(),
+            a.short()
+        )),
+        Cell::Refuse(want, code) if status.as_u16() != *want || a.code() != *code => Some(format!(
+            "expected {want} {code}, got {status} {}: {}",
+            a.code(),
+            a.short()
+        )),
+        Cell::Deny | Cell::Refuse(..) if !problem => Some(format!(
+            "refused with {status} but not as a problem with a code ({}): {}",
+            a.content_type,
+            a.short()
+        )),
+        Cell::Deny | Cell::Refuse(..) if a.changed => {
+            Some(format!("refused with {status}, yet the data changed"))
+        }
+        Cell::Deny | Cell::Refuse(..) => None,
     }
-    if allow {
-        return refused.then(|| format!("expected allow, got {status}: {short}"));
-    }
-    if !refused {
-        return Some(format!("expected deny, got {status}: {short}"));
-    }
-    let code = serde_json::from_str::<Value>(&body)
-        .ok()
-        .and_then(|v| v["code"].as_str().map(str::to_owned))
-        .unwrap_or_default();
-    if !ct.starts_with("application/problem+json") || code.is_empty() {
-        return Some(format!(
-            "denied with {status} but not as a problem with a code ({ct}): {short}"
-        ));
-    }
-    None
 }
 
-both!(every_operation_as_every_caller_matches_the_table, |app| {
-    let rows = table();
+/// Every operation of the table, called in its order by one caller on a fixture of its
+/// own: a caller's earlier calls are the only ones that shaped the state it meets.
+async fn api_as(app: &TestApp, caller: usize) {
+    let mut rows = table();
+    rows.sort_by_key(|r| step(&r.path));
     let ops = operations();
-    let f = fixture(&app).await;
+    let f = fixture(app).await;
     let mut failures = Vec::new();
-    let mut calls = 0;
     for row in &rows {
         let Some((_, _, _, has_body)) = ops
             .iter()
@@ -572,27 +731,77 @@ both!(every_operation_as_every_caller_matches_the_table, |app| {
             continue; // reported by every_operation_of_the_openapi_document_has_a_row
         };
         let url = f.fill(&row.path);
-        for (i, caller) in CALLERS.iter().enumerate() {
-            let body = if *has_body {
-                f.body(&row.method, &row.path)
-            } else {
-                Body::None
-            };
-            let r = call(&app, &row.method, &url, f.tokens[i].as_deref(), body).await;
-            calls += 1;
-            if let Some(why) = judge(r, row.allow[i]).await {
-                failures.push(format!("{} {} as {caller}: {why}", row.method, row.path));
-            }
+        let body = if *has_body {
+            f.body(&row.method, &row.path)
+        } else {
+            Body::None
+        };
+        let before = footprint(app).await;
+        let r = call(app, &row.method, &url, f.tokens[caller].as_deref(), body).await;
+        let answer = Answer::read(r, app, before).await;
+        if let Some(why) = judge(&answer, &row.cells[caller], &row.path, row.method == "GET") {
+            failures.push(format!("{} {}: {why}", row.method, row.path));
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {calls} calls disagree with docs/authorization.csv:\n{}",
+        "as {}, {} of {} operations disagree with docs/authorization.csv:\n{}",
+        CALLERS[caller],
         failures.len(),
+        rows.len(),
         failures.join("\n")
     );
-    assert_eq!(calls, rows.len() * CALLERS.len());
-});
+}
+
+/// The steps of a meeting, in the order a secretary takes them: the table's rows are
+/// called in its order except these, which come last and in this order, so that each
+/// meets the item in the state the Rules expect (a row ending otherwise stays in place).
+const MEETING_STEPS: [&str; 17] = [
+    "/items/{item}/candidate",
+    "/items/{item}/recusal",
+    "/items/{item}/interview",
+    "/items/{item}/vote/open",
+    "/items/{item}/vote-open",
+    "/items/{item}/vote",
+    "/items/{item}/votes",
+    "/items/{item}/vote/close",
+    "/items/{item}/vote-close",
+    "/items/{item}/decision",
+    "/meetings/{id}/close",
+    "/meetings/{id}/protocol",
+    "/protocols/{id}/texts",
+    "/protocols/{id}/send",
+    "/protocols/{id}/return",
+    "/protocols/{id}/approve",
+    "/protocols/{id}/paper",
+];
+
+/// Where a row comes in the order of calls (see [`MEETING_STEPS`]).
+pub(crate) fn step(path: &str) -> usize {
+    MEETING_STEPS
+        .iter()
+        .position(|s| path.ends_with(s))
+        .map_or(0, |i| i + 1)
+}
+
+/// One story per caller and database, so that they run side by side.
+macro_rules! every_operation_as {
+    ($($name:ident = $caller:expr;)*) => {
+        $(both!($name, |app| { api_as(&app, $caller).await; });)*
+    };
+}
+
+every_operation_as! {
+    api_as_anonymous = 0;
+    api_as_candidate_own = 1;
+    api_as_candidate_other = 2;
+    api_as_member = 3;
+    api_as_secretary = 4;
+    api_as_org_admin = 5;
+    api_as_auditor = 6;
+    api_as_foreign_admin = 7;
+    api_as_operator = 8;
+}
 
 both!(another_organisations_ids_find_nothing, |app| {
     // The admin of organisation B calls every operation under their own organisation
@@ -631,9 +840,11 @@ both!(another_organisations_ids_find_nothing, |app| {
         } else {
             Body::None
         };
+        let before = footprint(&app).await;
         let r = call(&app, &row.method, &url, f.tokens[foreign].as_deref(), body).await;
         calls += 1;
-        if let Some(why) = judge(r, false).await {
+        let answer = Answer::read(r, &app, before).await;
+        if let Some(why) = judge(&answer, &Cell::Deny, &row.path, row.method == "GET") {
             failures.push(format!("{} {url}: {why}", row.method));
         }
     }
@@ -647,4 +858,123 @@ both!(another_organisations_ids_find_nothing, |app| {
         failures.len(),
         failures.join("\n")
     );
+});
+
+both!(another_organisations_ids_in_bodies_change_nothing, |app| {
+    // The admin of organisation B, and candidates, name records of organisation A (or
+    // another person's) in the bodies of operations they may call: each is refused,
+    // and A's records stay as they were.
+    let f = fixture(&app).await;
+    let foreign = f.tokens[7].clone().unwrap();
+    let (own, other) = (f.tokens[1].clone().unwrap(), f.tokens[2].clone().unwrap());
+    let admin_a = f.tokens[5].clone().unwrap();
+    let b = f.org_b;
+    let c = ok_json(
+        app.post(
+            &foreign,
+            &format!("/api/v1/organisations/{b}/commissions"),
+            json!({ "name": "B комиссиясы", "term_from": "2026-01-01", "term_to": "2030-12-31" }),
+        )
+        .await,
+        "B's commission",
+    )
+    .await;
+    let commission_b = format!("/api/v1/organisations/{b}/commissions/{}", c["id"]);
+    let programmes = ok_json(
+        app.get(
+            &admin_a,
+            &format!("/api/v1/organisations/{}/programmes", f.org),
+        )
+        .await,
+        "A's programmes",
+    )
+    .await;
+    let unit_a = programmes[0]["units"][0]["id"].as_i64().unwrap();
+    let commission_a = format!(
+        "/api/v1/organisations/{}/commissions/{}",
+        f.org, f.commission
+    );
+    let before_a = ok_json(app.get(&admin_a, &commission_a).await, "A's commission").await;
+    let notice = scalar(
+        &app.ctx.db,
+        "SELECT MAX(n.id) FROM notifications n JOIN persons p ON p.id = n.person_id \
+         WHERE p.email = 'cand0@mail.kz' AND n.read_at IS NULL",
+    )
+    .await;
+
+    let attempts: Vec<(&str, String, String, Value)> = vec![
+        (
+            "B adds A's secretary to B's commission",
+            foreign.clone(),
+            format!("{commission_b}/membership"),
+            json!({ "add_staff": [f.secretary_staff], "add_external": [], "remove": [] }),
+        ),
+        (
+            "B removes A's chair through B's commission",
+            foreign.clone(),
+            format!("{commission_b}/membership"),
+            json!({ "add_staff": [], "add_external": [], "remove": [f.members[0]] }),
+        ),
+        (
+            "B schedules A's application",
+            foreign.clone(),
+            format!("{commission_b}/meetings"),
+            json!({ "starts_at": "2026-12-20T10:00", "place": "Ауд. 5", "application_ids": [f.application] }),
+        ),
+        (
+            "B registers a walk-in for A's unit",
+            foreign.clone(),
+            format!("/api/v1/organisations/{b}/applications"),
+            json!({ "org_id": b, "statement": "Курс", "unit_ids": [unit_a], "consent": true,
+                "full_name": "Келуші Тестов", "iin": fresh_number("95") }),
+        ),
+        (
+            "a candidate applies to B for A's unit",
+            own.clone(),
+            "/api/v1/applications".to_owned(),
+            json!({ "org_id": b, "statement": "Курс", "unit_ids": [unit_a], "consent": true }),
+        ),
+        (
+            "another candidate marks the candidate's notice read",
+            other.clone(),
+            "/api/v1/notifications/read".to_owned(),
+            json!({ "id": notice }),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, token, url, body) in attempts {
+        let before = footprint(&app).await;
+        let r = app.post(&token, &url, body).await;
+        let a = Answer::read(r, &app, before).await;
+        let refused = a.status.is_client_error();
+        if (!refused && what != "another candidate marks the candidate's notice read") || a.changed
+        {
+            failures.push(format!(
+                "{what}: {} {}",
+                a.status,
+                a.body.chars().take(160).collect::<String>()
+            ));
+        }
+    }
+    // The secretary is B's nowhere; A's commission is as it was; the notice is unread.
+    let r = app
+        .put(
+            &foreign,
+            &format!("{commission_b}/secretary"),
+            json!({ "staff_id": f.secretary_staff }),
+        )
+        .await;
+    if !r.status().is_client_error() {
+        failures.push(format!("B made A's secretary its own: {}", r.status()));
+    }
+    let after_a = ok_json(app.get(&admin_a, &commission_a).await, "A's commission").await;
+    assert_eq!(before_a["members"], after_a["members"], "A's members");
+    assert_eq!(before_a["secretary"], after_a["secretary"], "A's secretary");
+    let unread = scalar(
+        &app.ctx.db,
+        &format!("SELECT COUNT(*) FROM notifications WHERE id = {notice} AND read_at IS NULL"),
+    )
+    .await;
+    assert_eq!(unread, 1, "another person's notice stays unread");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 });

@@ -9,6 +9,7 @@ mod accounts;
 mod applications;
 mod audit;
 mod authz;
+mod authz_pages;
 mod backup;
 mod browser;
 mod cli;

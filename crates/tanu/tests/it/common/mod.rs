@@ -546,3 +546,12 @@ pub async fn sql(db: &Db, statement: &str) {
         }
     }
 }
+
+/// One number read straight from the database (a count, a sum).
+pub async fn scalar(db: &Db, query: &str) -> i64 {
+    let q = sqlx::AssertSqlSafe(query.to_owned());
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(q).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar::<_, i64>(q).fetch_one(p).await.unwrap(),
+    }
+}
