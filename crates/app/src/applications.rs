@@ -326,8 +326,12 @@ pub struct ApplicationView {
     pub candidate_id: i64,
     /// Candidate's name.
     pub candidate_name: String,
-    /// Candidate's IIN or foreign document (staff only).
+    /// Candidate's IIN or foreign document (staff only; masked to its last four
+    /// characters for staff who need not know it).
     pub candidate_identity: Option<String>,
+    /// Whether the caller sees the identity masked and may not open the identity scan
+    /// (staff outside the need-to-know of issue 24).
+    pub identity_restricted: bool,
     /// The statement.
     pub statement: String,
     /// Programme aimed at.
@@ -542,7 +546,7 @@ async fn create_for(
     let mut tx = ctx.db.begin().await?;
     let id = create_in(&mut tx, actor, candidate_id, candidate_name, input, now).await?;
     tx.commit().await?;
-    get(ctx, actor, id).await
+    get(ctx, actor, id, now).await
 }
 
 /// Changes a draft (or an incomplete application before resubmitting).
@@ -570,7 +574,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    get(ctx, actor, id).await
+    get(ctx, actor, id, now).await
 }
 
 /// Rule 10 then submission. Every document must be there (a typed statement counts as
@@ -591,7 +595,7 @@ pub async fn submit(
     let status = status_of(&app)?;
     if status == Status::Submitted {
         drop(tx);
-        return get(ctx, actor, id).await;
+        return get(ctx, actor, id, now).await;
     }
     may_edit(&app, party)?;
     // A candidate submits only from an account whose e-mail is proved theirs: the
@@ -663,7 +667,7 @@ pub async fn submit(
     .await?;
     tell_submitted(&mut tx, id, now).await?;
     tx.commit().await?;
-    get(ctx, actor, id).await
+    get(ctx, actor, id, now).await
 }
 
 /// The candidate is told the application was received; the organisation's secretaries
@@ -795,7 +799,7 @@ pub async fn withdraw(
     )
     .await?;
     tx.commit().await?;
-    get(ctx, actor, id).await
+    get(ctx, actor, id, now).await
 }
 
 /// The secretary's checklist (rule 11).
@@ -889,7 +893,7 @@ pub async fn check(
     )
     .await?;
     tx.commit().await?;
-    get(ctx, actor, id).await
+    get(ctx, actor, id, now).await
 }
 
 /// A stored (or half-stored) upload that is cleaned up unless it is kept: dropped –
@@ -1096,10 +1100,15 @@ pub async fn download(
     AppError,
 > {
     let mut conn = ctx.db.acquire().await?;
-    let (_, _) = load(conn.conn(), actor, id).await?;
+    let (app, party) = load(conn.conn(), actor, id).await?;
     let d = repo::document(conn.conn(), id, document_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if d.kind == DocumentKind::Identity.as_str()
+        && !need_to_know(conn.conn(), actor, &app, party).await?
+    {
+        return Err(need_to_know_refusal());
+    }
     let (size, stream) = ctx
         .objects
         .stream(&d.object_key)
@@ -1127,9 +1136,77 @@ pub async fn download(
 }
 
 /// One application with everything the caller may see.
-pub async fn get(ctx: &Ctx, actor: &Actor, id: i64) -> Result<ApplicationView, AppError> {
+/// The application as the actor may see it. Staff who see the candidate's full
+/// identity (see [`need_to_know`]) are recorded in the trail, the first time each day.
+pub async fn get(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<ApplicationView, AppError> {
+    let view = view_of(ctx, actor, id).await?;
+    if !view.is_candidate && !view.identity_restricted && view.candidate_identity.is_some() {
+        let day = local_today(now).to_string();
+        let mut tx = ctx.db.begin().await?;
+        if repo::note_identity_view(tx.conn(), id, actor.person_id, &day).await? {
+            crate::audit::record(
+                tx.conn(),
+                actor.person_id,
+                Some(view.org_id),
+                "identity-viewed",
+                "application",
+                Some(id),
+                serde_json::json!({ "day": day }),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(view)
+}
+
+/// Whether the caller needs the candidate's full identity and identity scan (issue 24):
+/// the candidate, the organisation's secretaries and admins (and the operator), and the
+/// members of a commission while the application is on an agenda of theirs, undecided.
+/// Other staff and auditors see that they exist – the identity masked – not their content.
+async fn need_to_know(
+    conn: Conn<'_>,
+    actor: &Actor,
+    app: &ApplicationRow,
+    party: Party,
+) -> Result<bool, AppError> {
+    Ok(match party {
+        Party::Candidate | Party::Staff { may_check: true } => true,
+        Party::Staff { may_check: false } => {
+            repo::on_members_agenda(conn, app.id, actor.person_id).await?
+        }
+    })
+}
+
+/// An identity shown to those who need not know it: its last four characters.
+fn masked(identity: &str) -> String {
+    let n = identity.chars().count();
+    identity
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i + 4 < n { '*' } else { c })
+        .collect()
+}
+
+/// The refusal of an identity scan to staff who need not see it (403 `need-to-know`).
+fn need_to_know_refusal() -> AppError {
+    AppError::Refused {
+        status: 403,
+        code: "need-to-know",
+        field: None,
+    }
+}
+
+async fn view_of(ctx: &Ctx, actor: &Actor, id: i64) -> Result<ApplicationView, AppError> {
     let mut conn = ctx.db.acquire().await?;
     let (app, party) = load(conn.conn(), actor, id).await?;
+    let knows = need_to_know(conn.conn(), actor, &app, party).await?;
     let org = organisations::get(conn.conn(), app.org_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1243,11 +1320,12 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: i64) -> Result<ApplicationView, A
         status: app.status.clone(),
         candidate_id: app.candidate_id,
         candidate_name: app.candidate_name.clone(),
-        candidate_identity: if party == Party::Candidate {
-            None
-        } else {
-            app.candidate_identity.clone()
+        candidate_identity: match party {
+            Party::Candidate => None,
+            _ if knows => app.candidate_identity.clone(),
+            _ => app.candidate_identity.as_deref().map(masked),
         },
+        identity_restricted: !knows,
         statement: app.statement.clone(),
         programme_id: app.programme_id,
         unit_ids: repo::units(conn.conn(), id).await?,
@@ -1577,7 +1655,7 @@ pub async fn register_walk_in(
     }
     tx.commit().await?;
     Ok(WalkInRegistered {
-        application: get(ctx, actor, id).await?,
+        application: get(ctx, actor, id, now).await?,
         claim_code: code,
     })
 }

@@ -638,6 +638,49 @@ pub async fn insert_view(
     .await
 }
 
+/// Whether the person sits, as a member still in office, on the commission of a meeting
+/// not yet closed whose agenda holds the application while it is scheduled: the members
+/// who need the candidate's identity to examine the case (issue 24, need-to-know).
+pub async fn on_members_agenda(
+    conn: Conn<'_>,
+    application_id: i64,
+    person_id: i64,
+) -> Result<bool, StorageError> {
+    let n: i64 = scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "SELECT COUNT(*) FROM agenda_items ai \
+         JOIN applications a ON a.id = ai.application_id \
+         JOIN meetings m ON m.id = ai.meeting_id \
+         JOIN commission_members cm ON cm.commission_id = m.commission_id \
+         LEFT JOIN staff s ON s.id = cm.staff_id \
+         WHERE ai.application_id = $1 AND (cm.person_id = $2 OR s.person_id = $2) \
+         AND cm.left_at IS NULL AND a.status = 'scheduled' AND m.status <> 'closed'",
+        application_id,
+        person_id
+    )?;
+    Ok(n > 0)
+}
+
+/// Records that the person saw the candidate's full identity on `day` (Kazakhstan
+/// date); true the first time that day, when the caller records it in the trail.
+pub async fn note_identity_view(
+    conn: Conn<'_>,
+    application_id: i64,
+    person_id: i64,
+    day: &str,
+) -> Result<bool, StorageError> {
+    Ok(execute!(
+        conn,
+        "INSERT INTO identity_views (person_id, application_id, day) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+        person_id,
+        application_id,
+        day
+    )? == 1)
+}
+
 /// Who viewed the application's documents: (document kind, person name, when).
 pub async fn views(
     conn: Conn<'_>,

@@ -359,7 +359,13 @@ pub(crate) async fn fixture(app: &TestApp) -> Fixture {
         "the candidate's application",
     )
     .await;
-    let doc = &a["documents"][0];
+    // The identity scan: the document that needs the most protection.
+    let doc = a["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "identity")
+        .unwrap();
     let document = (
         doc["kind"].as_str().unwrap().to_owned(),
         doc["id"].as_i64().unwrap(),

@@ -20,6 +20,7 @@ mod identity;
 mod meetings;
 mod notifications;
 mod organisations;
+mod privacy;
 mod protocols;
 mod reports;
 mod rule_sets;

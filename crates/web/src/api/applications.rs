@@ -111,7 +111,7 @@ async fn get_one(
     Path(id): Path<i64>,
 ) -> Result<Json<ApplicationView>, WebError> {
     Ok(Json(
-        applications::get(&state.ctx, rctx.actor()?, id).await?,
+        applications::get(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?,
     ))
 }
 

@@ -381,7 +381,7 @@ async fn show_page(
     id: i64,
     form: Option<FormState>,
 ) -> Result<ShowPage, WebError> {
-    let view = applications::get(&state.ctx, rctx.actor()?, id).await?;
+    let view = applications::get(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?;
     let programmes = catalogue::list(&state.ctx, view.org_id).await?;
     let form = match form {
         Some(f) => f,
@@ -405,7 +405,7 @@ pub(crate) async fn show_with_error(
     e: WebError,
 ) -> Result<Response, WebError> {
     let e = form_error(e)?;
-    let view = applications::get(&state.ctx, rctx.actor()?, id).await?;
+    let view = applications::get(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?;
     let form = view_state(&view).fail(&e, &rctx.i18n());
     page_with_status(e.status(), &show_page(state, rctx, id, Some(form)).await?)
 }

@@ -521,7 +521,8 @@ async fn candidate_ics(
     rctx: RequestCtx,
     Path((application, meeting)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let view = applications::get(&state.ctx, rctx.actor()?, application).await?;
+    let view =
+        applications::get(&state.ctx, rctx.actor()?, application, tanu_storage::now()).await?;
     let m = view
         .meetings
         .iter()

@@ -1,0 +1,9 @@
+-- Who saw a candidate's full IIN (or foreign document number), once per person,
+-- application and Kazakhstan day: the first opening of the day is recorded in the audit
+-- trail, the later ones are not (see ../sqlite/0015_identity_views.sql).
+CREATE TABLE identity_views (
+    person_id BIGINT NOT NULL REFERENCES persons (id),
+    application_id BIGINT NOT NULL REFERENCES applications (id),
+    day TEXT NOT NULL,
+    PRIMARY KEY (person_id, application_id, day)
+);

@@ -1,0 +1,208 @@
+//! Personal data on a need-to-know basis (issue 24): who sees a candidate's full IIN and
+//! identity scan, and the trail of who saw them.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::*;
+use crate::meetings::{board, elect};
+
+/// The identity an application shows the caller, whether it is restricted, and the
+/// status of downloading its identity scan.
+async fn sees(app: &TestApp, token: &str, id: i64) -> (String, bool, StatusCode) {
+    let v = app
+        .get_json(token, &format!("/api/v1/applications/{id}"))
+        .await;
+    let doc = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "identity")
+        .expect("an identity scan")
+        .clone();
+    let r = app
+        .get(
+            token,
+            &format!("/api/v1/applications/{id}/documents/identity/{}", doc["id"]),
+        )
+        .await;
+    (
+        v["candidate_identity"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        v["identity_restricted"].as_bool().unwrap(),
+        r.status(),
+    )
+}
+
+async fn identity_views(app: &TestApp, email: &str) -> i64 {
+    scalar(
+        &app.ctx.db,
+        &format!(
+            "SELECT (SELECT COUNT(*) FROM audit_events e JOIN persons p ON p.id = e.person_id \
+             WHERE e.action = 'identity-viewed' AND p.email = '{email}') \
+             + (SELECT COUNT(*) FROM audit_pending e JOIN persons p ON p.id = e.person_id \
+             WHERE e.action = 'identity-viewed' AND p.email = '{email}')"
+        ),
+    )
+    .await
+}
+
+both!(identity_is_seen_by_those_who_need_to_know, |app| {
+    let (b, apps) = board(&app, 2).await;
+    elect(&app, &b).await;
+    let op = app.operator_token().await;
+    let (_, auditor) = app.staff(&op, b.org, "auditor@a.kz", &["auditor"]).await;
+    let member = &b.members[2].1;
+
+    // The secretary needs it: the full IIN and the scan.
+    let (full, restricted, download) = sees(&app, &b.secretary, apps[0]).await;
+    assert_eq!((restricted, download), (false, StatusCode::OK));
+    assert_eq!(full.len(), 12, "{full}");
+    let masked = format!("********{}", &full[8..]);
+
+    // A member before the case is on an agenda, a staff member of no commission and the
+    // auditor see that it exists: the IIN masked, the scan refused with a reason.
+    for (who, token) in [
+        ("member", member),
+        ("outsider", &b.outsider),
+        ("auditor", &auditor),
+    ] {
+        let (identity, restricted, download) = sees(&app, token, apps[0]).await;
+        assert_eq!(identity, masked, "{who}");
+        assert!(restricted, "{who}");
+        assert_eq!(download, StatusCode::FORBIDDEN, "{who}");
+    }
+    let r = app
+        .get(&auditor, &format!("/api/v1/applications/{}", apps[0]))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v = app
+        .get_json(&auditor, &format!("/api/v1/applications/{}", apps[0]))
+        .await;
+    let doc = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "identity")
+        .unwrap()
+        .clone();
+    let r = app
+        .get(
+            &auditor,
+            &format!(
+                "/api/v1/applications/{}/documents/identity/{}",
+                apps[0], doc["id"]
+            ),
+        )
+        .await;
+    problem(r, StatusCode::FORBIDDEN, "need-to-know").await;
+    // The page says so in words, without a link to the scan.
+    let c = app.browser();
+    let login = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    c.post(app.url("/login"))
+        .header("accept-language", "ru")
+        .form(&[
+            ("csrf", csrf_of(&login).as_str()),
+            ("email", "auditor@a.kz"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let page = c
+        .get(app.url(&format!("/applications/{}", apps[0])))
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&masked), "masked IIN on the page");
+    assert!(!page.contains(&full), "no full IIN on the page");
+    assert!(
+        !page.contains("/documents/identity/"),
+        "no link to the scan"
+    );
+
+    // On the agenda of the member's commission and undecided: the member needs it for
+    // the interview; the other application, not on the agenda, stays masked.
+    let m: Value = b.schedule(&app, &apps[..1]).await.json().await.unwrap();
+    let meeting = m["id"].as_i64().unwrap();
+    let item = m["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(identity_views(&app, "m2@a.kz").await, 0);
+    let (identity, restricted, download) = sees(&app, member, apps[0]).await;
+    assert_eq!(
+        (identity.as_str(), restricted, download),
+        (full.as_str(), false, StatusCode::OK)
+    );
+    let (identity, restricted, _) = sees(&app, member, apps[1]).await;
+    assert!(restricted && identity.starts_with("********"), "{identity}");
+    // Seeing the full IIN is recorded once a day, however often the case is opened.
+    let _ = sees(&app, member, apps[0]).await;
+    assert_eq!(identity_views(&app, "m2@a.kz").await, 1);
+    assert_eq!(
+        identity_views(&app, "auditor@a.kz").await,
+        0,
+        "a masked view is no view"
+    );
+    // The outsider and the auditor still do not need it.
+    assert!(sees(&app, &b.outsider, apps[0]).await.1);
+    assert!(sees(&app, &auditor, apps[0]).await.1);
+
+    // Decided: the members' need ends (the protocol carries what the decision needs).
+    b.attend(&app, meeting, &[0, 1, 2, 3, 4]).await;
+    let r = app
+        .post(&b.secretary, &b.meeting(meeting, "/open"), json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    b.ready_to_vote(&app, meeting, item).await;
+    let votes: Vec<Value> = b
+        .members
+        .iter()
+        .map(|(id, _)| json!({ "member_id": id, "choice": "refuse" }))
+        .collect();
+    let r = app
+        .post(&b.secretary, &b.item(meeting, item, "/votes"), json!(votes))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .post(
+            &b.secretary,
+            &b.item(meeting, item, "/vote/close"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .post(
+            &b.secretary,
+            &b.item(meeting, item, "/decision"),
+            json!({ "reasons": "Сәйкес емес" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let (identity, restricted, download) = sees(&app, member, apps[0]).await;
+    assert_eq!(
+        (identity, restricted, download),
+        (masked, true, StatusCode::FORBIDDEN)
+    );
+    // The secretary and the candidate keep it.
+    assert!(!sees(&app, &b.secretary, apps[0]).await.1);
+    let v = app
+        .get_json(
+            &b.candidates[0],
+            &format!("/api/v1/applications/{}", apps[0]),
+        )
+        .await;
+    assert_eq!(v["identity_restricted"], false);
+});
