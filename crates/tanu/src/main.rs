@@ -10,5 +10,8 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // Everything Tanu writes – the database, uploaded identity scans, e-mails kept as
+    // files, backups – is for the service's own user: 0600 files, 0700 folders.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     tanu::cli::run()
 }

@@ -118,3 +118,58 @@ fn openapi_snapshot_is_current() {
         "the API changed: review, then run `UPDATE_SNAPSHOTS=1 cargo nextest run -E 'test(openapi_snapshot)'` and commit docs/openapi.json"
     );
 }
+
+/// Every file and folder under `root` is the owner's alone (no group or other bits).
+fn private_tree(root: &std::path::Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut open = Vec::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(p) = todo.pop() {
+        let meta = std::fs::metadata(&p).unwrap();
+        if meta.permissions().mode() & 0o077 != 0 {
+            open.push(format!(
+                "{} {:o}",
+                p.display(),
+                meta.permissions().mode() & 0o777
+            ));
+        }
+        if meta.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                todo.push(e.unwrap().path());
+            }
+        }
+    }
+    open
+}
+
+#[test]
+fn data_and_backups_are_readable_by_the_service_only() {
+    // Issue 24: the database, the scans and the backups were created 0644 / 0755.
+    let dir = TempDir::new();
+    let data = dir.0.join("data");
+    let backups = dir.0.join("backups");
+    for args in [
+        vec!["demo"],
+        vec!["backup", "--to", backups.to_str().unwrap()],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tanu"))
+            .args(&args)
+            .arg("--data-dir")
+            .arg(&data)
+            .env_remove("DATABASE_URL")
+            .env_remove("TANU_DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for root in [&data, &backups] {
+        let open = private_tree(root);
+        assert!(open.is_empty(), "readable by others: {open:?}");
+    }
+    let files = std::fs::read_dir(&data).unwrap().count();
+    assert!(files > 0);
+}
