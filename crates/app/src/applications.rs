@@ -487,7 +487,27 @@ pub async fn create(
     input: &ApplicationInput,
     now: OffsetDateTime,
 ) -> Result<ApplicationView, AppError> {
-    create_for(ctx, actor, actor.person_id, &actor.full_name, input, now).await
+    let mut tx = ctx.db.begin().await?;
+    repo::lock_person(tx.conn(), actor.person_id).await?;
+    let drafts = repo::open_drafts(tx.conn(), actor.person_id, input.org_id).await?;
+    if drafts >= ctx.policy.drafts_per_organisation {
+        return Err(AppError::Refused {
+            status: 422,
+            code: "drafts-limit",
+            field: Some("org_id"),
+        });
+    }
+    let id = create_in(
+        &mut tx,
+        actor,
+        actor.person_id,
+        &actor.full_name,
+        input,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(ctx, actor, id, now).await
 }
 
 /// Creates a draft inside a transaction (not committed); returns its id.
@@ -533,20 +553,6 @@ async fn create_in(
     )
     .await?;
     Ok(id)
-}
-
-async fn create_for(
-    ctx: &Ctx,
-    actor: &Actor,
-    candidate_id: i64,
-    candidate_name: &str,
-    input: &ApplicationInput,
-    now: OffsetDateTime,
-) -> Result<ApplicationView, AppError> {
-    let mut tx = ctx.db.begin().await?;
-    let id = create_in(&mut tx, actor, candidate_id, candidate_name, input, now).await?;
-    tx.commit().await?;
-    get(ctx, actor, id, now).await
 }
 
 /// Changes a draft (or an incomplete application before resubmitting).
@@ -1040,6 +1046,18 @@ where
     }
     let (app, party) = load(tx.conn(), actor, id).await?;
     may_edit(&app, party)?;
+    if party == Party::Candidate {
+        // A quota per person: registration is free, storage is not.
+        repo::lock_person(tx.conn(), actor.person_id).await?;
+        let stored = repo::bytes_uploaded_by(tx.conn(), actor.person_id).await?;
+        if stored.saturating_add(size) > ctx.policy.upload_quota_bytes {
+            return Err(AppError::Refused {
+                status: 422,
+                code: "upload-quota",
+                field: Some("file"),
+            });
+        }
+    }
     let doc_id = repo::insert_document(
         tx.conn(),
         id,

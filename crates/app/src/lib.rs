@@ -52,6 +52,10 @@ pub struct Policy {
     pub registrations_per_hour: i64,
     /// Days an API token works, from its creation.
     pub token_days: i64,
+    /// Drafts one candidate may keep open at one organisation.
+    pub drafts_per_organisation: i64,
+    /// Bytes one person may upload in all (replaced files count: they are kept).
+    pub upload_quota_bytes: i64,
 }
 
 impl Default for Policy {
@@ -59,6 +63,8 @@ impl Default for Policy {
         Self {
             registrations_per_hour: 20,
             token_days: 90,
+            drafts_per_organisation: 3,
+            upload_quota_bytes: 200 * 1024 * 1024,
         }
     }
 }

@@ -70,6 +70,10 @@ pub struct Config {
     pub registrations_per_hour: i64,
     /// Days an API token works unless its creator asks for fewer.
     pub token_days: i64,
+    /// Drafts one candidate may keep open at one organisation.
+    pub drafts_per_organisation: i64,
+    /// Megabytes one person may upload in all.
+    pub upload_quota_mb: i64,
     /// The address people reach Tanu at, e.g. `https://tanu.college.kz`; printed in the
     /// verification links of documents. Default: `http://` + `listen`.
     pub public_url: Option<String>,
@@ -131,6 +135,8 @@ impl Default for Config {
             max_upload_mb: 20,
             registrations_per_hour: 20,
             token_days: 90,
+            drafts_per_organisation: 3,
+            upload_quota_mb: 200,
             public_url: None,
             signing_key: None,
             smtp_url: None,
@@ -180,6 +186,8 @@ impl fmt::Debug for Config {
             .field("max_upload_mb", &self.max_upload_mb)
             .field("registrations_per_hour", &self.registrations_per_hour)
             .field("token_days", &self.token_days)
+            .field("drafts_per_organisation", &self.drafts_per_organisation)
+            .field("upload_quota_mb", &self.upload_quota_mb)
             .field("public_url", &self.public_url)
             .field("signing_key", &self.signing_key)
             .field(
@@ -292,6 +300,16 @@ pub const SETTINGS: &[Setting] = &[
         help: "days an API token works unless its creator asks for fewer (default 90)",
     },
     Setting {
+        key: "drafts_per_organisation",
+        env: "TANU_DRAFTS_PER_ORGANISATION",
+        help: "drafts one candidate may keep open at one organisation (default 3)",
+    },
+    Setting {
+        key: "upload_quota_mb",
+        env: "TANU_UPLOAD_QUOTA_MB",
+        help: "megabytes one person may upload in all, replaced files included (default 200)",
+    },
+    Setting {
         key: "public_url",
         env: "TANU_PUBLIC_URL",
         help: "address people reach Tanu at, printed in document verification links (default http://<listen>)",
@@ -337,6 +355,8 @@ const KEYS: &[&str] = &[
     "max_upload_mb",
     "registrations_per_hour",
     "token_days",
+    "drafts_per_organisation",
+    "upload_quota_mb",
     "public_url",
     "signing_key",
     "smtp_url",
@@ -437,6 +457,11 @@ impl Config {
             self.registrations_per_hour
         ));
         lines.push(format!("token_days = {}", self.token_days));
+        lines.push(format!(
+            "drafts_per_organisation = {}",
+            self.drafts_per_organisation
+        ));
+        lines.push(format!("upload_quota_mb = {}", self.upload_quota_mb));
         lines.push(format!("public_url = {:?}", self.public_url()));
         lines.push(format!(
             "signing_key = {:?}",

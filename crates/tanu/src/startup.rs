@@ -90,6 +90,8 @@ pub async fn open(config: &Config) -> anyhow::Result<Ctx> {
         policy: tanu_app::Policy {
             registrations_per_hour: config.registrations_per_hour,
             token_days: config.token_days,
+            drafts_per_organisation: config.drafts_per_organisation,
+            upload_quota_bytes: config.upload_quota_mb.saturating_mul(1024 * 1024),
         },
     };
     tanu_app::rule_sets::seed(&ctx, tanu_storage::now())

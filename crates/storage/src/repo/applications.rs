@@ -638,6 +638,44 @@ pub async fn insert_view(
     .await
 }
 
+/// Holds the person's row until the transaction ends, so that checks of their quotas
+/// and the writes they allow happen one request at a time.
+pub async fn lock_person(conn: Conn<'_>, person_id: i64) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE persons SET full_name = full_name WHERE id = $1",
+        person_id
+    )?;
+    Ok(())
+}
+
+/// The candidate's drafts at one organisation.
+pub async fn open_drafts(
+    conn: Conn<'_>,
+    candidate_id: i64,
+    org_id: i64,
+) -> Result<i64, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "SELECT COUNT(*) FROM applications WHERE candidate_id = $1 AND org_id = $2 AND status = 'draft'",
+        candidate_id,
+        org_id
+    )?)
+}
+
+/// Bytes of every file the candidate uploaded (replaced ones included: they are kept).
+pub async fn bytes_uploaded_by(conn: Conn<'_>, person_id: i64) -> Result<i64, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM documents WHERE uploaded_by = $1",
+        person_id
+    )?)
+}
+
 /// Whether the person sits, as a member still in office, on the commission of a meeting
 /// not yet closed whose agenda holds the application while it is scheduled: the members
 /// who need the candidate's identity to examine the case (issue 24, need-to-know).

@@ -206,3 +206,95 @@ both!(identity_is_seen_by_those_who_need_to_know, |app| {
         .await;
     assert_eq!(v["identity_restricted"], false);
 });
+
+/// A PDF of about `bytes` bytes (padded with a comment).
+fn pdf_of_size(bytes: usize) -> Vec<u8> {
+    let mut f = pdf("padded");
+    f.extend(std::iter::repeat_n(b' ', bytes));
+    f
+}
+
+both!(
+    drafts_per_organisation_are_limited_even_in_parallel,
+    |app| {
+        // Issue 24: registration is free, and drafts had no limit. Three drafts per
+        // candidate and organisation by default; ten sent at once still make three.
+        let op = app.operator_token().await;
+        let a = app.org(&op, BIN_A, "higher").await;
+        let b = app.org(&op, BIN_B, "higher").await;
+        let cand = app.candidate("drafts@mail.kz", "850715400357").await;
+        let draft = |org: i64| json!({ "org_id": org, "statement": "Курс", "unit_ids": [], "consent": true });
+        let sends = (0..10).map(|_| app.post(&cand, "/api/v1/applications", draft(a)));
+        let answers = futures::future::join_all(sends).await;
+        let mut created = 0;
+        for r in answers {
+            match r.status() {
+                StatusCode::CREATED | StatusCode::OK => created += 1,
+                _ => {
+                    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "drafts-limit").await;
+                    assert_eq!(p["field"], "org_id");
+                }
+            }
+        }
+        assert_eq!(created, 3);
+        // Another organisation has its own count.
+        let r = app.post(&cand, "/api/v1/applications", draft(b)).await;
+        assert!(r.status().is_success(), "{}", r.status());
+    }
+);
+
+async fn upload_quota_holds(backend: tanu_storage::Backend) {
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        tanu_app::Policy {
+            registrations_per_hour: 10_000,
+            upload_quota_bytes: 3_000_000,
+            ..tanu_app::Policy::default()
+        },
+    )
+    .await
+    else {
+        return eprintln!("SKIPPED: PostgreSQL not reachable");
+    };
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "higher").await;
+    let cand = app.candidate("quota@mail.kz", "951231400012").await;
+    let v: Value = app
+        .post(
+            &cand,
+            "/api/v1/applications",
+            json!({ "org_id": org, "statement": "Курс", "unit_ids": [], "consent": true }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = v["id"].as_i64().unwrap();
+    // Replacing a file keeps the old one, so replacements count too.
+    for n in 0..2 {
+        let r = app
+            .upload(&cand, id, "identity", "id.pdf", pdf_of_size(1_400_000))
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "upload {n}");
+    }
+    let r = app
+        .upload(&cand, id, "identity", "id.pdf", pdf_of_size(1_400_000))
+        .await;
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "upload-quota").await;
+    assert_eq!(p["field"], "file");
+    // A small file that fits is still taken.
+    let r = app
+        .upload(&cand, id, "confirming", "c.pdf", pdf("small"))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_quota_holds_sqlite() {
+    upload_quota_holds(tanu_storage::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_quota_holds_postgres() {
+    upload_quota_holds(tanu_storage::Backend::Postgres).await;
+}

@@ -178,6 +178,19 @@ impl Drop for TestApp {
 impl TestApp {
     /// Starts the app; `None` when PostgreSQL is wanted but not there (and not required).
     pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(
+            backend,
+            tanu_app::Policy {
+                // Tests register many candidates from 127.0.0.1.
+                registrations_per_hour: 10_000,
+                ..tanu_app::Policy::default()
+            },
+        )
+        .await
+    }
+
+    /// Starts the app with its own policy (limits and quotas).
+    pub async fn spawn_with(backend: Backend, policy: tanu_app::Policy) -> Option<Self> {
         let (db, pg, dir) = match backend {
             Backend::Sqlite => {
                 let dir = TempDir::new();
@@ -213,11 +226,7 @@ impl TestApp {
                 ),
                 public_url: base.clone(),
             },
-            policy: tanu_app::Policy {
-                // Tests register many candidates from 127.0.0.1.
-                registrations_per_hour: 10_000,
-                ..tanu_app::Policy::default()
-            },
+            policy,
         };
         tanu_app::rule_sets::seed(&ctx, tanu_storage::now())
             .await
