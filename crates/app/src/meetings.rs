@@ -330,8 +330,9 @@ fn chairs(
     })
 }
 
-/// Whether the actor may schedule meetings of the commission (its secretary, the
-/// organisation's admins, the operator): the scheduling form is shown to them only.
+/// Whether the actor may schedule meetings of the commission (those who run it: its
+/// secretary, chair and deputy, the organisation's admins, the operator): the
+/// scheduling form is shown to them only.
 pub async fn may_schedule(ctx: &Ctx, scope: &OrgScope, commission_id: i64) -> Result<(), AppError> {
     let mut conn = ctx.db.acquire().await?;
     require_runner(conn.conn(), scope, commission_id).await
