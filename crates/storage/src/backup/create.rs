@@ -11,7 +11,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::{
     BackupError, ColumnEntry, DB_DIR, FILE_KEY, FILE_SHA256, FORMAT, FORMAT_VERSION, FileEntry,
-    MANIFEST, Manifest, Summary, TableEntry, files, rows, summary_of, tables,
+    LEFT_OUT, MANIFEST, Manifest, Summary, TableEntry, files, rows, summary_of, tables,
 };
 use crate::{Backend, Db, Objects};
 
@@ -94,13 +94,17 @@ async fn write_backup(
             .map_err(|e| BackupError::io(path.display(), e))?;
         let mut out = tokio::io::BufWriter::new(file);
         let holds_files = table.column(FILE_KEY).is_some() && table.column(FILE_SHA256).is_some();
-        let rows = rows::dump(tx.conn(), table, &mut out, |row| {
-            if holds_files {
-                refer(&mut referenced, &table.name, row)?;
-            }
-            Ok(())
-        })
-        .await?;
+        let rows = if LEFT_OUT.contains(&table.name.as_str()) {
+            0
+        } else {
+            rows::dump(tx.conn(), table, &mut out, |row| {
+                if holds_files {
+                    refer(&mut referenced, &table.name, row)?;
+                }
+                Ok(())
+            })
+            .await?
+        };
         out.flush()
             .await
             .map_err(|e| BackupError::io(path.display(), e))?;

@@ -8,6 +8,7 @@
 //!   manifest.json          format, versions, backend, time; per table its row count,
 //!                          columns and the SHA-256 of its rows; per file key, size, SHA-256
 //!   db/<table>.jsonl       one JSON object per row, columns by name, in primary-key order
+//!                          (empty for the secrets of [`LEFT_OUT`])
 //!   files/<object key>     every file a row refers to
 //! ```
 //!
@@ -52,6 +53,19 @@ pub(crate) const FILES_DIR: &str = "files";
 /// (inserted by its migration) and the shipped rule sets (seeded at start-up). Restore
 /// replaces their rows; any other row makes the target "not empty".
 pub(crate) const SEEDED: [&str; 2] = ["audit_head", "rule_sets"];
+/// Tables whose rows a backup leaves out (their files are written empty): secrets that
+/// open accounts – sessions, API tokens, verification and reset links, remembered
+/// browsers – and the throttles' counters. A restored installation asks everyone to sign
+/// in again. Staff invitations stay: a post not yet accepted has no other way to be
+/// accepted, and each is a single-use hash that expires.
+pub const LEFT_OUT: [&str; 6] = [
+    "sessions",
+    "api_tokens",
+    "account_tokens",
+    "known_devices",
+    "login_failures",
+    "rate_events",
+];
 /// Columns that make a table one that refers to stored files.
 pub(crate) const FILE_KEY: &str = "object_key";
 pub(crate) const FILE_SHA256: &str = "sha256";
