@@ -114,7 +114,7 @@ pub async fn lock_get(
 ) -> Result<Option<ProtocolRow>, StorageError> {
     // Saves of one protocol queue first on its advisory lock, which PostgreSQL grants in
     // arrival order; waiting on the row itself, they raced for it at each commit and the
-    // unlucky waited long (docs/performance.md, session 8).
+    // unlucky waited long (docs/performance.md, "Writers of one protocol queue in arrival order").
     crate::db::advisory_lock(conn.reborrow(), crate::db::LOCK_PROTOCOL, id).await?;
     Ok(fetch!(
         conn,
