@@ -431,7 +431,7 @@ fn certificate_row(c: &Certificate) -> Result<CertificateRow, AppError> {
         study_to: c.study_to,
         number: c.number.clone(),
         issued_on: c.issued_on,
-        outcomes: serde_json::to_string(&c.outcomes).map_err(|e| AppError::other(e))?,
+        outcomes: serde_json::to_string(&c.outcomes).map_err(AppError::other)?,
         reuse_key: c.reuse_key(),
     })
 }
@@ -829,7 +829,7 @@ pub async fn check(
         return Err(AppError::Forbidden);
     }
     let next = status_of(&app)?.check(complete)?;
-    let items = serde_json::to_string(&input.items).map_err(|e| AppError::other(e))?;
+    let items = serde_json::to_string(&input.items).map_err(AppError::other)?;
     repo::insert_check(
         tx.conn(),
         id,

@@ -112,7 +112,7 @@ async fn save_row(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
-    let outcomes = serde_json::to_string(&outcomes).map_err(|e| AppError::other(e))?;
+    let outcomes = serde_json::to_string(&outcomes).map_err(AppError::other)?;
     let programme = programmes::upsert(
         conn.conn(),
         scope.org_id(),

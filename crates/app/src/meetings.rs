@@ -1014,7 +1014,7 @@ pub async fn open_vote(
         .map(|(m, _)| m)
         .collect();
     let taking_part = meeting::taking_part(&f.present, &recused);
-    let ids = serde_json::to_string(&taking_part).map_err(|e| AppError::other(e))?;
+    let ids = serde_json::to_string(&taking_part).map_err(AppError::other)?;
     repo::open_vote(tx.conn(), item, &ids, presiding.member, now).await?;
     let details = serde_json::json!({ "item_id": item, "taking_part": taking_part, "presiding_member_id": presiding.member });
     repo::insert_event(
@@ -1281,7 +1281,7 @@ pub async fn decide(
         }
         meeting::check_recognition(&pairs)?;
         for r in &input.recognised {
-            let outcomes = serde_json::to_string(&r.outcomes).map_err(|e| AppError::other(e))?;
+            let outcomes = serde_json::to_string(&r.outcomes).map_err(AppError::other)?;
             repo::insert_recognition(tx.conn(), item, r.unit_id, i64::from(r.credits), &outcomes)
                 .await?;
         }
