@@ -10,7 +10,7 @@ use tanu_storage::repo::{
 use time::{Duration, OffsetDateTime};
 
 use crate::secrets::{hash_password_in_turn, random_token, token_hash, verify_password_in_turn};
-use crate::{Actor, AppError, Ctx, notify};
+use crate::{Actor, AppError, Ctx, Refusal, notify};
 
 /// How far back failures count, and the longest wait they cause.
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
@@ -185,9 +185,9 @@ pub async fn register_candidate(
         if e.is_unique_on("persons", "email") {
             // Registered by a parallel request meanwhile; sent again, it is answered as
             // an existing account.
-            AppError::Busy("the account was registered meanwhile")
+            AppError::busy("the account was registered meanwhile")
         } else {
-            AppError::Internal(e)
+            AppError::from(e)
         }
     })?;
     send_verification(tx.conn(), id, now).await?;
@@ -479,11 +479,7 @@ pub async fn change_password(
         let mut tx = ctx.db.begin().await?;
         login_failures::record(tx.conn(), &actor.email, ip, now).await?;
         tx.commit().await?;
-        return Err(AppError::Refused {
-            status: 422,
-            code: "current-password-wrong",
-            field: Some("current_password"),
-        });
+        return Err(AppError::Refused(Refusal::CurrentPasswordWrong));
     }
     let hash = hash_password_in_turn(new.expose().to_owned()).await?;
     let mut tx = ctx.db.begin().await?;
@@ -911,11 +907,7 @@ pub async fn accept_invitation(
     } else if actor.is_some_and(|a| a.person_id == person.id) {
         None
     } else {
-        return Err(AppError::Refused {
-            status: 403,
-            code: "invitation-sign-in",
-            field: None,
-        });
+        return Err(AppError::Refused(Refusal::InvitationSignIn));
     };
     let mut tx = ctx.db.begin().await?;
     if !invitations::mark_used(tx.conn(), &key, now).await? {

@@ -24,7 +24,7 @@ use tanu_storage::{Conn, StorageError, Tx};
 use time::{Date, OffsetDateTime};
 
 use crate::commissions::local_today;
-use crate::{Actor, AppError, Ctx, OrgScope, notify};
+use crate::{Actor, AppError, Ctx, OrgScope, Refusal, notify};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -92,7 +92,7 @@ fn may_edit(app: &ApplicationRow, party: Party) -> Result<(), AppError> {
     } else {
         Err(DomainError::StatusTransition {
             from: status.as_str().to_owned(),
-            action: "edit",
+            action: tanu_domain::Action::Edit,
         }
         .into())
     }
@@ -435,7 +435,7 @@ fn certificate_row(c: &Certificate) -> Result<CertificateRow, AppError> {
         study_to: c.study_to,
         number: c.number.clone(),
         issued_on: c.issued_on,
-        outcomes: serde_json::to_string(&c.outcomes).map_err(|e| AppError::Other(e.to_string()))?,
+        outcomes: serde_json::to_string(&c.outcomes).map_err(AppError::other)?,
         reuse_key: c.reuse_key(),
     })
 }
@@ -754,7 +754,7 @@ async fn locked_with_meeting(
             return Ok((tx, live));
         }
     }
-    Err(AppError::Busy(
+    Err(AppError::busy(
         "the application kept moving between agendas",
     ))
 }
@@ -778,7 +778,7 @@ pub async fn withdraw(
         if live.status != "pending" {
             return Err(DomainError::StatusTransition {
                 from: live.status,
-                action: "withdraw",
+                action: tanu_domain::Action::Withdraw,
             }
             .into());
         }
@@ -839,7 +839,7 @@ pub async fn check(
         return Err(AppError::Forbidden);
     }
     let next = status_of(&app)?.check(complete)?;
-    let items = serde_json::to_string(&input.items).map_err(|e| AppError::Other(e.to_string()))?;
+    let items = serde_json::to_string(&input.items).map_err(AppError::other)?;
     repo::insert_check(
         tx.conn(),
         id,
@@ -1702,11 +1702,7 @@ pub async fn claim_walk_in(
     )
     .await?;
     let code = crate::secrets::normalise_claim_code(code);
-    let refused = || AppError::Refused {
-        status: 422,
-        code: "claim-code-invalid",
-        field: Some("code"),
-    };
+    let refused = || AppError::Refused(Refusal::ClaimCodeInvalid);
     if code.is_empty() {
         return Err(refused());
     }
@@ -1725,11 +1721,7 @@ pub async fn claim_walk_in(
         || differs(&record_person.foreign_document, &account.foreign_document)
         || (record.iin.is_some() && account.iin.is_none() && account.foreign_document.is_some())
     {
-        return Err(AppError::Refused {
-            status: 422,
-            code: "claim-identity-mismatch",
-            field: Some("code"),
-        });
+        return Err(AppError::Refused(Refusal::ClaimIdentityMismatch));
     }
     let ids: Vec<i64> = repo::ids_of_candidate(tx.conn(), record.person_id).await?;
     walk_ins::claim(tx.conn(), record.person_id, actor.person_id, now).await?;

@@ -112,7 +112,7 @@ async fn save_row(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
-    let outcomes = serde_json::to_string(&outcomes).map_err(|e| AppError::Other(e.to_string()))?;
+    let outcomes = serde_json::to_string(&outcomes).map_err(AppError::other)?;
     let programme = programmes::upsert(
         conn.conn(),
         scope.org_id(),
@@ -164,6 +164,25 @@ pub async fn save(
     Ok(())
 }
 
+/// What is wrong with a row the CSV reader could not take: the column, when the reader
+/// says which one.
+fn unreadable(e: &csv::Error) -> DomainError {
+    let column = match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err.field().and_then(|i| {
+            CSV_HEADER
+                .split(',')
+                .nth(usize::try_from(i).unwrap_or(usize::MAX))
+        }),
+        _ => None,
+    };
+    match column {
+        Some(column) => DomainError::CsvValue {
+            column: column.to_owned(),
+        },
+        None => DomainError::CsvShape,
+    }
+}
+
 /// Imports CSV rows (with the [`CSV_HEADER`] header) in one transaction: all or none.
 /// A bad row is refused with its line number.
 pub async fn import_csv(
@@ -183,17 +202,15 @@ pub async fn import_csv(
     let mut rows = 0;
     for (i, record) in reader.deserialize::<CatalogueRow>().enumerate() {
         let line = i + 2;
-        let row = record.map_err(|e| DomainError::CsvRow {
+        let in_row = |reason| DomainError::CsvRow {
             line,
-            reason: e.to_string().chars().take(200).collect(),
-        })?;
+            reason: Box::new(reason),
+        };
+        let row = record.map_err(|e| in_row(unreadable(&e)))?;
         save_row(&mut tx, scope, &row, now)
             .await
             .map_err(|e| match e {
-                AppError::Domain(d) => AppError::Domain(DomainError::CsvRow {
-                    line,
-                    reason: d.to_string(),
-                }),
+                AppError::Domain(d) => AppError::Domain(in_row(d)),
                 other => other,
             })?;
         rows += 1;
@@ -201,7 +218,7 @@ pub async fn import_csv(
     if rows == 0 {
         return Err(DomainError::CsvRow {
             line: 1,
-            reason: format!("no rows; the header is {CSV_HEADER}"),
+            reason: Box::new(DomainError::CsvNoRows { header: CSV_HEADER }),
         }
         .into());
     }

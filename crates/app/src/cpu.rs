@@ -26,11 +26,11 @@ pub(crate) async fn in_turn<T: Send + 'static>(
     let turn = turns()
         .acquire_owned()
         .await
-        .map_err(|e| AppError::Other(format!("no worker for the job: {e}")))?;
+        .map_err(|e| AppError::other(anyhow::Error::new(e).context("no worker for the job")))?;
     tokio::task::spawn_blocking(move || {
         let _turn = turn;
         job()
     })
     .await
-    .map_err(|e| AppError::Other(format!("the job stopped: {e}")))
+    .map_err(|e| AppError::other(anyhow::Error::new(e).context("the job stopped")))
 }

@@ -47,7 +47,7 @@ impl CsvWriter {
     {
         self.w
             .write_record(cells.into_iter().map(|c| cell(c.as_ref()).into_owned()))
-            .map_err(|e| AppError::Other(e.to_string()))
+            .map_err(AppError::other)
     }
 
     /// An empty line, and a new section after it (whose rows may have another number
@@ -56,9 +56,7 @@ impl CsvWriter {
         // The csv writer would write an empty record as `""`: the line goes between two
         // writers over the same bytes instead.
         let done = std::mem::replace(&mut self.w, Self::writer(Vec::new()));
-        let mut bytes = done
-            .into_inner()
-            .map_err(|e| AppError::Other(e.to_string()))?;
+        let mut bytes = done.into_inner().map_err(AppError::other)?;
         bytes.extend_from_slice(b"\r\n");
         self.w = Self::writer(bytes);
         Ok(())
@@ -66,11 +64,8 @@ impl CsvWriter {
 
     /// The finished file as text, byte-order mark first.
     pub fn finish(self) -> Result<String, AppError> {
-        let bytes = self
-            .w
-            .into_inner()
-            .map_err(|e| AppError::Other(e.to_string()))?;
-        let text = String::from_utf8(bytes).map_err(|e| AppError::Other(e.to_string()))?;
+        let bytes = self.w.into_inner().map_err(AppError::other)?;
+        let text = String::from_utf8(bytes).map_err(AppError::other)?;
         Ok(format!("{BOM}{text}"))
     }
 }

@@ -28,39 +28,42 @@ pub enum AppError {
         /// Seconds until the next attempt is accepted.
         retry_after_secs: u64,
     },
-    /// The value must be unique and is already taken.
-    #[error("{field} is already in use")]
-    Taken {
-        /// Stable code, e.g. `email-taken`.
-        code: &'static str,
-        /// Input field.
-        field: &'static str,
-    },
-    /// A refusal about the caller's account or a link of theirs, with its HTTP status,
-    /// stable code and the input field concerned (e.g. `email-unverified`,
-    /// `link-invalid`, `current-password-wrong`).
-    #[error("{code}")]
-    Refused {
-        /// HTTP status.
-        status: u16,
-        /// Stable code.
-        code: &'static str,
-        /// Input field.
-        field: Option<&'static str>,
-    },
+    /// A refusal of the services' own (see [`Refusal`]).
+    #[error("{}", .0.code())]
+    Refused(Refusal),
     /// An invitation link that is unknown, used or expired.
     #[error("invitation is not valid")]
     InvitationInvalid,
     /// Another change to the same records got there first, and this one was not made;
-    /// sent again, it will be (see also [`StorageError::Contention`]).
-    #[error("busy: {0}")]
-    Busy(&'static str),
-    /// An internal failure; logged, never shown.
+    /// sent again, it will be. The database's own contention (a deadlock, a
+    /// serialization failure, SQLite busy) arrives here too: `From<StorageError>` maps
+    /// [`StorageError::Contention`] to this variant, so "busy" has one spelling.
+    #[error("busy: {reason}")]
+    Busy {
+        /// What got in the way (for the log).
+        reason: &'static str,
+        /// The database's refusal, when it was one.
+        #[source]
+        source: Option<StorageError>,
+    },
+    /// An internal failure of the storage layer; logged, never shown.
     #[error("internal error: {0}")]
-    Internal(#[from] StorageError),
-    /// An internal failure of another kind; logged, never shown.
-    #[error("internal error: {0}")]
-    Other(String),
+    Internal(StorageError),
+    /// An internal failure of another kind, with its cause; logged, never shown.
+    #[error("internal error")]
+    Other(#[source] anyhow::Error),
+}
+
+impl From<StorageError> for AppError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Contention(_) => Self::Busy {
+                reason: "the database is busy",
+                source: Some(e),
+            },
+            e => Self::Internal(e),
+        }
+    }
 }
 
 impl AppError {
@@ -73,10 +76,9 @@ impl AppError {
             Self::Forbidden => "forbidden",
             Self::BadCredentials => "bad-credentials",
             Self::Throttled { .. } => "too-many-attempts",
-            Self::Taken { code, .. } => code,
             Self::InvitationInvalid => "invitation-invalid",
-            Self::Refused { code, .. } => code,
-            Self::Busy(_) | Self::Internal(StorageError::Contention(_)) => "busy",
+            Self::Refused(r) => r.code(),
+            Self::Busy { .. } => "busy",
             Self::Internal(_) | Self::Other(_) => "internal",
         }
     }
@@ -93,8 +95,7 @@ impl AppError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Self::Domain(e) => e.field(),
-            Self::Taken { field, .. } => Some(field),
-            Self::Refused { field, .. } => *field,
+            Self::Refused(r) => r.field(),
             Self::BadCredentials => Some("password"),
             _ => None,
         }
@@ -111,40 +112,147 @@ impl AppError {
         }
     }
 
-    /// Maps a unique violation on `table.column` to [`AppError::Taken`].
-    pub(crate) fn taken_or(
-        e: StorageError,
-        table: &str,
-        column: &'static str,
-        code: &'static str,
-    ) -> Self {
+    /// Every code an error of the services' own (not the domain's) carries.
+    pub fn own_codes() -> impl Iterator<Item = &'static str> {
+        [
+            "not-found",
+            "unauthenticated",
+            "forbidden",
+            "bad-credentials",
+            "too-many-attempts",
+            "invitation-invalid",
+            "busy",
+            "internal",
+        ]
+        .into_iter()
+        .chain(Refusal::ALL.iter().map(|r| r.code()))
+    }
+
+    /// Maps a unique violation on `table.column` to `taken`.
+    pub(crate) fn taken_or(e: StorageError, table: &str, column: &str, taken: Refusal) -> Self {
         if e.is_unique_on(table, column) {
-            Self::Taken {
-                code,
-                field: column,
-            }
+            Self::Refused(taken)
         } else {
-            Self::Internal(e)
+            e.into()
         }
     }
+
+    /// Another change got there first (503, sent again it is made).
+    pub(crate) fn busy(reason: &'static str) -> Self {
+        Self::Busy {
+            reason,
+            source: None,
+        }
+    }
+
+    /// An internal failure, its cause kept for the log.
+    pub(crate) fn other(e: impl Into<anyhow::Error>) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+/// Lists the services' own refusals once: each with its code, HTTP status and the input
+/// field concerned.
+macro_rules! refusals {
+    ($( $(#[$doc:meta])* $Variant:ident = ($code:literal, $status:literal, $field:expr) ),* $(,)?) => {
+        /// A refusal about the caller's account, a link of theirs or a value already
+        /// taken, with its stable code, HTTP status and input field.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Refusal {
+            $( $(#[$doc])* $Variant ),*
+        }
+
+        impl Refusal {
+            /// Every refusal.
+            pub const ALL: &'static [Refusal] = &[$(Self::$Variant),*];
+
+            /// Stable code.
+            pub fn code(self) -> &'static str {
+                match self { $( Self::$Variant => $code ),* }
+            }
+
+            /// HTTP status.
+            pub fn status(self) -> u16 {
+                match self { $( Self::$Variant => $status ),* }
+            }
+
+            /// The input field concerned.
+            pub fn field(self) -> Option<&'static str> {
+                match self { $( Self::$Variant => $field ),* }
+            }
+        }
+    };
+}
+
+refusals! {
+    /// The e-mail of the account is not verified yet.
+    EmailUnverified = ("email-unverified", 403, None),
+    /// A link from an e-mail that is unknown, used or expired.
+    LinkInvalid = ("link-invalid", 410, None),
+    /// The current password given to change it is wrong.
+    CurrentPasswordWrong = ("current-password-wrong", 422, Some("current_password")),
+    /// An invitation is accepted signed in as the person it invites.
+    InvitationSignIn = ("invitation-sign-in", 403, None),
+    /// A walk-in's claim code that is unknown or used.
+    ClaimCodeInvalid = ("claim-code-invalid", 422, Some("code")),
+    /// A claim code of a record whose identity is not the account's.
+    ClaimIdentityMismatch = ("claim-identity-mismatch", 422, Some("code")),
+    /// A read-only API token asked for a change.
+    TokenReadOnly = ("token-read-only", 403, None),
+    /// An organisation with this BIN exists.
+    BinTaken = ("bin-taken", 409, Some("bin")),
+    /// The person already holds a post in the organisation.
+    StaffExists = ("staff-exists", 409, Some("org_id")),
 }
 
 impl AppError {
     /// The e-mail of the account is not verified yet (403).
     pub fn email_unverified() -> Self {
-        Self::Refused {
-            status: 403,
-            code: "email-unverified",
-            field: None,
-        }
+        Self::Refused(Refusal::EmailUnverified)
     }
 
     /// A link from an e-mail that is unknown, used or expired (410).
     pub fn link_invalid() -> Self {
-        Self::Refused {
-            status: 410,
-            code: "link-invalid",
-            field: None,
+        Self::Refused(Refusal::LinkInvalid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AppError, Refusal};
+
+    /// Each kind of error has its code among [`AppError::own_codes`] (a new variant
+    /// fails to compile here until it is listed).
+    #[test]
+    fn own_codes_cover_every_variant() {
+        let samples = [
+            AppError::NotFound,
+            AppError::Unauthenticated,
+            AppError::Forbidden,
+            AppError::BadCredentials,
+            AppError::Throttled {
+                retry_after_secs: 1,
+            },
+            AppError::InvitationInvalid,
+            AppError::busy("test"),
+            AppError::other(anyhow::anyhow!("test")),
+            AppError::Refused(Refusal::TokenReadOnly),
+        ];
+        let codes: Vec<&str> = AppError::own_codes().collect();
+        for e in &samples {
+            match e {
+                AppError::Domain(_)
+                | AppError::NotFound
+                | AppError::Unauthenticated
+                | AppError::Forbidden
+                | AppError::BadCredentials
+                | AppError::Throttled { .. }
+                | AppError::Refused(_)
+                | AppError::InvitationInvalid
+                | AppError::Busy { .. }
+                | AppError::Internal(_)
+                | AppError::Other(_) => assert!(codes.contains(&e.code()), "{}", e.code()),
+            }
         }
     }
 }

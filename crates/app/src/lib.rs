@@ -29,7 +29,7 @@ pub mod tokens;
 use tanu_storage::{Db, Objects};
 
 pub use access::{Actor, OrgScope};
-pub use error::AppError;
+pub use error::{AppError, Refusal};
 
 /// Everything a service needs: the database, the file store, and what issues
 /// documents (typesetter, signing key, public address).

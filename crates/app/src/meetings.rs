@@ -9,7 +9,7 @@ use tanu_domain::application::Status;
 use tanu_domain::commission::{CommissionFacts, MemberFacts, Office, Term};
 use tanu_domain::meeting::{self, Choice, Outcome};
 use tanu_domain::person::required_text;
-use tanu_domain::{DomainError, RuleSetParams};
+use tanu_domain::{Action, DomainError, RuleSetParams};
 use tanu_storage::repo::applications as apps_repo;
 use tanu_storage::repo::commissions as com_repo;
 use tanu_storage::repo::meetings::{self as repo, ItemRow, MeetingRow};
@@ -292,7 +292,7 @@ fn event(v: serde_json::Value) -> String {
     v.to_string()
 }
 
-fn status_refusal(from: &str, action: &'static str) -> AppError {
+fn status_refusal(from: &str, action: Action) -> AppError {
     DomainError::StatusTransition {
         from: from.to_owned(),
         action,
@@ -621,10 +621,10 @@ pub async fn set_attendance(
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
     if m.status == "closed" {
-        return Err(status_refusal(&m.status, "change"));
+        return Err(status_refusal(&m.status, Action::Change));
     }
     if repo::any_voting(tx.conn(), id).await? {
-        return Err(status_refusal("voting", "change"));
+        return Err(status_refusal("voting", Action::Change));
     }
     let members = com_repo::current_members(tx.conn(), m.commission_id).await?;
     for p in input {
@@ -787,7 +787,7 @@ pub async fn open(
     let roster = roster(tx.conn(), &m).await?;
     roster.require_runner(scope)?;
     if m.status != "scheduled" {
-        return Err(status_refusal(&m.status, "open"));
+        return Err(status_refusal(&m.status, Action::Open));
     }
     roster.can_act(now)?;
     let f = roster.facts();
@@ -814,7 +814,7 @@ async fn item_of(conn: Conn<'_>, m: &MeetingRow, item: i64) -> Result<ItemRow, A
         .ok_or(AppError::NotFound)
 }
 
-fn require_open(m: &MeetingRow, action: &'static str) -> Result<(), AppError> {
+fn require_open(m: &MeetingRow, action: Action) -> Result<(), AppError> {
     if m.status == "open" {
         Ok(())
     } else {
@@ -834,10 +834,10 @@ pub async fn candidate_presence(
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
-    require_open(&m, "record")?;
+    require_open(&m, Action::Record)?;
     let it = item_of(tx.conn(), &m, item).await?;
     if it.status != "pending" {
-        return Err(status_refusal(&it.status, "record"));
+        return Err(status_refusal(&it.status, Action::Record));
     }
     if present {
         repo::set_candidate_present(tx.conn(), item, true, "pending").await?;
@@ -891,11 +891,11 @@ pub async fn recuse(
         require_runner(tx.conn(), scope, m.commission_id).await?;
     }
     if m.status == "closed" {
-        return Err(status_refusal(&m.status, "change"));
+        return Err(status_refusal(&m.status, Action::Change));
     }
     let it = item_of(tx.conn(), &m, item).await?;
     if it.status != "pending" {
-        return Err(status_refusal(&it.status, "recuse"));
+        return Err(status_refusal(&it.status, Action::Recuse));
     }
     let members = com_repo::current_members(tx.conn(), m.commission_id).await?;
     let member = match input.member_id {
@@ -966,13 +966,13 @@ pub async fn interview(
     }
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
-    require_open(&m, "record")?;
+    require_open(&m, Action::Record)?;
     let it = item_of(tx.conn(), &m, item).await?;
     if it.candidate_present != Some(true) {
         return Err(DomainError::Rule12CandidateAbsent.into());
     }
     if it.status != "pending" {
-        return Err(status_refusal(&it.status, "record"));
+        return Err(status_refusal(&it.status, Action::Record));
     }
     repo::set_interview(tx.conn(), item, &notes, &rows).await?;
     repo::insert_event(
@@ -1001,13 +1001,13 @@ pub async fn open_vote(
     let (mut tx, m) = locked(ctx, scope, id).await?;
     let roster = roster(tx.conn(), &m).await?;
     roster.require_runner(scope)?;
-    require_open(&m, "vote")?;
+    require_open(&m, Action::Vote)?;
     let it = item_of(tx.conn(), &m, item).await?;
     if it.candidate_present != Some(true) {
         return Err(DomainError::Rule12CandidateAbsent.into());
     }
     if it.status != "pending" {
-        return Err(status_refusal(&it.status, "vote"));
+        return Err(status_refusal(&it.status, Action::Vote));
     }
     if it.interview_notes.trim().is_empty() {
         return Err(DomainError::Rule12InterviewRequired.into());
@@ -1022,7 +1022,7 @@ pub async fn open_vote(
         .map(|(m, _)| m)
         .collect();
     let taking_part = meeting::taking_part(&f.present, &recused);
-    let ids = serde_json::to_string(&taking_part).map_err(|e| AppError::Other(e.to_string()))?;
+    let ids = serde_json::to_string(&taking_part).map_err(AppError::other)?;
     repo::open_vote(tx.conn(), item, &ids, presiding.member, now).await?;
     let details = serde_json::json!({ "item_id": item, "taking_part": taking_part, "presiding_member_id": presiding.member });
     repo::insert_event(
@@ -1253,7 +1253,7 @@ pub async fn decide(
     require_runner(tx.conn(), scope, m.commission_id).await?;
     let it = item_of(tx.conn(), &m, item).await?;
     if it.status != "adopted" {
-        return Err(status_refusal(&it.status, "decide"));
+        return Err(status_refusal(&it.status, Action::Decide));
     }
     if !apps_repo::lock(tx.conn(), it.application_id, now).await? {
         return Err(AppError::NotFound);
@@ -1289,8 +1289,7 @@ pub async fn decide(
         }
         meeting::check_recognition(&pairs)?;
         for r in &input.recognised {
-            let outcomes =
-                serde_json::to_string(&r.outcomes).map_err(|e| AppError::Other(e.to_string()))?;
+            let outcomes = serde_json::to_string(&r.outcomes).map_err(AppError::other)?;
             repo::insert_recognition(tx.conn(), item, r.unit_id, i64::from(r.credits), &outcomes)
                 .await?;
         }
@@ -1338,14 +1337,14 @@ pub async fn close(
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
     if m.status == "closed" {
-        return Err(status_refusal(&m.status, "close"));
+        return Err(status_refusal(&m.status, Action::Close));
     }
     let items = repo::items(tx.conn(), id).await?;
     if let Some(it) = items
         .iter()
         .find(|it| matches!(it.status.as_str(), "adopted" | "voting"))
     {
-        return Err(status_refusal(&it.status, "close"));
+        return Err(status_refusal(&it.status, Action::Close));
     }
     // The applications not reached go back to waiting: all locked first, in ascending
     // order, as a schedule locks them (two changes never wait for each other in a circle).

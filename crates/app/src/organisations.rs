@@ -8,7 +8,7 @@ use tanu_storage::repo::organisations::{self, OrgFields, OrgRow};
 use time::OffsetDateTime;
 
 use crate::access::Need;
-use crate::{Actor, AppError, Ctx, OrgScope};
+use crate::{Actor, AppError, Ctx, OrgScope, Refusal};
 
 /// An organisation as the UI and API show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -128,7 +128,7 @@ pub async fn register(
     let mut tx = ctx.db.begin().await?;
     let id = organisations::insert(tx.conn(), &f, actor.person_id, now)
         .await
-        .map_err(|e| AppError::taken_or(e, "organisations", "bin", "bin-taken"))?;
+        .map_err(|e| AppError::taken_or(e, "organisations", "bin", Refusal::BinTaken))?;
     let row = organisations::get(tx.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -163,7 +163,7 @@ pub async fn update(
     let before = organisations::get(tx.conn(), scope.org_id()).await?;
     let found = organisations::update(tx.conn(), scope.org_id(), &f)
         .await
-        .map_err(|e| AppError::taken_or(e, "organisations", "bin", "bin-taken"))?;
+        .map_err(|e| AppError::taken_or(e, "organisations", "bin", Refusal::BinTaken))?;
     if !found {
         return Err(AppError::NotFound);
     }

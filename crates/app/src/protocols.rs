@@ -1014,7 +1014,7 @@ pub async fn send(
         names: g.names,
         doc: g.doc,
     };
-    let text = serde_json::to_string(&snapshot).map_err(|e| AppError::Other(e.to_string()))?;
+    let text = serde_json::to_string(&snapshot).map_err(AppError::other)?;
     repo::set_signing(
         tx.conn(),
         id,
@@ -1157,7 +1157,7 @@ async fn finalise_if_approved(
     snapshot.doc.draft = false;
     snapshot.doc.generated_at = fmt_datetime(now);
     with_approvals(&mut snapshot.doc, &approvals);
-    let text = serde_json::to_string(&snapshot).map_err(|e| AppError::Other(e.to_string()))?;
+    let text = serde_json::to_string(&snapshot).map_err(AppError::other)?;
     repo::set_final(tx.conn(), p.id, year, seq, &text, now).await?;
     repo::insert_event(
         tx.conn(),
@@ -1303,19 +1303,19 @@ async fn render_protocol(ctx: &Ctx, doc: model::Protocol) -> Result<Vec<u8>, App
     let pdf = ctx.issuer.pdf.clone();
     crate::cpu::in_turn(move || pdf.protocol(&doc))
         .await?
-        .map_err(|e| AppError::Other(e.to_string()))
+        .map_err(AppError::other)
 }
 
 async fn render_extract(ctx: &Ctx, doc: model::Extract) -> Result<Vec<u8>, AppError> {
     let pdf = ctx.issuer.pdf.clone();
     crate::cpu::in_turn(move || pdf.extract(&doc))
         .await?
-        .map_err(|e| AppError::Other(e.to_string()))
+        .map_err(AppError::other)
 }
 
 fn new_code() -> Result<String, AppError> {
     let mut random = [0u8; 10];
-    getrandom::fill(&mut random).map_err(|e| AppError::Other(e.to_string()))?;
+    getrandom::fill(&mut random).map_err(AppError::other)?;
     Ok(rules::verification_code(random))
 }
 
@@ -1436,7 +1436,7 @@ async fn issue(
         number,
         decisions,
     };
-    let summary = serde_json::to_string(&summary).map_err(|e| AppError::Other(e.to_string()))?;
+    let summary = serde_json::to_string(&summary).map_err(AppError::other)?;
     let key = format!("issued/{}/{}.pdf", p.org_id, code);
     let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
     ctx.objects.put(&key, bytes::Bytes::from(bytes)).await?;

@@ -49,8 +49,7 @@ fn from_row(r: RuleSetRow) -> Result<StoredRuleSet, AppError> {
 pub async fn seed(ctx: &Ctx, now: OffsetDateTime) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
     for set in RuleSet::shipped() {
-        let params =
-            serde_json::to_string(&set.params).map_err(|e| AppError::Other(e.to_string()))?;
+        let params = serde_json::to_string(&set.params).map_err(AppError::other)?;
         rule_sets::insert_if_missing(
             tx.conn(),
             &set.code,
@@ -141,7 +140,7 @@ pub async fn update(
         None => current.set.params.clone(),
     };
     params.validate()?;
-    let json = serde_json::to_string(&params).map_err(|e| AppError::Other(e.to_string()))?;
+    let json = serde_json::to_string(&params).map_err(AppError::other)?;
     if !rule_sets::update(tx.conn(), id, from, to, &json, actor.person_id, now).await? {
         return Err(AppError::NotFound);
     }

@@ -12,7 +12,8 @@ use crate::AppError;
 /// 32 random bytes as URL-safe base64: session ids, API tokens, invitation links.
 pub fn random_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Other(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::other(anyhow::Error::new(e).context("no randomness")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -24,7 +25,8 @@ const CLAIM_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// guess online.
 pub fn claim_code() -> Result<String, AppError> {
     let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Other(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::other(anyhow::Error::new(e).context("no randomness")))?;
     let chars: Vec<char> = bytes
         .iter()
         .map(|b| char::from(CLAIM_ALPHABET[usize::from(b & 31)]))
@@ -74,7 +76,7 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Other(format!("password hashing failed: {e}")))
+        .map_err(|e| AppError::other(anyhow::Error::new(e).context("password hashing failed")))
 }
 
 /// Whether `password` matches the PHC string `hash`. A malformed hash never matches.

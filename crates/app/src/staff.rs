@@ -10,7 +10,7 @@ use tanu_storage::repo::staff::StaffRow;
 use tanu_storage::repo::{persons, staff};
 use time::OffsetDateTime;
 
-use crate::{AppError, Ctx, OrgScope};
+use crate::{AppError, Ctx, OrgScope, Refusal};
 
 /// A staff member as the UI and API show them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -159,9 +159,9 @@ pub async fn add(
             // request meanwhile, and sent again this one finds them.
             persons::insert(tx.conn(), &new, now).await.map_err(|e| {
                 if e.is_unique_on("persons", "email") {
-                    AppError::Busy("the person was added meanwhile")
+                    AppError::busy("the person was added meanwhile")
                 } else {
-                    AppError::Internal(e)
+                    AppError::from(e)
                 }
             })?
         }
@@ -175,7 +175,7 @@ pub async fn add(
         now,
     )
     .await
-    .map_err(|e| AppError::taken_or(e, "staff", "org_id", "staff-exists"))?;
+    .map_err(|e| AppError::taken_or(e, "staff", "org_id", Refusal::StaffExists))?;
     staff::set_roles(tx.conn(), staff_id, &role_codes).await?;
     crate::accounts::invite(tx.conn(), person_id, scope.org_id(), scope.person_id(), now).await?;
     let row = staff::get(tx.conn(), scope.org_id(), staff_id)

@@ -78,11 +78,7 @@ pub async fn create(
 
 /// What a read-only token gets for a change (403 `token-read-only`).
 pub fn read_only_refusal() -> AppError {
-    AppError::Refused {
-        status: 403,
-        code: "token-read-only",
-        field: None,
-    }
+    AppError::Refused(crate::error::Refusal::TokenReadOnly)
 }
 
 pub(crate) async fn create_for(

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::error::DomainError;
+use crate::error::{Action, DomainError};
 use crate::ids::Bin;
 use crate::person::{name_text, optional_text, refuse_invisible, required_text};
 
@@ -75,7 +75,7 @@ impl Status {
             })
     }
 
-    fn refuse(self, action: &'static str) -> DomainError {
+    fn refuse(self, action: Action) -> DomainError {
         DomainError::StatusTransition {
             from: self.as_str().to_owned(),
             action,
@@ -91,7 +91,7 @@ impl Status {
     pub fn submit(self) -> Result<Self, DomainError> {
         match self {
             Self::Draft | Self::Incomplete => Ok(Self::Submitted),
-            other => Err(other.refuse("submit")),
+            other => Err(other.refuse(Action::Submit)),
         }
     }
 
@@ -100,7 +100,7 @@ impl Status {
         match self {
             Self::Submitted if complete => Ok(Self::Complete),
             Self::Submitted => Ok(Self::Incomplete),
-            other => Err(other.refuse("check")),
+            other => Err(other.refuse(Action::Check)),
         }
     }
 
@@ -109,7 +109,9 @@ impl Status {
     pub fn schedule(self) -> Result<Self, DomainError> {
         match self {
             Self::Complete | Self::NotAdopted => Ok(Self::Scheduled),
-            other => Err(other.refuse("schedule")),
+            // Rule 11: the check comes first, and must have found the documents.
+            Self::Submitted | Self::Incomplete => Err(DomainError::Rule11NotComplete),
+            other => Err(other.refuse(Action::Schedule)),
         }
     }
 
@@ -118,7 +120,7 @@ impl Status {
     pub fn unschedule(self) -> Result<Self, DomainError> {
         match self {
             Self::Scheduled => Ok(Self::Complete),
-            other => Err(other.refuse("unschedule")),
+            other => Err(other.refuse(Action::Unschedule)),
         }
     }
 
@@ -128,7 +130,7 @@ impl Status {
             (Self::Scheduled, Some(true)) => Ok(Self::Recognised),
             (Self::Scheduled, Some(false)) => Ok(Self::Refused),
             (Self::Scheduled, None) => Ok(Self::NotAdopted),
-            (other, _) => Err(other.refuse("decide")),
+            (other, _) => Err(other.refuse(Action::Decide)),
         }
     }
 
@@ -141,7 +143,7 @@ impl Status {
             | Self::Complete
             | Self::Scheduled
             | Self::NotAdopted => Ok(Self::Withdrawn),
-            other => Err(other.refuse("withdraw")),
+            other => Err(other.refuse(Action::Withdraw)),
         }
     }
 }
@@ -502,7 +504,14 @@ mod tests {
         assert!(Status::Withdrawn.withdraw().is_err());
         assert_eq!(Status::Complete.schedule(), Ok(Status::Scheduled));
         assert_eq!(Status::NotAdopted.schedule(), Ok(Status::Scheduled));
-        assert!(Status::Submitted.schedule().is_err());
+        assert_eq!(
+            Status::Submitted.schedule(),
+            Err(DomainError::Rule11NotComplete)
+        );
+        assert_eq!(
+            Status::Incomplete.schedule(),
+            Err(DomainError::Rule11NotComplete)
+        );
         assert_eq!(Status::Scheduled.unschedule(), Ok(Status::Complete));
         assert_eq!(Status::Scheduled.decide(Some(true)), Ok(Status::Recognised));
         assert_eq!(Status::Scheduled.decide(None), Ok(Status::NotAdopted));

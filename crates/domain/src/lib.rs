@@ -19,7 +19,7 @@ pub mod protocol;
 pub mod rule_set;
 
 pub use email::Email;
-pub use error::{DomainError, Field};
+pub use error::{Action, DomainError, Field, ParamProblem};
 pub use ids::{Bin, Iin};
 pub use locale::Locale;
 pub use organisation::{OrgKind, OrgNames};

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
-use crate::error::DomainError;
+use crate::error::{DomainError, ParamProblem};
 
 /// Who counts towards a majority or a quorum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -91,26 +91,18 @@ impl Default for RuleSetParams {
 impl RuleSetParams {
     /// Checks that the parameters make sense together.
     pub fn validate(&self) -> Result<(), DomainError> {
-        let bad = |field, reason: &str| {
-            Err(DomainError::RuleSetParameter {
-                field,
-                reason: reason.to_owned(),
-            })
-        };
+        let bad = |field, problem| Err(DomainError::RuleSetParameter { field, problem });
         if self.min_teachers == 0 {
-            return bad(
-                "min_teachers",
-                "rule 7: teachers must be among the members (at least 1)",
-            );
+            return bad("min_teachers", ParamProblem::NoTeachers);
         }
         if !(1..=365).contains(&self.completeness_check_days) {
-            return bad("completeness_check_days", "must be 1 to 365");
+            return bad("completeness_check_days", ParamProblem::OutOfRange);
         }
         if !(1..=365).contains(&self.decision_days) {
-            return bad("decision_days", "must be 1 to 365");
+            return bad("decision_days", ParamProblem::OutOfRange);
         }
         if self.appeal_days.is_some_and(|d| !(1..=365).contains(&d)) {
-            return bad("appeal_days", "must be 1 to 365");
+            return bad("appeal_days", ParamProblem::OutOfRange);
         }
         Ok(())
     }
@@ -124,7 +116,7 @@ impl RuleSetParams {
         if self.appeal_days.is_some() {
             return Err(DomainError::RuleSetParameter {
                 field: "appeal_days",
-                reason: "Tanu does not handle appeals yet; leave it empty (no appeals)".to_owned(),
+                problem: ParamProblem::AppealsNotHandled,
             });
         }
         Ok(())

@@ -57,15 +57,11 @@ impl WebError {
                 AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
                 AppError::Forbidden => StatusCode::FORBIDDEN,
                 AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-                AppError::Taken { .. } => StatusCode::CONFLICT,
                 AppError::InvitationInvalid => StatusCode::GONE,
-                AppError::Refused { status, .. } => {
-                    StatusCode::from_u16(*status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+                AppError::Refused(r) => {
+                    StatusCode::from_u16(r.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
                 }
-                AppError::Busy(_)
-                | AppError::Internal(tanu_storage::StorageError::Contention(_)) => {
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
+                AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::Internal(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             Self::Csrf => StatusCode::FORBIDDEN,
@@ -99,6 +95,35 @@ impl WebError {
         }
     }
 
+    /// Every code a refusal of the HTTP layer's own carries (the services' come from
+    /// [`AppError::own_codes`], the domain's from `DomainError::CATALOGUE`).
+    pub fn own_codes() -> impl Iterator<Item = &'static str> {
+        [
+            "csrf",
+            "malformed-body",
+            "malformed-query",
+            "body-too-large",
+            "unsupported-media-type",
+            "not-found",
+            "method-not-allowed",
+            "unauthenticated",
+            "forbidden",
+            "timeout",
+            "internal",
+            "bad-request",
+        ]
+        .into_iter()
+    }
+
+    /// Every code a response can carry, each with a message in every locale (a test).
+    pub fn all_codes() -> impl Iterator<Item = &'static str> {
+        tanu_domain::DomainError::CATALOGUE
+            .iter()
+            .map(|(code, _)| *code)
+            .chain(AppError::own_codes())
+            .chain(Self::own_codes())
+    }
+
     /// The rule cited, if any.
     pub fn rule(&self) -> Option<u8> {
         match self {
@@ -117,37 +142,16 @@ impl WebError {
 
     /// The message in the reader's language.
     pub fn message(&self, i18n: &I18n) -> String {
-        let key = format!("err-{}", self.code());
-        let mut args = match self {
-            Self::App(e) => e.args(),
-            Self::MalformedBody(detail) | Self::MalformedQuery(detail) => {
-                vec![("detail", detail.chars().take(300).collect())]
-            }
-            _ => Vec::new(),
-        };
-        // Field names and kinds are codes; show their translated labels.
-        for (name, value) in &mut args {
-            let label = |prefix: &str, code: &str| {
-                let key = format!("{prefix}-{}", code.trim());
-                if i18n.has(&key) {
-                    i18n.t(&key)
-                } else {
-                    code.trim().to_owned()
-                }
-            };
-            *value = match *name {
-                "field" => label("field", value),
-                "kind" => label("kind", value),
-                "status" => label("status", value),
-                "missing" => value
-                    .split(',')
-                    .map(|c| label("doc", c))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                _ => continue,
-            };
+        match self {
+            Self::App(AppError::Domain(e)) => refusal_message(i18n, e),
+            Self::App(e) => message(i18n, e.code(), e.args()),
+            Self::MalformedBody(detail) | Self::MalformedQuery(detail) => message(
+                i18n,
+                self.code(),
+                vec![("detail", detail.chars().take(300).collect())],
+            ),
+            _ => message(i18n, self.code(), Vec::<(&str, String)>::new()),
         }
-        i18n.t_args(&key, &args)
     }
 
     /// Logs internal failures with their cause chain.
@@ -165,6 +169,51 @@ impl WebError {
     }
 }
 
+/// A domain refusal in the reader's language; a refusal that wraps another (a CSV row's)
+/// gives the wrapped one's message as its `reason`.
+pub fn refusal_message(i18n: &I18n, e: &tanu_domain::DomainError) -> String {
+    let mut args = e.args();
+    if let Some(cause) = e.cause() {
+        for (name, value) in &mut args {
+            if *name == "reason" {
+                *value = refusal_message(i18n, cause);
+            }
+        }
+    }
+    message(i18n, e.code(), args)
+}
+
+/// The message of the refusal `code` with its named values. Values that are codes –
+/// field names, organisation kinds, statuses, actions, rule-set problems, documents –
+/// are shown by their translated labels.
+pub fn message<K: AsRef<str>>(i18n: &I18n, code: &str, mut args: Vec<(K, String)>) -> String {
+    for (name, value) in &mut args {
+        let label = |prefix: &str, code: &str| {
+            let key = format!("{prefix}-{}", code.trim());
+            if i18n.has(&key) {
+                i18n.t(&key)
+            } else {
+                code.trim().to_owned()
+            }
+        };
+        *value = match name.as_ref() {
+            "field" => label("field", value),
+            "kind" => label("kind", value),
+            "from" => label("status", value),
+            "action" => label("action", value),
+            "problem" => label("param-problem", value),
+            "missing" => value
+                .split(',')
+                .map(|c| label("doc", c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => continue,
+        };
+    }
+    let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_ref(), v.clone())).collect();
+    i18n.t_args(&format!("err-{code}"), &args)
+}
+
 /// The error as carried from a handler to `finish_errors`.
 #[derive(Debug, Clone)]
 pub struct ErrorMarker(pub Arc<WebError>);
@@ -178,10 +227,7 @@ impl IntoResponse for WebError {
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        if let Self::App(
-            AppError::Busy(_) | AppError::Internal(tanu_storage::StorageError::Contention(_)),
-        ) = &self
-        {
+        if let Self::App(AppError::Busy { .. }) = &self {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -234,6 +280,43 @@ impl Problem {
             rule: err.rule(),
             field: err.field().map(str::to_owned),
             request_id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use super::WebError;
+
+    /// Each kind of error has its code among [`WebError::own_codes`] (a new variant fails
+    /// to compile here until it is listed).
+    #[test]
+    fn own_codes_cover_every_variant() {
+        let mut samples = vec![
+            WebError::Csrf,
+            WebError::MalformedBody(String::new()),
+            WebError::MalformedQuery(String::new()),
+            WebError::BodyTooLarge,
+            WebError::UnsupportedMediaType,
+        ];
+        for status in 400..=599 {
+            if let Ok(s) = StatusCode::from_u16(status) {
+                samples.push(WebError::Status(s));
+            }
+        }
+        let codes: Vec<&str> = WebError::own_codes().collect();
+        for e in &samples {
+            match e {
+                WebError::App(_) => {}
+                WebError::Csrf
+                | WebError::MalformedBody(_)
+                | WebError::MalformedQuery(_)
+                | WebError::BodyTooLarge
+                | WebError::UnsupportedMediaType
+                | WebError::Status(_) => assert!(codes.contains(&e.code()), "{}", e.code()),
+            }
         }
     }
 }

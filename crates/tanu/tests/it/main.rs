@@ -18,6 +18,7 @@ mod errors;
 mod hardening;
 mod identity;
 mod meetings;
+mod messages;
 mod notifications;
 mod organisations;
 mod privacy;

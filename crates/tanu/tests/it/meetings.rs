@@ -44,7 +44,8 @@ pub(crate) const CANDIDATE_NAMES: [&str; 6] = [
     "Ержан Нұрланұлы Бекболат",
 ];
 
-async fn complete_application(app: &TestApp, org: i64, secretary: &str, n: usize) -> (i64, String) {
+/// The `n`th candidate's application, submitted and not yet checked.
+pub(crate) async fn submitted_application(app: &TestApp, org: i64, n: usize) -> (i64, String) {
     let email = format!("cand{n}@mail.kz");
     let iins = [
         "850715400357",
@@ -84,6 +85,11 @@ async fn complete_application(app: &TestApp, org: i64, secretary: &str, n: usize
         .status(),
         StatusCode::OK
     );
+    (id, token)
+}
+
+async fn complete_application(app: &TestApp, org: i64, secretary: &str, n: usize) -> (i64, String) {
+    let (id, token) = submitted_application(app, org, n).await;
     let items: Vec<Value> = ["statement", "identity", "confirming"]
         .iter()
         .map(|k| json!({ "kind": k, "present": true, "legible": true, "matches_candidate": true }))

@@ -269,15 +269,8 @@ async fn show_page(
     let reasons = view
         .reasons
         .iter()
-        .map(|r| {
-            let args: Vec<(&str, String)> = r
-                .args
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.clone()))
-                .collect();
-            ReasonLine {
-                message: page.i18n.t_args(&format!("err-{}", r.code), &args),
-            }
+        .map(|r| ReasonLine {
+            message: page.reason(r),
         })
         .collect();
     let manage = actor.scope(org, Need::ManageCommissions).ok();

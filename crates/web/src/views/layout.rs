@@ -60,6 +60,18 @@ impl Page {
         self.i18n.t_args(key, &[(name, value.to_owned())])
     }
 
+    /// Why something cannot be done (a refusal listed on a page), translated.
+    pub fn reason(&self, r: &tanu_app::commissions::Reason) -> String {
+        crate::error::message(
+            &self.i18n,
+            &r.code,
+            r.args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect(),
+        )
+    }
+
     /// An organisation's name in the page's language.
     pub fn org_name<'a>(&self, names: &'a tanu_domain::OrgNames) -> &'a str {
         names.in_locale(self.i18n.locale)
