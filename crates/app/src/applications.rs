@@ -491,11 +491,7 @@ pub async fn create(
     repo::lock_person(tx.conn(), actor.person_id).await?;
     let drafts = repo::open_drafts(tx.conn(), actor.person_id, input.org_id).await?;
     if drafts >= ctx.policy.drafts_per_organisation {
-        return Err(AppError::Refused {
-            status: 422,
-            code: "drafts-limit",
-            field: Some("org_id"),
-        });
+        return Err(AppError::Refused(Refusal::DraftsLimit));
     }
     let id = create_in(
         &mut tx,
@@ -1051,11 +1047,7 @@ where
         repo::lock_person(tx.conn(), actor.person_id).await?;
         let stored = repo::bytes_uploaded_by(tx.conn(), actor.person_id).await?;
         if stored.saturating_add(size) > ctx.policy.upload_quota_bytes {
-            return Err(AppError::Refused {
-                status: 422,
-                code: "upload-quota",
-                field: Some("file"),
-            });
+            return Err(AppError::Refused(Refusal::UploadQuota));
         }
     }
     let doc_id = repo::insert_document(
@@ -1214,11 +1206,7 @@ fn masked(identity: &str) -> String {
 
 /// The refusal of an identity scan to staff who need not see it (403 `need-to-know`).
 fn need_to_know_refusal() -> AppError {
-    AppError::Refused {
-        status: 403,
-        code: "need-to-know",
-        field: None,
-    }
+    AppError::Refused(Refusal::NeedToKnow)
 }
 
 async fn view_of(ctx: &Ctx, actor: &Actor, id: i64) -> Result<ApplicationView, AppError> {

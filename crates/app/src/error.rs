@@ -203,6 +203,12 @@ refusals! {
     BinTaken = ("bin-taken", 409, Some("bin")),
     /// The person already holds a post in the organisation.
     StaffExists = ("staff-exists", 409, Some("org_id")),
+    /// An identity scan asked for by staff who need not see it (issue 24).
+    NeedToKnow = ("need-to-know", 403, None),
+    /// The candidate already keeps as many drafts open at the organisation as allowed.
+    DraftsLimit = ("drafts-limit", 422, Some("org_id")),
+    /// The person's uploads would pass their quota.
+    UploadQuota = ("upload-quota", 422, Some("file")),
 }
 
 impl AppError {
