@@ -1157,6 +1157,13 @@ pub async fn get(
     let view = view_of(ctx, actor, id).await?;
     if !view.is_candidate && !view.identity_restricted && view.candidate_identity.is_some() {
         let day = local_today(now).to_string();
+        // A page opened again the same day is a read only: the write (SQLite's single
+        // writer) is for the first sight of the day.
+        let mut conn = ctx.db.acquire().await?;
+        if repo::identity_viewed(conn.conn(), id, actor.person_id, &day).await? {
+            return Ok(view);
+        }
+        drop(conn);
         let mut tx = ctx.db.begin().await?;
         if repo::note_identity_view(tx.conn(), id, actor.person_id, &day).await? {
             crate::audit::record(

@@ -701,6 +701,25 @@ pub async fn on_members_agenda(
     Ok(n > 0)
 }
 
+/// Whether the person's sight of the candidate's full identity on `day` is recorded.
+pub async fn identity_viewed(
+    conn: Conn<'_>,
+    application_id: i64,
+    person_id: i64,
+    day: &str,
+) -> Result<bool, StorageError> {
+    let n: i64 = scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "SELECT COUNT(*) FROM identity_views WHERE person_id = $1 AND application_id = $2 AND day = $3",
+        person_id,
+        application_id,
+        day
+    )?;
+    Ok(n > 0)
+}
+
 /// Records that the person saw the candidate's full identity on `day` (Kazakhstan
 /// date); true the first time that day, when the caller records it in the trail.
 pub async fn note_identity_view(

@@ -790,24 +790,44 @@ pub(crate) fn step(path: &str) -> usize {
         .map_or(0, |i| i + 1)
 }
 
-/// One story per caller and database, so that they run side by side.
-macro_rules! every_operation_as {
-    ($($name:ident = $caller:expr;)*) => {
-        $(both!($name, |app| { api_as(&app, $caller).await; });)*
+/// One story per caller and database, so that they run side by side: a module of nine
+/// stories, one per caller, each calling `$story(&app, caller)`.
+macro_rules! every_caller {
+    ($module:ident, $story:path) => {
+        mod $module {
+            both!(anonymous, |app| {
+                $story(&app, 0).await;
+            });
+            both!(candidate_own, |app| {
+                $story(&app, 1).await;
+            });
+            both!(candidate_other, |app| {
+                $story(&app, 2).await;
+            });
+            both!(member, |app| {
+                $story(&app, 3).await;
+            });
+            both!(secretary, |app| {
+                $story(&app, 4).await;
+            });
+            both!(org_admin, |app| {
+                $story(&app, 5).await;
+            });
+            both!(auditor, |app| {
+                $story(&app, 6).await;
+            });
+            both!(foreign_admin, |app| {
+                $story(&app, 7).await;
+            });
+            both!(operator, |app| {
+                $story(&app, 8).await;
+            });
+        }
     };
 }
+pub(crate) use every_caller;
 
-every_operation_as! {
-    api_as_anonymous = 0;
-    api_as_candidate_own = 1;
-    api_as_candidate_other = 2;
-    api_as_member = 3;
-    api_as_secretary = 4;
-    api_as_org_admin = 5;
-    api_as_auditor = 6;
-    api_as_foreign_admin = 7;
-    api_as_operator = 8;
-}
+every_caller!(api, crate::authz::api_as);
 
 both!(another_organisations_ids_find_nothing, |app| {
     // The admin of organisation B calls every operation under their own organisation

@@ -16,8 +16,8 @@
 use reqwest::{Client, StatusCode};
 
 use crate::authz::{
-    Answer, CALLERS, Cell, EMAILS, Fixture, Row, fixture, footprint, fresh_email, fresh_number,
-    operations, read_table, step,
+    Answer, CALLERS, Cell, EMAILS, Fixture, Row, every_caller, fixture, footprint, fresh_email,
+    fresh_number, operations, read_table, step,
 };
 use crate::common::*;
 
@@ -357,6 +357,9 @@ impl Fixture {
 
 /// A browser signed in as the caller (anonymous: no session), and its CSRF token.
 async fn browser_as(app: &TestApp, caller: usize) -> (Client, String) {
+    if caller > 0 {
+        return app.signed_in(EMAILS[caller]).await;
+    }
     let c = app.browser();
     let login = c
         .get(app.url("/login"))
@@ -366,34 +369,7 @@ async fn browser_as(app: &TestApp, caller: usize) -> (Client, String) {
         .text()
         .await
         .unwrap();
-    if caller == 0 {
-        return (c, csrf_of(&login));
-    }
-    let r = c
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf_of(&login).as_str()),
-            ("email", EMAILS[caller]),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "{} signs in",
-        EMAILS[caller]
-    );
-    let home = c
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    (c, csrf_of(&home))
+    (c, csrf_of(&login))
 }
 
 /// Pages that may change who the browser is signed in as.
@@ -529,21 +505,4 @@ async fn pages_as(app: &TestApp, caller: usize) {
     );
 }
 
-/// One story per caller and database, so that they run side by side.
-macro_rules! every_page_as {
-    ($($name:ident = $caller:expr;)*) => {
-        $(both!($name, |app| { pages_as(&app, $caller).await; });)*
-    };
-}
-
-every_page_as! {
-    pages_as_anonymous = 0;
-    pages_as_candidate_own = 1;
-    pages_as_candidate_other = 2;
-    pages_as_member = 3;
-    pages_as_secretary = 4;
-    pages_as_org_admin = 5;
-    pages_as_auditor = 6;
-    pages_as_foreign_admin = 7;
-    pages_as_operator = 8;
-}
+every_caller!(pages, crate::authz_pages::pages_as);

@@ -99,25 +99,7 @@ both!(identity_is_seen_by_those_who_need_to_know, |app| {
         .await;
     problem(r, StatusCode::FORBIDDEN, "need-to-know").await;
     // The page says so in words, without a link to the scan.
-    let c = app.browser();
-    let login = c
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    c.post(app.url("/login"))
-        .header("accept-language", "ru")
-        .form(&[
-            ("csrf", csrf_of(&login).as_str()),
-            ("email", "auditor@a.kz"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let (c, _) = app.signed_in("auditor@a.kz").await;
     let page = c
         .get(app.url(&format!("/applications/{}", apps[0])))
         .header("accept-language", "ru")

@@ -278,6 +278,40 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A browser signed in through the login form as `email` (password [`PASSWORD`]),
+    /// and the CSRF token of its session.
+    pub async fn signed_in(&self, email: &str) -> (Client, String) {
+        let c = self.browser();
+        let login = c
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let r = c
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf", csrf_of(&login).as_str()),
+                ("email", email),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{email} signs in");
+        let home = c
+            .get(self.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (c, csrf_of(&home))
+    }
+
     /// A plain API client.
     pub fn client(&self) -> Client {
         Client::builder()
