@@ -16,6 +16,7 @@ use tanu_domain::application::{
     self as domain, Certificate, CertificateInput, CheckItem, DocumentKind, FileType, Status,
 };
 use tanu_domain::dates::{after_days, after_working_days, parse_date};
+use tanu_domain::meeting::ItemStatus;
 use tanu_domain::person::optional_text;
 use tanu_domain::{DomainError, Email, FullName, Iin, Locale, OrgNames, Role};
 use tanu_storage::repo::applications::{self as repo, ApplicationRow, CertificateRow, QueueFilter};
@@ -288,8 +289,8 @@ pub struct AgendaView {
     pub starts_at: OffsetDateTime,
     /// Place or link.
     pub place: String,
-    /// `pending`, `voting`, `adopted`, `decided`, `not-adopted` or `moved`.
-    pub item_status: String,
+    /// Where the item stands.
+    pub item_status: ItemStatus,
 }
 
 /// A unit recognised (rule 13).
@@ -771,14 +772,8 @@ pub async fn withdraw(
     // On a meeting's agenda: the item is taken off while it waits; once its vote has
     // opened the commission's decision stands in the way.
     if let Some(live) = live {
-        if live.status != "pending" {
-            return Err(DomainError::StatusTransition {
-                from: live.status,
-                action: tanu_domain::Action::Withdraw,
-            }
-            .into());
-        }
-        tanu_storage::repo::meetings::set_item_status(tx.conn(), live.item_id, "withdrawn").await?;
+        let item = live.status.withdraw()?;
+        tanu_storage::repo::meetings::set_item_status(tx.conn(), live.item_id, item).await?;
         let details = event(serde_json::json!({ "item_id": live.item_id, "application_id": id }));
         tanu_storage::repo::meetings::insert_event(
             tx.conn(),
@@ -1293,7 +1288,7 @@ async fn view_of(ctx: &Ctx, actor: &Actor, id: i64) -> Result<ApplicationView, A
     let decided = agenda
         .iter()
         .rev()
-        .find(|a| a.item_status == "decided")
+        .find(|a| a.item_status == ItemStatus::Decided)
         .cloned();
     let mut recognised = Vec::new();
     if let Some(d) = &decided {
@@ -1318,7 +1313,7 @@ async fn view_of(ctx: &Ctx, actor: &Actor, id: i64) -> Result<ApplicationView, A
             meeting_id: a.meeting_id,
             starts_at: a.starts_at,
             place: a.place.clone(),
-            item_status: a.item_status.clone(),
+            item_status: a.item_status,
         })
         .collect();
     Ok(ApplicationView {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use tanu_domain::application::Status;
 use tanu_domain::commission::{CommissionFacts, MemberFacts, Office, Term};
-use tanu_domain::meeting::{self, Choice, Outcome};
+use tanu_domain::meeting::{self, Choice, ItemStatus, MeetingStatus, Outcome};
 use tanu_domain::person::required_text;
 use tanu_domain::{Action, DomainError, RuleSetParams};
 use tanu_storage::repo::applications as apps_repo;
@@ -169,7 +169,7 @@ impl From<Outcome> for TallyView {
             abstain: o.abstain,
             missing: o.missing,
             needed: o.needed,
-            adopted: o.adopted.map(|c| choice_code(c).to_owned()),
+            adopted: o.adopted.map(|c| c.as_str().to_owned()),
         }
     }
 }
@@ -185,8 +185,8 @@ pub struct ItemView {
     pub number: Option<String>,
     /// Candidate.
     pub candidate_name: String,
-    /// `pending`, `voting`, `adopted`, `decided`, `not-adopted` or `moved`.
-    pub status: String,
+    /// Where it stands.
+    pub status: ItemStatus,
     /// Whether the candidate came.
     pub candidate_present: Option<bool>,
     /// The learning outcomes the candidate claims (from the confirming document).
@@ -223,8 +223,8 @@ pub struct MeetingView {
     pub starts_at: OffsetDateTime,
     /// Place or link.
     pub place: String,
-    /// `scheduled`, `open`, `closed`.
-    pub status: String,
+    /// Where it stands.
+    pub status: MeetingStatus,
     /// Presiding officer (membership id), once open.
     pub presiding_member_id: Option<i64>,
     /// Whether the deputy presides (rule 8).
@@ -271,33 +271,8 @@ pub(crate) fn grouped<T>(rows: impl IntoIterator<Item = (i64, T)>) -> HashMap<i6
     out
 }
 
-fn choice_code(c: Choice) -> &'static str {
-    match c {
-        Choice::Recognise => "recognise",
-        Choice::Refuse => "refuse",
-        Choice::Abstain => "abstain",
-    }
-}
-
-fn parse_choice(s: &str) -> Option<Choice> {
-    match s {
-        "recognise" => Some(Choice::Recognise),
-        "refuse" => Some(Choice::Refuse),
-        "abstain" => Some(Choice::Abstain),
-        _ => None,
-    }
-}
-
 fn event(v: serde_json::Value) -> String {
     v.to_string()
-}
-
-fn status_refusal(from: &str, action: Action) -> AppError {
-    DomainError::StatusTransition {
-        from: from.to_owned(),
-        action,
-    }
-    .into()
 }
 
 /// Whether the caller runs meetings of the commission: the organisation's admin, the
@@ -620,11 +595,13 @@ pub async fn set_attendance(
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
-    if m.status == "closed" {
-        return Err(status_refusal(&m.status, Action::Change));
-    }
+    m.status.check_changeable()?;
     if repo::any_voting(tx.conn(), id).await? {
-        return Err(status_refusal("voting", Action::Change));
+        return Err(DomainError::StatusTransition {
+            from: ItemStatus::Voting.as_str().to_owned(),
+            action: Action::Change,
+        }
+        .into());
     }
     let members = com_repo::current_members(tx.conn(), m.commission_id).await?;
     for p in input {
@@ -786,14 +763,20 @@ pub async fn open(
     }
     let roster = roster(tx.conn(), &m).await?;
     roster.require_runner(scope)?;
-    if m.status != "scheduled" {
-        return Err(status_refusal(&m.status, Action::Open));
-    }
+    let next = m.status.open()?;
     roster.can_act(now)?;
     let f = roster.facts();
     let presiding = f.presiding?;
     f.quorum?;
-    repo::set_open(tx.conn(), id, presiding.member, presiding.as_deputy, now).await?;
+    repo::set_open(
+        tx.conn(),
+        id,
+        next,
+        presiding.member,
+        presiding.as_deputy,
+        now,
+    )
+    .await?;
     let details = serde_json::json!({ "presiding_member_id": presiding.member, "as_deputy": presiding.as_deputy, "present": f.present.len(), "members": f.member_count });
     repo::insert_event(
         tx.conn(),
@@ -814,14 +797,6 @@ async fn item_of(conn: Conn<'_>, m: &MeetingRow, item: i64) -> Result<ItemRow, A
         .ok_or(AppError::NotFound)
 }
 
-fn require_open(m: &MeetingRow, action: Action) -> Result<(), AppError> {
-    if m.status == "open" {
-        Ok(())
-    } else {
-        Err(status_refusal(&m.status, action))
-    }
-}
-
 /// Records whether the candidate came. One who did not cannot be decided on at this
 /// meeting (rule 12): the item is moved and the application can be scheduled again.
 pub async fn candidate_presence(
@@ -834,15 +809,11 @@ pub async fn candidate_presence(
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
-    require_open(&m, Action::Record)?;
+    m.status.check_open(Action::Record)?;
     let it = item_of(tx.conn(), &m, item).await?;
-    if it.status != "pending" {
-        return Err(status_refusal(&it.status, Action::Record));
-    }
-    if present {
-        repo::set_candidate_present(tx.conn(), item, true, "pending").await?;
-    } else {
-        repo::set_candidate_present(tx.conn(), item, false, "moved").await?;
+    let next = it.status.candidate_came(present)?;
+    repo::set_candidate_present(tx.conn(), item, present, next).await?;
+    if !present {
         if !apps_repo::lock(tx.conn(), it.application_id, now).await? {
             return Err(AppError::NotFound);
         }
@@ -890,13 +861,9 @@ pub async fn recuse(
     if input.member_id.is_some() {
         require_runner(tx.conn(), scope, m.commission_id).await?;
     }
-    if m.status == "closed" {
-        return Err(status_refusal(&m.status, Action::Change));
-    }
+    m.status.check_changeable()?;
     let it = item_of(tx.conn(), &m, item).await?;
-    if it.status != "pending" {
-        return Err(status_refusal(&it.status, Action::Recuse));
-    }
+    it.status.check_pending(Action::Recuse)?;
     let members = com_repo::current_members(tx.conn(), m.commission_id).await?;
     let member = match input.member_id {
         Some(member) => member,
@@ -966,14 +933,12 @@ pub async fn interview(
     }
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
-    require_open(&m, Action::Record)?;
+    m.status.check_open(Action::Record)?;
     let it = item_of(tx.conn(), &m, item).await?;
     if it.candidate_present != Some(true) {
         return Err(DomainError::Rule12CandidateAbsent.into());
     }
-    if it.status != "pending" {
-        return Err(status_refusal(&it.status, Action::Record));
-    }
+    it.status.check_pending(Action::Record)?;
     repo::set_interview(tx.conn(), item, &notes, &rows).await?;
     repo::insert_event(
         tx.conn(),
@@ -1001,14 +966,12 @@ pub async fn open_vote(
     let (mut tx, m) = locked(ctx, scope, id).await?;
     let roster = roster(tx.conn(), &m).await?;
     roster.require_runner(scope)?;
-    require_open(&m, Action::Vote)?;
+    m.status.check_open(Action::Vote)?;
     let it = item_of(tx.conn(), &m, item).await?;
     if it.candidate_present != Some(true) {
         return Err(DomainError::Rule12CandidateAbsent.into());
     }
-    if it.status != "pending" {
-        return Err(status_refusal(&it.status, Action::Vote));
-    }
+    let next = it.status.open_vote()?;
     if it.interview_notes.trim().is_empty() {
         return Err(DomainError::Rule12InterviewRequired.into());
     }
@@ -1023,7 +986,7 @@ pub async fn open_vote(
         .collect();
     let taking_part = meeting::taking_part(&f.present, &recused);
     let ids = serde_json::to_string(&taking_part).map_err(AppError::other)?;
-    repo::open_vote(tx.conn(), item, &ids, presiding.member, now).await?;
+    repo::open_vote(tx.conn(), item, next, &ids, presiding.member, now).await?;
     let details = serde_json::json!({ "item_id": item, "taking_part": taking_part, "presiding_member_id": presiding.member });
     repo::insert_event(
         tx.conn(),
@@ -1062,7 +1025,7 @@ async fn record_votes(
         .collect();
     for (member, choice) in votes {
         meeting::check_vote(
-            it.status == "voting" && m.status == "open",
+            it.status.is_voting() && m.status == MeetingStatus::Open,
             *member,
             &taking_part,
             &recused,
@@ -1072,7 +1035,7 @@ async fn record_votes(
             tx.conn(),
             item,
             *member,
-            choice_code(*choice),
+            choice.as_str(),
             scope.person_id(),
             now,
         )
@@ -1088,7 +1051,7 @@ async fn record_votes(
     }
     let details: Vec<serde_json::Value> = votes
         .iter()
-        .map(|(m, c)| serde_json::json!({ "member_id": m, "choice": choice_code(*c) }))
+        .map(|(m, c)| serde_json::json!({ "member_id": m, "choice": c.as_str() }))
         .collect();
     repo::insert_event(
         tx.conn(),
@@ -1177,23 +1140,17 @@ pub async fn close_vote(
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
     let it = item_of(tx.conn(), &m, item).await?;
-    if it.status != "voting" {
-        return Err(DomainError::Rule14VoteClosed.into());
-    }
+    it.status.close_vote(false)?;
     let taking_part = it.taking_part_members();
     let choices: Vec<Choice> = repo::votes(tx.conn(), item)
         .await?
         .iter()
         .filter(|v| taking_part.contains(&v.member_id))
-        .filter_map(|v| parse_choice(&v.choice))
+        .filter_map(|v| Choice::parse(&v.choice).ok())
         .collect();
     let o = meeting::outcome(&choices, taking_part.len());
     let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    let status = if o.adopted.is_some() {
-        "adopted"
-    } else {
-        "not-adopted"
-    };
+    let status = it.status.close_vote(o.adopted.is_some())?;
     repo::close_vote(
         tx.conn(),
         item,
@@ -1201,7 +1158,7 @@ pub async fn close_vote(
         as_i64(o.recognise),
         as_i64(o.refuse),
         as_i64(o.abstain),
-        o.adopted.map(choice_code),
+        o.adopted.map(Choice::as_str),
         status,
         now,
     )
@@ -1252,9 +1209,7 @@ pub async fn decide(
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
     let it = item_of(tx.conn(), &m, item).await?;
-    if it.status != "adopted" {
-        return Err(status_refusal(&it.status, Action::Decide));
-    }
+    let decided = it.status.decide()?;
     if !apps_repo::lock(tx.conn(), it.application_id, now).await? {
         return Err(AppError::NotFound);
     }
@@ -1293,11 +1248,11 @@ pub async fn decide(
             repo::insert_recognition(tx.conn(), item, r.unit_id, i64::from(r.credits), &outcomes)
                 .await?;
         }
-        repo::decide(tx.conn(), item, None, now).await?;
+        repo::decide(tx.conn(), item, decided, None, now).await?;
     } else {
         let reasons = input.reasons.clone().unwrap_or_default();
         meeting::check_refusal(&reasons)?;
-        repo::decide(tx.conn(), item, Some(reasons.trim()), now).await?;
+        repo::decide(tx.conn(), item, decided, Some(reasons.trim()), now).await?;
     }
     let next = Status::parse(&app.status)?.decide(Some(recognise))?;
     apps_repo::set_status(tx.conn(), app.id, next.as_str(), now).await?;
@@ -1336,31 +1291,26 @@ pub async fn close(
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
     require_runner(tx.conn(), scope, m.commission_id).await?;
-    if m.status == "closed" {
-        return Err(status_refusal(&m.status, Action::Close));
-    }
+    let closed = m.status.close()?;
     let items = repo::items(tx.conn(), id).await?;
-    if let Some(it) = items
-        .iter()
-        .find(|it| matches!(it.status.as_str(), "adopted" | "voting"))
-    {
-        return Err(status_refusal(&it.status, Action::Close));
+    // Items not reached are moved; one being voted on or adopted keeps the meeting open.
+    let mut moved = Vec::new();
+    for it in &items {
+        if let Some(next) = it.status.at_close()? {
+            moved.push((it, next));
+        }
     }
     // The applications not reached go back to waiting: all locked first, in ascending
     // order, as a schedule locks them (two changes never wait for each other in a circle).
-    let mut not_reached: Vec<i64> = items
-        .iter()
-        .filter(|it| it.status == "pending")
-        .map(|it| it.application_id)
-        .collect();
+    let mut not_reached: Vec<i64> = moved.iter().map(|(it, _)| it.application_id).collect();
     not_reached.sort_unstable();
     for app_id in not_reached {
         if !apps_repo::lock(tx.conn(), app_id, now).await? {
             return Err(AppError::NotFound);
         }
     }
-    for it in items.iter().filter(|it| it.status == "pending") {
-        repo::set_item_status(tx.conn(), it.id, "moved").await?;
+    for (it, next) in moved {
+        repo::set_item_status(tx.conn(), it.id, next).await?;
         let app = apps_repo::get(tx.conn(), it.application_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -1377,7 +1327,7 @@ pub async fn close(
             .await?;
         }
     }
-    repo::set_closed(tx.conn(), id, now).await?;
+    repo::set_closed(tx.conn(), id, closed, now).await?;
     repo::insert_event(
         tx.conn(),
         id,
@@ -1429,8 +1379,8 @@ pub struct MeetingRowView {
     pub starts_at: OffsetDateTime,
     /// Place.
     pub place: String,
-    /// Status.
-    pub status: String,
+    /// Where it stands.
+    pub status: MeetingStatus,
 }
 
 /// The meeting page's data.
@@ -1527,7 +1477,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
         let choices: Vec<Choice> = votes
             .iter()
             .filter(|v| taking_part.contains(&v.member_id))
-            .filter_map(|v| parse_choice(&v.choice))
+            .filter_map(|v| Choice::parse(&v.choice).ok())
             .collect();
         // A closed vote shows what was counted then; an open one the live count.
         let tally = match (it.taking_part, it.recognise, it.refuse, it.abstain) {
@@ -1559,7 +1509,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
             application_id: it.application_id,
             number: it.number.clone(),
             candidate_name: it.candidate_name.clone(),
-            status: it.status.clone(),
+            status: it.status,
             candidate_present: it.candidate_present,
             claimed_outcomes: claimed,
             interview_notes: it.interview_notes.clone(),
@@ -1586,7 +1536,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
         commission_name: roster.commission.name.clone(),
         starts_at: m.starts_at,
         place: m.place.clone(),
-        status: m.status.clone(),
+        status: m.status,
         presiding_member_id: m.presiding_member_id,
         presiding_as_deputy: m.presiding_as_deputy,
         attendees,

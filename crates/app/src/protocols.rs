@@ -17,7 +17,9 @@ use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tanu_domain::DomainError;
-use tanu_domain::protocol::{self as rules, ProtocolStatus, SignerRole};
+use tanu_domain::application::DocumentKind;
+use tanu_domain::meeting::{ItemStatus, MeetingStatus};
+use tanu_domain::protocol::{self as rules, IssuedKind, ProtocolKind, ProtocolStatus, SignerRole};
 use tanu_domain::rule_set::Quorum;
 use tanu_pdf::model;
 use tanu_storage::repo::applications as apps_repo;
@@ -148,8 +150,8 @@ pub struct SignerView {
 pub struct IssuedView {
     /// Verification code.
     pub code: String,
-    /// `protocol` or `extract`.
-    pub kind: String,
+    /// A protocol or an extract.
+    pub kind: IssuedKind,
     /// Language.
     pub lang: String,
     /// The application, for an extract.
@@ -167,7 +169,7 @@ impl From<&IssuedRow> for IssuedView {
     fn from(r: &IssuedRow) -> Self {
         Self {
             code: r.code.clone(),
-            kind: r.kind.clone(),
+            kind: r.kind,
             lang: r.lang.clone(),
             application_id: r.application_id,
             sha256: r.sha256.clone(),
@@ -182,10 +184,10 @@ impl From<&IssuedRow> for IssuedView {
 pub struct ProtocolRef {
     /// Id.
     pub id: i64,
-    /// `protocol` or `addendum`.
-    pub kind: String,
-    /// `draft`, `signing` or `final`.
-    pub status: String,
+    /// A protocol or an addendum.
+    pub kind: ProtocolKind,
+    /// Where it is in its life.
+    pub status: ProtocolStatus,
     /// `7/2026` once final.
     pub number: Option<String>,
     /// Meeting.
@@ -214,12 +216,12 @@ pub struct ProtocolView {
     /// When the meeting started.
     #[serde(with = "time::serde::rfc3339")]
     pub meeting_starts_at: OffsetDateTime,
-    /// `protocol` or `addendum`.
-    pub kind: String,
+    /// A protocol or an addendum.
+    pub kind: ProtocolKind,
     /// For an addendum: the protocol it corrects.
     pub amends: Option<ProtocolRef>,
-    /// `draft`, `signing` or `final`.
-    pub status: String,
+    /// Where it is in its life.
+    pub status: ProtocolStatus,
     /// `7/2026` once final.
     pub number: Option<String>,
     /// Free text before the agenda.
@@ -310,10 +312,6 @@ async fn locked(
     Ok((tx, p))
 }
 
-fn status(p: &ProtocolRow) -> Result<ProtocolStatus, AppError> {
-    ProtocolStatus::parse(&p.status).map_err(AppError::from)
-}
-
 fn approved_roles(approvals: &[repo::ApprovalRow]) -> Vec<SignerRole> {
     approvals
         .iter()
@@ -380,12 +378,12 @@ fn choice_of(v: &str) -> String {
     }
 }
 
-fn result_of(item_status: &str, adopted: Option<&str>) -> String {
+fn result_of(item_status: ItemStatus, adopted: Option<&str>) -> String {
     match (item_status, adopted) {
-        ("decided", Some("recognise")) => "recognised",
-        ("decided", Some("refuse")) => "refused",
-        ("not-adopted", _) => "not-adopted",
-        ("moved", _) => "moved",
+        (ItemStatus::Decided, Some("recognise")) => "recognised",
+        (ItemStatus::Decided, Some("refuse")) => "refused",
+        (ItemStatus::NotAdopted, _) => "not-adopted",
+        (ItemStatus::Moved, _) => "moved",
         _ => "pending",
     }
     .to_owned()
@@ -516,11 +514,12 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
                 file_name: d.original_name.clone(),
             })
             .collect();
-        if !docs.iter().any(|d| d.kind == "statement") && !app.statement.trim().is_empty() {
+        let statement = DocumentKind::Statement.as_str();
+        if !docs.iter().any(|d| d.kind == statement) && !app.statement.trim().is_empty() {
             docs.insert(
                 0,
                 model::Document {
-                    kind: "statement".to_owned(),
+                    kind: statement.to_owned(),
                     file_name: String::new(),
                 },
             );
@@ -625,7 +624,7 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
                 .collect(),
             votes: vote_lines,
             tally,
-            result: result_of(&it.status, it.adopted.as_deref()),
+            result: result_of(it.status, it.adopted.as_deref()),
             reasons: it.decision_reasons.clone(),
             recognised,
             credits_total,
@@ -681,7 +680,7 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
         secretary: signers.secretary_name.clone(),
         opening_text: p.opening_text.clone(),
         closing_text: p.closing_text.clone(),
-        items: if p.kind == "addendum" {
+        items: if p.kind == ProtocolKind::Addendum {
             Vec::new()
         } else {
             items
@@ -746,8 +745,8 @@ async fn meeting_of(
 fn reference(p: &ProtocolRow, m: &MeetingRow) -> ProtocolRef {
     ProtocolRef {
         id: p.id,
-        kind: p.kind.clone(),
-        status: p.status.clone(),
+        kind: p.kind,
+        status: p.status,
         number: match (p.seq, p.year) {
             (Some(s), Some(y)) => Some(rules::number(s, y)),
             _ => None,
@@ -769,7 +768,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<ProtocolView, A
         .await?
         .ok_or(AppError::NotFound)?;
     let approvals = repo::approvals(conn.conn(), id).await?;
-    let st = status(&p)?;
+    let st = p.status;
     // Signers: named on the row once sent; foreseen from the meeting while a draft.
     let (presiding_role, presiding_name, presiding_person, secretary_name, secretary_person) =
         if st == ProtocolStatus::Draft {
@@ -859,9 +858,9 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<ProtocolView, A
         commission_id: p.commission_id,
         commission_name: commission.name,
         meeting_starts_at: m.starts_at,
-        kind: p.kind.clone(),
+        kind: p.kind,
         amends,
-        status: p.status.clone(),
+        status: p.status,
         number: reference(&p, &m).number,
         opening_text: p.opening_text.clone(),
         closing_text: p.closing_text.clone(),
@@ -889,7 +888,7 @@ pub async fn of_meeting(
     Ok(repo::of_meeting(conn.conn(), meeting_id)
         .await?
         .iter()
-        .find(|p| p.kind == "protocol")
+        .find(|p| p.kind == ProtocolKind::Protocol)
         .map(|p| reference(p, &m)))
 }
 
@@ -928,13 +927,13 @@ pub async fn start(
         .await?
         .ok_or(AppError::NotFound)?;
     require_preparer(tx.conn(), scope, m.commission_id).await?;
-    if m.status != "closed" {
+    if m.status != MeetingStatus::Closed {
         return Err(DomainError::Rule9MeetingNotHeld.into());
     }
     if let Some(p) = repo::of_meeting(tx.conn(), meeting_id)
         .await?
         .into_iter()
-        .find(|p| p.kind == "protocol")
+        .find(|p| p.kind == ProtocolKind::Protocol)
     {
         drop(tx);
         return get(ctx, scope, p.id).await;
@@ -944,7 +943,7 @@ pub async fn start(
         m.org_id,
         m.commission_id,
         m.id,
-        "protocol",
+        ProtocolKind::Protocol,
         None,
         "",
         scope.person_id(),
@@ -978,10 +977,10 @@ pub async fn save_texts(
 ) -> Result<(), AppError> {
     let (mut tx, p) = locked(ctx, scope, id).await?;
     require_preparer(tx.conn(), scope, p.commission_id).await?;
-    status(&p)?.check_editable()?;
+    p.status.check_editable()?;
     let opening = rules::free_text(&input.opening_text, "opening_text")?;
     let closing = rules::free_text(&input.closing_text, "closing_text")?;
-    let addendum = if p.kind == "addendum" {
+    let addendum = if p.kind == ProtocolKind::Addendum {
         rules::addendum_text(input.addendum_text.as_deref().unwrap_or(&p.addendum_text))?
     } else {
         String::new()
@@ -1001,7 +1000,7 @@ pub async fn send(
 ) -> Result<ProtocolView, AppError> {
     let (mut tx, p) = locked(ctx, scope, id).await?;
     require_preparer(tx.conn(), scope, p.commission_id).await?;
-    status(&p)?.send()?;
+    p.status.send()?;
     let m = meeting_of(tx.conn(), scope, &p).await?;
     let g = gather(tx.conn(), &m, &p).await?;
     if g.doc.presiding.is_empty() {
@@ -1047,7 +1046,7 @@ pub async fn reopen(
     if !signer && !may_prepare(tx.conn(), scope, p.commission_id).await? {
         return Err(AppError::Forbidden);
     }
-    status(&p)?.reopen()?;
+    p.status.reopen()?;
     repo::set_draft(tx.conn(), id).await?;
     repo::insert_event(tx.conn(), id, scope.person_id(), "returned", "{}", now).await?;
     tx.commit().await?;
@@ -1063,7 +1062,7 @@ pub async fn approve(
     now: OffsetDateTime,
 ) -> Result<ProtocolView, AppError> {
     let (mut tx, p) = locked(ctx, scope, id).await?;
-    status(&p)?.check_approvable()?;
+    p.status.check_approvable()?;
     let approvals = repo::approvals(tx.conn(), id).await?;
     let roles = rules::roles_to_approve(
         scope.person_id(),
@@ -1106,7 +1105,7 @@ pub async fn record_paper_approval(
     }
     let role = SignerRole::parse(role)?;
     let (mut tx, p) = locked(ctx, scope, id).await?;
-    status(&p)?.check_approvable()?;
+    p.status.check_approvable()?;
     let account = match role {
         SignerRole::Presiding => p.presiding_person_id,
         SignerRole::Secretary => p.secretary_person_id,
@@ -1200,9 +1199,9 @@ async fn finalise_if_approved(
         )
         .await?;
     }
-    if p.kind == "protocol" {
+    if p.kind == ProtocolKind::Protocol {
         for it in meetings_repo::items(tx.conn(), p.meeting_id).await? {
-            if it.status != "decided" {
+            if it.status != ItemStatus::Decided {
                 continue;
             }
             let Some(app) = apps_repo::get(tx.conn(), it.application_id).await? else {
@@ -1251,7 +1250,7 @@ pub async fn add_addendum(
 ) -> Result<ProtocolView, AppError> {
     let (mut tx, p) = locked(ctx, scope, id).await?;
     require_preparer(tx.conn(), scope, p.commission_id).await?;
-    if status(&p)? != ProtocolStatus::Final {
+    if p.status != ProtocolStatus::Final {
         return Err(DomainError::Rule9ProtocolNotFinal.into());
     }
     let text = rules::addendum_text(text)?;
@@ -1262,7 +1261,7 @@ pub async fn add_addendum(
         p.org_id,
         p.commission_id,
         p.meeting_id,
-        "addendum",
+        ProtocolKind::Addendum,
         Some(target),
         &text,
         scope.person_id(),
@@ -1322,8 +1321,8 @@ fn new_code() -> Result<String, AppError> {
 /// What the public verification page may show of a document.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicSummary {
-    /// `protocol` or `extract`.
-    pub kind: String,
+    /// A protocol or an extract.
+    pub kind: IssuedKind,
     /// Whether the protocol is an addendum.
     pub addendum: bool,
     /// Organisation's names.
@@ -1391,7 +1390,11 @@ async fn issue(
             let mut doc = doc;
             doc.verification = Some(verification);
             let decisions = doc.items.iter().map(public_decision).collect();
-            (render_protocol(ctx, doc).await?, "protocol", decisions)
+            (
+                render_protocol(ctx, doc).await?,
+                IssuedKind::Protocol,
+                decisions,
+            )
         }
         Some(app_id) => {
             let mut conn = ctx.db.acquire().await?;
@@ -1421,14 +1424,18 @@ async fn issue(
                 verification,
                 generated_at: doc.generated_at.clone(),
             };
-            (render_extract(ctx, extract).await?, "extract", decisions)
+            (
+                render_extract(ctx, extract).await?,
+                IssuedKind::Extract,
+                decisions,
+            )
         }
     };
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let signature = ctx.issuer.signer.sign(&code, &sha256);
     let summary = PublicSummary {
-        kind: kind.to_owned(),
-        addendum: p.kind == "addendum",
+        kind,
+        addendum: p.kind == ProtocolKind::Addendum,
         organisation: snapshot.names.clone(),
         organisation_bin: snapshot.doc.organisation_bin.clone(),
         commission: snapshot.doc.commission.clone(),
@@ -1496,7 +1503,7 @@ async fn issue_protocol(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    if status(&p)? != ProtocolStatus::Final {
+    if p.status != ProtocolStatus::Final {
         return Err(DomainError::Rule9ProtocolNotFinal.into());
     }
     let snapshot = snapshot_of(&p)?.ok_or_else(|| corrupt("protocols.snapshot", "missing"))?;
@@ -1535,12 +1542,12 @@ pub async fn pdf(
     let p = repo::get(conn.conn(), scope.org_id(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let prefix = if p.kind == "addendum" {
+    let prefix = if p.kind == ProtocolKind::Addendum {
         "addendum"
     } else {
         "protocol"
     };
-    match status(&p)? {
+    match p.status {
         ProtocolStatus::Final => {
             drop(conn);
             let row =
@@ -1600,15 +1607,15 @@ pub async fn extract(
         .await?
         .into_iter()
         .rev()
-        .find(|e| e.item_status == "decided")
+        .find(|e| e.item_status == ItemStatus::Decided)
         .ok_or(DomainError::Rule9NoDecision)?;
     let p = repo::of_meeting(conn.conn(), decided.meeting_id)
         .await?
         .into_iter()
-        .find(|p| p.kind == "protocol")
+        .find(|p| p.kind == ProtocolKind::Protocol)
         .ok_or(DomainError::Rule9ProtocolNotFinal)?;
     drop(conn);
-    if status(&p)? != ProtocolStatus::Final {
+    if p.status != ProtocolStatus::Final {
         return Err(DomainError::Rule9ProtocolNotFinal.into());
     }
     let snapshot = snapshot_of(&p)?.ok_or_else(|| corrupt("protocols.snapshot", "missing"))?;

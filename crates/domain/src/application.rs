@@ -82,6 +82,11 @@ impl Status {
         }
     }
 
+    /// Whether the commission decided (rule 13): recognised or refused.
+    pub fn is_decided(self) -> bool {
+        matches!(self, Self::Recognised | Self::Refused)
+    }
+
     /// Whether the candidate may still change the application (its documents and details).
     pub fn editable(self) -> bool {
         matches!(self, Self::Draft | Self::Incomplete)

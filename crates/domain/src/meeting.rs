@@ -6,8 +6,176 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::DomainError;
+use crate::error::{Action, DomainError};
 use crate::rule_set::Quorum;
+
+/// Where a meeting stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum MeetingStatus {
+    /// Scheduled; attendance may be recorded before it opens.
+    Scheduled,
+    /// Opened with a presiding officer and quorum (rule 8); items are heard and voted on.
+    Open,
+    /// Closed (or cancelled before it opened); its protocol can be prepared (rule 9).
+    Closed,
+}
+
+coded!(MeetingStatus, "status", {
+    Scheduled => "scheduled",
+    Open => "open",
+    Closed => "closed",
+});
+
+impl MeetingStatus {
+    fn refuse(self, action: Action) -> DomainError {
+        DomainError::StatusTransition {
+            from: self.as_str().to_owned(),
+            action,
+        }
+    }
+
+    /// Opening a scheduled meeting.
+    pub fn open(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Scheduled => Ok(Self::Open),
+            other => Err(other.refuse(Action::Open)),
+        }
+    }
+
+    /// Closing a meeting, or cancelling one that never opened.
+    pub fn close(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Scheduled | Self::Open => Ok(Self::Closed),
+            Self::Closed => Err(self.refuse(Action::Close)),
+        }
+    }
+
+    /// Attendance and declarations change until the meeting closes.
+    pub fn check_changeable(self) -> Result<(), DomainError> {
+        match self {
+            Self::Scheduled | Self::Open => Ok(()),
+            Self::Closed => Err(self.refuse(Action::Change)),
+        }
+    }
+
+    /// What happens to an item (`action`) happens while the meeting is open.
+    pub fn check_open(self, action: Action) -> Result<(), DomainError> {
+        match self {
+            Self::Open => Ok(()),
+            other => Err(other.refuse(action)),
+        }
+    }
+}
+
+/// Where an item of a meeting's agenda stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemStatus {
+    /// Waiting to be heard: the candidate's presence, recusals, the interview (rule 12).
+    Pending,
+    /// The vote is open (rule 14).
+    Voting,
+    /// The vote adopted a decision; its content is still to be recorded (rule 13).
+    Adopted,
+    /// The decision is recorded (rule 13).
+    Decided,
+    /// The vote adopted nothing (rule 14).
+    NotAdopted,
+    /// Not heard at this meeting (the candidate did not come, or the meeting closed
+    /// before the item); the application can be scheduled again.
+    Moved,
+    /// The candidate withdrew the application while the item waited.
+    Withdrawn,
+}
+
+coded!(ItemStatus, "status", {
+    Pending => "pending",
+    Voting => "voting",
+    Adopted => "adopted",
+    Decided => "decided",
+    NotAdopted => "not-adopted",
+    Moved => "moved",
+    Withdrawn => "withdrawn",
+});
+
+impl ItemStatus {
+    fn refuse(self, action: Action) -> DomainError {
+        DomainError::StatusTransition {
+            from: self.as_str().to_owned(),
+            action,
+        }
+    }
+
+    /// What happens before the vote (`action`: the interview, a recusal) happens while
+    /// the item waits.
+    pub fn check_pending(self, action: Action) -> Result<(), DomainError> {
+        match self {
+            Self::Pending => Ok(()),
+            other => Err(other.refuse(action)),
+        }
+    }
+
+    /// Whether the candidate came: one who did not is not heard at this meeting (rule 12).
+    pub fn candidate_came(self, present: bool) -> Result<Self, DomainError> {
+        match self {
+            Self::Pending if present => Ok(Self::Pending),
+            Self::Pending => Ok(Self::Moved),
+            other => Err(other.refuse(Action::Record)),
+        }
+    }
+
+    /// Opening the vote (rule 14).
+    pub fn open_vote(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Pending => Ok(Self::Voting),
+            other => Err(other.refuse(Action::Vote)),
+        }
+    }
+
+    /// Whether votes are taken now.
+    pub fn is_voting(self) -> bool {
+        self == Self::Voting
+    }
+
+    /// Closing the vote (rule 14): adopted or not.
+    pub fn close_vote(self, adopted: bool) -> Result<Self, DomainError> {
+        match self {
+            Self::Voting if adopted => Ok(Self::Adopted),
+            Self::Voting => Ok(Self::NotAdopted),
+            _ => Err(DomainError::Rule14VoteClosed),
+        }
+    }
+
+    /// Recording the decision the vote adopted (rule 13).
+    pub fn decide(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Adopted => Ok(Self::Decided),
+            other => Err(other.refuse(Action::Decide)),
+        }
+    }
+
+    /// The candidate withdraws the application: possible while the item waits.
+    pub fn withdraw(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Pending => Ok(Self::Withdrawn),
+            other => Err(other.refuse(Action::Withdraw)),
+        }
+    }
+
+    /// At the meeting's close: an item still waiting is moved to a later agenda
+    /// (`Some(Moved)`); one being voted on, or adopted without its decision, keeps the
+    /// meeting open; the rest stay as they are (`None`).
+    pub fn at_close(self) -> Result<Option<Self>, DomainError> {
+        match self {
+            Self::Pending => Ok(Some(Self::Moved)),
+            Self::Voting | Self::Adopted => Err(self.refuse(Action::Close)),
+            Self::Decided | Self::NotAdopted | Self::Moved | Self::Withdrawn => Ok(None),
+        }
+    }
+}
 
 /// Who presides a meeting and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,6 +232,12 @@ pub enum Choice {
     /// Neither (counts against both, rule 14).
     Abstain,
 }
+
+coded!(Choice, "choice", {
+    Recognise => "recognise",
+    Refuse => "refuse",
+    Abstain => "abstain",
+});
 
 /// The members taking part in an item: those present, less those who declared a
 /// conflict of interest.
@@ -174,6 +348,67 @@ pub fn check_recognition(items: &[(u32, u32)]) -> Result<(), DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meeting_states() {
+        use MeetingStatus::*;
+        assert_eq!(Scheduled.open(), Ok(Open));
+        assert!(Open.open().is_err());
+        assert_eq!(Scheduled.close(), Ok(Closed));
+        assert_eq!(Open.close(), Ok(Closed));
+        assert_eq!(
+            Closed.close(),
+            Err(DomainError::StatusTransition {
+                from: "closed".into(),
+                action: Action::Close
+            })
+        );
+        assert!(Open.check_changeable().is_ok());
+        assert!(Closed.check_changeable().is_err());
+        assert!(Open.check_open(Action::Vote).is_ok());
+        assert!(Scheduled.check_open(Action::Vote).is_err());
+    }
+
+    #[test]
+    fn item_states() {
+        use ItemStatus::*;
+        assert_eq!(Pending.candidate_came(true), Ok(Pending));
+        assert_eq!(Pending.candidate_came(false), Ok(Moved));
+        assert!(Voting.candidate_came(true).is_err());
+        assert_eq!(Pending.open_vote(), Ok(Voting));
+        assert!(Moved.open_vote().is_err());
+        assert_eq!(Voting.close_vote(true), Ok(Adopted));
+        assert_eq!(Voting.close_vote(false), Ok(NotAdopted));
+        assert_eq!(Pending.close_vote(true), Err(DomainError::Rule14VoteClosed));
+        assert_eq!(Adopted.decide(), Ok(Decided));
+        assert!(NotAdopted.decide().is_err());
+        assert_eq!(Pending.withdraw(), Ok(Withdrawn));
+        assert!(Voting.withdraw().is_err());
+        assert_eq!(Pending.at_close(), Ok(Some(Moved)));
+        assert!(Voting.at_close().is_err());
+        assert!(Adopted.at_close().is_err());
+        assert_eq!(Decided.at_close(), Ok(None));
+    }
+
+    /// The stored code, the parsed value and the API's wire value agree.
+    #[test]
+    fn codes_are_the_wire_values() {
+        for s in MeetingStatus::ALL {
+            assert_eq!(MeetingStatus::parse(s.as_str()), Ok(*s));
+            assert_eq!(
+                serde_json::to_value(s).ok(),
+                Some(serde_json::Value::from(s.as_str()))
+            );
+        }
+        for s in ItemStatus::ALL {
+            assert_eq!(ItemStatus::try_from(s.as_str().to_owned()), Ok(*s));
+            assert_eq!(
+                serde_json::to_value(s).ok(),
+                Some(serde_json::Value::from(s.as_str()))
+            );
+        }
+        assert!(ItemStatus::parse("held").is_err());
+    }
 
     #[test]
     fn rule_8_the_chair_presides_or_else_the_deputy() {

@@ -6,10 +6,30 @@
 //! it, and with both approvals it is final: numbered per commission and year and never
 //! changed again. A mistake is corrected by an addendum protocol that refers to it.
 
+use serde::{Deserialize, Serialize};
+
 use crate::DomainError;
 
+/// A meeting's protocol, or an addendum correcting a final one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum ProtocolKind {
+    /// The protocol of a meeting (one per meeting): its record and the decisions.
+    Protocol,
+    /// A correction of a final protocol: only its text.
+    Addendum,
+}
+
+coded!(ProtocolKind, "kind", {
+    Protocol => "protocol",
+    Addendum => "addendum",
+});
+
 /// Where a protocol is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
 pub enum ProtocolStatus {
     /// Being prepared; the free text can change.
     Draft,
@@ -19,29 +39,29 @@ pub enum ProtocolStatus {
     Final,
 }
 
+coded!(ProtocolStatus, "status", {
+    Draft => "draft",
+    Signing => "signing",
+    Final => "final",
+});
+
+/// What an issued document with a verification code is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum IssuedKind {
+    /// A protocol (or addendum) in one language.
+    Protocol,
+    /// The extract of one application's decision.
+    Extract,
+}
+
+coded!(IssuedKind, "kind", {
+    Protocol => "protocol",
+    Extract => "extract",
+});
+
 impl ProtocolStatus {
-    /// Stable code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Signing => "signing",
-            Self::Final => "final",
-        }
-    }
-
-    /// Reads a stored code.
-    pub fn parse(s: &str) -> Result<Self, DomainError> {
-        match s {
-            "draft" => Ok(Self::Draft),
-            "signing" => Ok(Self::Signing),
-            "final" => Ok(Self::Final),
-            other => Err(DomainError::UnknownValue {
-                field: "status",
-                value: other.to_owned(),
-            }),
-        }
-    }
-
     /// Whether the free text may change.
     pub fn check_editable(self) -> Result<(), DomainError> {
         match self {
@@ -85,27 +105,10 @@ pub enum SignerRole {
     Secretary,
 }
 
-impl SignerRole {
-    /// Stable code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Presiding => "presiding",
-            Self::Secretary => "secretary",
-        }
-    }
-
-    /// Reads a code.
-    pub fn parse(s: &str) -> Result<Self, DomainError> {
-        match s {
-            "presiding" => Ok(Self::Presiding),
-            "secretary" => Ok(Self::Secretary),
-            other => Err(DomainError::UnknownValue {
-                field: "role",
-                value: other.to_owned(),
-            }),
-        }
-    }
-}
+coded!(SignerRole, "role", {
+    Presiding => "presiding",
+    Secretary => "secretary",
+});
 
 /// The roles in which `person` approves, given the signers' accounts and the approvals
 /// already given. Refused when the person signs nothing, or has approved every role
@@ -247,9 +250,19 @@ mod tests {
             Final.check_approvable(),
             Err(DomainError::Rule9ProtocolFinal)
         );
-        for s in [Draft, Signing, Final] {
-            assert_eq!(ProtocolStatus::parse(s.as_str()).unwrap(), s);
+        for s in ProtocolStatus::ALL {
+            assert_eq!(ProtocolStatus::parse(s.as_str()).unwrap(), *s);
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
+        for k in ProtocolKind::ALL {
+            assert_eq!(ProtocolKind::try_from(k.to_string()).unwrap(), *k);
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        for k in IssuedKind::ALL {
+            assert_eq!(IssuedKind::try_from(k.to_string()).unwrap(), *k);
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        assert!(ProtocolStatus::parse("approved").is_err());
     }
 
     #[test]

@@ -30,6 +30,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use tanu_app::reports::{self, ReportQuery};
 use tanu_app::{Actor, Ctx};
+use tanu_domain::application::Status;
 use tanu_storage::{Backend, Conn, Db, Objects, ObjectsConfig};
 
 #[derive(Debug, Parser)]
@@ -100,16 +101,16 @@ fn ts(t: time::OffsetDateTime) -> String {
 }
 
 /// Where an application ends up, with its share in thousandths.
-const STATUSES: [(&str, u64); 9] = [
-    ("draft", 30),
-    ("submitted", 50),
-    ("incomplete", 40),
-    ("complete", 80),
-    ("scheduled", 50),
-    ("recognised", 450),
-    ("refused", 180),
-    ("not-adopted", 20),
-    ("withdrawn", 100),
+const STATUSES: [(Status, u64); 9] = [
+    (Status::Draft, 30),
+    (Status::Submitted, 50),
+    (Status::Incomplete, 40),
+    (Status::Complete, 80),
+    (Status::Scheduled, 50),
+    (Status::Recognised, 450),
+    (Status::Refused, 180),
+    (Status::NotAdopted, 20),
+    (Status::Withdrawn, 100),
 ];
 
 const PROGRAMMES_PER_ORG: u64 = 10;
@@ -410,10 +411,10 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
                     acc += share;
                     roll < acc
                 })
-                .map_or("submitted", |(s, _)| *s);
+                .map_or(Status::Submitted, |(s, _)| *s);
             let offset = i64::try_from(rng.below(span_secs)).unwrap_or(0);
             let submitted = start + time::Duration::seconds(offset);
-            let submitted_sql = if status == "draft" {
+            let submitted_sql = if status == Status::Draft {
                 "NULL".to_owned()
             } else {
                 ts(submitted)
@@ -430,7 +431,7 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
             ));
             // The documents of rule 10: all three once submitted, the statement only
             // in a draft.
-            let kinds: &[&str] = if status == "draft" {
+            let kinds: &[&str] = if status == Status::Draft {
                 &["statement"]
             } else {
                 &["statement", "identity", "confirming"]
@@ -470,8 +471,8 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
                 submitted + time::Duration::days(1 + i64::try_from(rng.below(120)).unwrap_or(0));
             let (first, second) = (commission * 2 - 1, commission * 2);
             match status {
-                "recognised" | "refused" => {
-                    let adopted = if status == "recognised" {
+                Status::Recognised | Status::Refused => {
+                    let adopted = if status == Status::Recognised {
                         "recognise"
                     } else {
                         "refuse"
@@ -491,7 +492,7 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
                         ts(decided)
                     ));
                 }
-                "not-adopted" => {
+                Status::NotAdopted => {
                     n_items += 1;
                     items.push(format!(
                         "({}, {first}, {id}, 1, 'not-adopted', '', NULL, NULL)",

@@ -2,6 +2,7 @@
 //! interviews, votes and decisions. Lookups of a meeting are scoped by organisation;
 //! items by their meeting.
 
+use tanu_domain::meeting::{ItemStatus, MeetingStatus};
 use time::OffsetDateTime;
 
 use super::{execute, fetch, scalar};
@@ -20,8 +21,9 @@ pub struct MeetingRow {
     pub starts_at: OffsetDateTime,
     /// Place or video link.
     pub place: String,
-    /// `scheduled`, `open` or `closed`.
-    pub status: String,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub status: MeetingStatus,
     /// Who presides (membership id), once open.
     pub presiding_member_id: Option<i64>,
     /// Whether the deputy presides.
@@ -137,11 +139,13 @@ pub struct AgendaEntry {
     /// Place.
     pub place: String,
     /// Meeting status.
-    pub meeting_status: String,
+    #[sqlx(try_from = "String")]
+    pub meeting_status: MeetingStatus,
     /// Item.
     pub item_id: i64,
     /// Item status.
-    pub item_status: String,
+    #[sqlx(try_from = "String")]
+    pub item_status: ItemStatus,
     /// Reasons, when refused.
     pub decision_reasons: Option<String>,
 }
@@ -196,28 +200,36 @@ pub async fn invitations(
 pub async fn set_open(
     conn: Conn<'_>,
     id: i64,
+    status: MeetingStatus,
     presiding: i64,
     as_deputy: bool,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
         conn,
-        "UPDATE meetings SET status = 'open', presiding_member_id = $1, presiding_as_deputy = $2, opened_at = $3 WHERE id = $4",
+        "UPDATE meetings SET status = $5, presiding_member_id = $1, presiding_as_deputy = $2, opened_at = $3 WHERE id = $4",
         presiding,
         as_deputy,
         now,
-        id
+        id,
+        status.as_str()
     )?;
     Ok(())
 }
 
 /// Closes the meeting.
-pub async fn set_closed(conn: Conn<'_>, id: i64, now: OffsetDateTime) -> Result<(), StorageError> {
+pub async fn set_closed(
+    conn: Conn<'_>,
+    id: i64,
+    status: MeetingStatus,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
     execute!(
         conn,
-        "UPDATE meetings SET status = 'closed', closed_at = $1 WHERE id = $2",
+        "UPDATE meetings SET status = $3, closed_at = $1 WHERE id = $2",
         now,
-        id
+        id,
+        status.as_str()
     )?;
     Ok(())
 }
@@ -268,8 +280,9 @@ pub struct ItemRow {
     pub candidate_name: String,
     /// Order on the agenda.
     pub position: i64,
-    /// `pending`, `voting`, `adopted`, `decided`, `not-adopted` or `moved`.
-    pub status: String,
+    /// Where it stands.
+    #[sqlx(try_from = "String")]
+    pub status: ItemStatus,
     /// Whether the candidate came.
     pub candidate_present: Option<bool>,
     /// Interview notes (rule 12).
@@ -350,24 +363,28 @@ pub async fn set_candidate_present(
     conn: Conn<'_>,
     item: i64,
     present: bool,
-    status: &str,
+    status: ItemStatus,
 ) -> Result<(), StorageError> {
     execute!(
         conn,
         "UPDATE agenda_items SET candidate_present = $1, status = $2 WHERE id = $3",
         present,
-        status,
+        status.as_str(),
         item
     )?;
     Ok(())
 }
 
 /// Sets an item's status.
-pub async fn set_item_status(conn: Conn<'_>, item: i64, status: &str) -> Result<(), StorageError> {
+pub async fn set_item_status(
+    conn: Conn<'_>,
+    item: i64,
+    status: ItemStatus,
+) -> Result<(), StorageError> {
     execute!(
         conn,
         "UPDATE agenda_items SET status = $1 WHERE id = $2",
-        status,
+        status.as_str(),
         item
     )?;
     Ok(())
@@ -454,18 +471,20 @@ pub async fn recusals(conn: Conn<'_>, item: i64) -> Result<Vec<(i64, String)>, S
 pub async fn open_vote(
     conn: Conn<'_>,
     item: i64,
+    status: ItemStatus,
     taking_part_ids: &str,
     presiding: i64,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
         conn,
-        "UPDATE agenda_items SET status = 'voting', vote_opened_at = $1, taking_part_ids = $2, presiding_member_id = $3 \
+        "UPDATE agenda_items SET status = $5, vote_opened_at = $1, taking_part_ids = $2, presiding_member_id = $3 \
          WHERE id = $4",
         now,
         taking_part_ids,
         presiding,
-        item
+        item,
+        status.as_str()
     )?;
     Ok(())
 }
@@ -513,8 +532,9 @@ pub struct LiveItem {
     pub org_id: i64,
     /// The agenda item.
     pub item_id: i64,
-    /// The item's status: `pending`, `voting` or `adopted`.
-    pub status: String,
+    /// The item's status: pending, voting or adopted.
+    #[sqlx(try_from = "String")]
+    pub status: ItemStatus,
 }
 
 /// The pending, voting or adopted item of an application on a meeting that is not
@@ -589,7 +609,7 @@ pub async fn close_vote(
     refuse: i64,
     abstain: i64,
     adopted: Option<&str>,
-    status: &str,
+    status: ItemStatus,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
@@ -601,7 +621,7 @@ pub async fn close_vote(
         refuse,
         abstain,
         adopted,
-        status,
+        status.as_str(),
         now,
         item
     )?;
@@ -612,15 +632,17 @@ pub async fn close_vote(
 pub async fn decide(
     conn: Conn<'_>,
     item: i64,
+    status: ItemStatus,
     reasons: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
         conn,
-        "UPDATE agenda_items SET status = 'decided', decision_reasons = $1, decided_at = $2 WHERE id = $3",
+        "UPDATE agenda_items SET status = $4, decision_reasons = $1, decided_at = $2 WHERE id = $3",
         reasons,
         now,
-        item
+        item,
+        status.as_str()
     )?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! with a verification code. Lookups of a protocol are scoped by organisation; issued
 //! documents are found by code or hash (the public verification page).
 
+use tanu_domain::protocol::{IssuedKind, ProtocolKind, ProtocolStatus};
 use time::OffsetDateTime;
 
 use super::{execute, fetch, scalar};
@@ -18,12 +19,14 @@ pub struct ProtocolRow {
     pub commission_id: i64,
     /// Meeting.
     pub meeting_id: i64,
-    /// `protocol` or `addendum`.
-    pub kind: String,
+    /// A protocol or an addendum.
+    #[sqlx(try_from = "String")]
+    pub kind: ProtocolKind,
     /// The final protocol an addendum corrects.
     pub amends_id: Option<i64>,
-    /// `draft`, `signing` or `final`.
-    pub status: String,
+    /// Where it is in its life.
+    #[sqlx(try_from = "String")]
+    pub status: ProtocolStatus,
     /// Free text before the agenda.
     pub opening_text: String,
     /// Free text after the items.
@@ -70,7 +73,7 @@ pub async fn insert(
     org_id: i64,
     commission_id: i64,
     meeting_id: i64,
-    kind: &str,
+    kind: ProtocolKind,
     amends_id: Option<i64>,
     addendum_text: &str,
     by: i64,
@@ -86,7 +89,7 @@ pub async fn insert(
         org_id,
         commission_id,
         meeting_id,
-        kind,
+        kind.as_str(),
         amends_id,
         addendum_text,
         by,
@@ -375,6 +378,9 @@ async fn audit(
     .await
 }
 
+/// The history entry of an edit of a draft's text.
+const EDITED: &str = "edited";
+
 /// Records an edit of a draft's text. A run of edits by one person is one entry of the
 /// protocol's history, moved to the latest edit's time (a secretary saving every few
 /// seconds would otherwise bury the history); the audit trail keeps every edit.
@@ -392,7 +398,7 @@ pub async fn note_edit(
         protocol
     )?;
     match last {
-        Some((id, by, kind)) if by == person && kind == "edited" => {
+        Some((id, by, kind)) if by == person && kind == EDITED => {
             execute!(
                 conn.reborrow(),
                 // A save that waited for its turn may carry an earlier time than the
@@ -401,9 +407,9 @@ pub async fn note_edit(
                 now,
                 id
             )?;
-            audit(conn, protocol, person, "edited", "{}", now).await
+            audit(conn, protocol, person, EDITED, "{}", now).await
         }
-        _ => insert_event(conn, protocol, person, "edited", "{}", now).await,
+        _ => insert_event(conn, protocol, person, EDITED, "{}", now).await,
     }
 }
 
@@ -429,8 +435,9 @@ pub struct IssuedRow {
     pub id: i64,
     /// Verification code.
     pub code: String,
-    /// `protocol` or `extract`.
-    pub kind: String,
+    /// A protocol or an extract.
+    #[sqlx(try_from = "String")]
+    pub kind: IssuedKind,
     /// Organisation.
     pub org_id: i64,
     /// Protocol (or addendum).
@@ -463,8 +470,8 @@ const ISSUED: &str = "SELECT id, code, kind, org_id, protocol_id, application_id
 pub struct NewIssued<'a> {
     /// Verification code.
     pub code: &'a str,
-    /// `protocol` or `extract`.
-    pub kind: &'a str,
+    /// A protocol or an extract.
+    pub kind: IssuedKind,
     /// Organisation.
     pub org_id: i64,
     /// Protocol.
@@ -504,7 +511,7 @@ pub async fn insert_issued(
          size, key_id, signature, summary, issued_by, issued_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING RETURNING id",
         d.code,
-        d.kind,
+        d.kind.as_str(),
         d.org_id,
         d.protocol_id,
         d.application_id,

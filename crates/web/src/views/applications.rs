@@ -335,6 +335,10 @@ impl ShowPage {
             _ => &self.view.org_name_ru,
         }
     }
+    /// Whether the commission decided (rule 13): the extract can be issued.
+    fn decided(&self) -> bool {
+        Status::parse(&self.view.status).is_ok_and(Status::is_decided)
+    }
     fn can_withdraw(&self) -> bool {
         self.view.is_candidate
             && Status::parse(&self.view.status).is_ok_and(|s| s.withdraw().is_ok())

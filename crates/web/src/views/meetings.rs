@@ -19,7 +19,7 @@ use tanu_app::meetings::{
     RecognisedUnit, RecordedVote, RecusalInput, ScheduleInput, VoteInput,
 };
 use tanu_app::{AppError, OrgScope};
-use tanu_domain::meeting::Choice;
+use tanu_domain::meeting::{Choice, ItemStatus, MeetingStatus};
 
 use super::layout::{FormState, Page};
 use super::{form_error, html, page_with_status};
@@ -222,7 +222,7 @@ impl MeetingPage {
     fn status_label(&self) -> String {
         self.page.t(&format!("meeting-status-{}", self.view.status))
     }
-    fn item_status(&self, status: &str) -> String {
+    fn item_status(&self, status: &ItemStatus) -> String {
         self.page.t(&format!("item-{status}"))
     }
     fn level(&self, item: &ItemView, outcome: &str) -> String {

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use tanu_app::access::Need;
 use tanu_app::protocols::{self, ProtocolRef, ProtocolView, TextsInput, Verdict};
 use tanu_app::{AppError, OrgScope};
+use tanu_domain::protocol::{IssuedKind, ProtocolKind, ProtocolStatus};
 
 use super::layout::{FormState, Page};
 use super::{form_error, html, page_with_status};
@@ -70,7 +71,7 @@ struct ProtocolPage {
 
 impl ProtocolPage {
     fn title(&self) -> String {
-        let base = if self.view.kind == "addendum" {
+        let base = if self.view.kind == ProtocolKind::Addendum {
             self.page.t("addendum-title")
         } else {
             self.page.t("protocol-title")
@@ -284,7 +285,7 @@ impl VerifyPage {
             .as_ref()
             .and_then(|v| v.document.as_ref())
             .map(|d| {
-                if d.summary.kind == "extract" {
+                if d.summary.kind == IssuedKind::Extract {
                     self.page.t("verify-kind-extract")
                 } else if d.summary.addendum {
                     self.page.t("addendum-title")
