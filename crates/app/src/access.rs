@@ -7,6 +7,8 @@
 //! scope they cannot call the service.
 
 use tanu_domain::{Locale, Role};
+use tanu_storage::Conn;
+use tanu_storage::repo::commissions::{self as com_repo, MemberRow, OfficeRow};
 
 use crate::AppError;
 
@@ -140,6 +142,87 @@ impl Actor {
     }
 }
 
+/// What the caller wants to do in one commission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommissionNeed {
+    /// Run its meetings (attendance, the agenda, interviews, votes, decisions): the
+    /// organisation's admin, the commission's secretary, its chair or deputy chair.
+    Run,
+    /// Keep its records: prepare protocols, record a show of hands, run elections: the
+    /// organisation's admin or the commission's secretary.
+    Prepare,
+    /// Vote and declare a conflict of interest: a current member.
+    Vote,
+}
+
+/// The caller's standing in one commission, worked out once by [`for_commission`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommissionAccess {
+    admin: bool,
+    secretary: bool,
+    officer: bool,
+    member: Option<i64>,
+}
+
+/// The caller's standing in a commission, from its current secretary's account, its
+/// current members and the offices they hold (chair, deputy).
+pub fn for_commission(
+    scope: &OrgScope,
+    secretary: Option<i64>,
+    members: &[MemberRow],
+    offices: &[OfficeRow],
+) -> CommissionAccess {
+    let me = Some(scope.person_id());
+    let mine = |m: &&MemberRow| m.person_id == me;
+    CommissionAccess {
+        admin: scope.is_admin(),
+        secretary: secretary == me,
+        officer: offices
+            .iter()
+            .any(|o| members.iter().filter(mine).any(|m| m.id == o.member_id)),
+        member: members.iter().find(mine).map(|m| m.id),
+    }
+}
+
+/// [`for_commission`] as the commission stands now, read in the transaction.
+pub async fn of_commission(
+    mut conn: Conn<'_>,
+    scope: &OrgScope,
+    commission_id: i64,
+) -> Result<CommissionAccess, AppError> {
+    let secretary = com_repo::current_secretary(conn.reborrow(), commission_id)
+        .await?
+        .map(|s| s.person_id);
+    let members = com_repo::current_members(conn.reborrow(), commission_id).await?;
+    let offices = com_repo::current_offices(conn, commission_id).await?;
+    Ok(for_commission(scope, secretary, &members, &offices))
+}
+
+impl CommissionAccess {
+    /// Whether the caller may do `need`.
+    pub fn allows(self, need: CommissionNeed) -> bool {
+        match need {
+            CommissionNeed::Run => self.admin || self.secretary || self.officer,
+            CommissionNeed::Prepare => self.admin || self.secretary,
+            CommissionNeed::Vote => self.member.is_some(),
+        }
+    }
+
+    /// `need`, or the refusal (`Forbidden`).
+    pub fn require(self, need: CommissionNeed) -> Result<(), AppError> {
+        if self.allows(need) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The caller's membership, when they are a current member.
+    pub fn member(self) -> Option<i64> {
+        self.member
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +282,63 @@ mod tests {
             Err(AppError::NotFound)
         ));
         assert!(actor(vec![], true).scope(2, Need::ReadReports).is_ok());
+    }
+
+    fn member(id: i64, person: Option<i64>) -> MemberRow {
+        MemberRow {
+            id,
+            staff_id: None,
+            person_id: person,
+            full_name: String::new(),
+            position: String::new(),
+            home_organisation: String::new(),
+            is_teacher: true,
+            joined_at: time::OffsetDateTime::UNIX_EPOCH,
+            left_at: None,
+        }
+    }
+
+    /// Who may run a commission's meetings, keep its records and vote: person 1 as
+    /// admin, secretary, chair, ordinary member, or none of these.
+    #[test]
+    fn commission_needs() {
+        use CommissionNeed::*;
+        let admin = actor(vec![(1, Role::OrgAdmin)], false);
+        let staff = actor(vec![(1, Role::Member)], false);
+        let (Ok(admin), Ok(staff)) = (admin.scope(1, Need::ReadOrg), staff.scope(1, Need::ReadOrg))
+        else {
+            panic!("scopes");
+        };
+        let chair = [OfficeRow {
+            office: "chair".into(),
+            member_id: 10,
+            election_id: 1,
+            from_at: time::OffsetDateTime::UNIX_EPOCH,
+            to_at: None,
+        }];
+        let cases = [
+            // (scope, secretary, caller's membership, offices, run, prepare, vote)
+            (&admin, None, None, &chair[..0], true, true, false),
+            (&staff, Some(1), None, &chair[..0], true, true, false),
+            (&staff, None, Some(10), &chair[..], true, false, true),
+            (&staff, None, Some(11), &chair[..], false, false, true),
+            (&staff, Some(2), None, &chair[..], false, false, false),
+        ];
+        for (scope, secretary, membership, offices, run, prepare, vote) in cases {
+            let mut members = vec![member(10, Some(3)), member(11, Some(4))];
+            if let Some(id) = membership {
+                members.retain(|m| m.id != id);
+                members.push(member(id, Some(1)));
+            }
+            let a = for_commission(scope, secretary, &members, offices);
+            assert_eq!(
+                (a.allows(Run), a.allows(Prepare), a.allows(Vote)),
+                (run, prepare, vote),
+                "{secretary:?} {membership:?}"
+            );
+            assert_eq!(a.member(), membership);
+            assert_eq!(a.require(Prepare).is_ok(), prepare);
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use tanu_storage::repo::{organisations, rule_sets, staff};
 use tanu_storage::{Conn, StorageError, Tx};
 use time::{Date, OffsetDateTime, UtcOffset};
 
+use crate::access::{self, CommissionNeed};
 use crate::rule_sets::params_of;
 use crate::{AppError, Ctx, OrgScope};
 
@@ -207,6 +208,9 @@ pub struct CommissionView {
     pub reasons: Vec<Reason>,
     /// Election rounds, newest first.
     pub elections: Vec<ElectionSummary>,
+    /// Whether the caller keeps the commission's records – schedules its meetings from
+    /// its page, runs its elections (the organisation's admin or the secretary).
+    pub can_prepare: bool,
 }
 
 /// An entry of the history.
@@ -386,6 +390,8 @@ pub struct ElectionView {
     pub result: Option<ResultView>,
     /// The caller's membership id, when they are a member (and may vote).
     pub my_member_id: Option<i64>,
+    /// Whether the caller runs the round (the organisation's admin or the secretary).
+    pub can_prepare: bool,
 }
 
 fn event_json(v: serde_json::Value) -> String {
@@ -656,6 +662,13 @@ pub async fn get(
     .iter()
     .map(Reason::from)
     .collect();
+    let can_prepare = access::for_commission(
+        scope,
+        secretary.as_ref().map(|s| s.person_id),
+        &members,
+        &offices,
+    )
+    .allows(CommissionNeed::Prepare);
     Ok(CommissionView {
         commission: to_commission(conn.conn(), row).await?,
         members: members.into_iter().map(Member::from).collect(),
@@ -671,6 +684,7 @@ pub async fn get(
         ready: reasons.is_empty(),
         reasons,
         elections: elections.iter().map(ElectionSummary::from).collect(),
+        can_prepare,
     })
 }
 
@@ -940,15 +954,9 @@ pub async fn assign_secretary(
 /// Who may run elections of a commission: the organisation's admin or the commission's
 /// current secretary (who records, but never votes).
 async fn require_runner(conn: Conn<'_>, scope: &OrgScope, id: i64) -> Result<(), AppError> {
-    if scope.is_admin() {
-        return Ok(());
-    }
-    let secretary = repo::current_secretary(conn, id).await?;
-    if secretary.is_some_and(|s| s.person_id == scope.person_id()) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    access::of_commission(conn, scope, id)
+        .await?
+        .require(CommissionNeed::Prepare)
 }
 
 /// Rule 8: opens a round to elect the chair or the deputy.
@@ -1267,17 +1275,14 @@ pub async fn election_view(
         }
         _ => None,
     };
-    let my_member_id = state
-        .members
-        .iter()
-        .find(|m| m.person_id == Some(scope.person_id()))
-        .map(|m| m.id);
+    let access = access::of_commission(conn.conn(), scope, id).await?;
     Ok(ElectionView {
         election: ElectionSummary::from(e),
         members: state.members.into_iter().map(Member::from).collect(),
         other_office_holder: state.other_holder,
         ballots,
         result,
-        my_member_id,
+        my_member_id: access.member(),
+        can_prepare: access.allows(CommissionNeed::Prepare),
     })
 }

@@ -17,6 +17,7 @@ use tanu_storage::repo::programmes;
 use tanu_storage::{Conn, StorageError, Tx};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
+use crate::access::{self, CommissionAccess, CommissionNeed};
 use crate::commissions::{Reason, local_today};
 use crate::rule_sets::params_of;
 use crate::{AppError, Ctx, OrgScope};
@@ -275,54 +276,24 @@ fn event(v: serde_json::Value) -> String {
     v.to_string()
 }
 
-/// Whether the caller runs meetings of the commission: the organisation's admin, the
-/// commission's secretary, or its chair or deputy.
-async fn runs(mut conn: Conn<'_>, scope: &OrgScope, commission_id: i64) -> Result<bool, AppError> {
-    if scope.is_admin() {
-        return Ok(true);
-    }
-    if com_repo::current_secretary(conn.reborrow(), commission_id)
-        .await?
-        .is_some_and(|s| s.person_id == scope.person_id())
-    {
-        return Ok(true);
-    }
-    let members = com_repo::current_members(conn.reborrow(), commission_id).await?;
-    let offices = com_repo::current_offices(conn, commission_id).await?;
-    Ok(chairs(scope, &members, &offices))
-}
-
-/// Whether the caller holds one of the commission's offices (chair or deputy).
-fn chairs(
-    scope: &OrgScope,
-    members: &[com_repo::MemberRow],
-    offices: &[com_repo::OfficeRow],
-) -> bool {
-    offices.iter().any(|o| {
-        members
-            .iter()
-            .any(|m| m.id == o.member_id && m.person_id == Some(scope.person_id()))
-    })
-}
-
 /// Whether the actor may schedule meetings of the commission (those who run it: its
 /// secretary, chair and deputy, the organisation's admins, the operator): the
 /// scheduling form is shown to them only.
 pub async fn may_schedule(ctx: &Ctx, scope: &OrgScope, commission_id: i64) -> Result<(), AppError> {
     let mut conn = ctx.db.acquire().await?;
-    require_runner(conn.conn(), scope, commission_id).await
+    require(conn.conn(), scope, commission_id, CommissionNeed::Run).await
 }
 
-async fn require_runner(
+/// The caller may do `need` in the commission, as it stands now.
+async fn require(
     conn: Conn<'_>,
     scope: &OrgScope,
     commission_id: i64,
+    need: CommissionNeed,
 ) -> Result<(), AppError> {
-    if runs(conn, scope, commission_id).await? {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    access::of_commission(conn, scope, commission_id)
+        .await?
+        .require(need)
 }
 
 /// Parses `YYYY-MM-DDTHH:MM` as Kazakhstan time.
@@ -364,7 +335,7 @@ pub async fn schedule(
     if !com_repo::lock(tx.conn(), scope.org_id(), commission_id).await? {
         return Err(AppError::NotFound);
     }
-    require_runner(tx.conn(), scope, commission_id).await?;
+    require(tx.conn(), scope, commission_id, CommissionNeed::Run).await?;
     let commission = com_repo::get(tx.conn(), scope.org_id(), commission_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -594,7 +565,7 @@ pub async fn set_attendance(
     now: OffsetDateTime,
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, m.commission_id).await?;
+    require(tx.conn(), scope, m.commission_id, CommissionNeed::Run).await?;
     m.status.check_changeable()?;
     if repo::any_voting(tx.conn(), id).await? {
         return Err(DomainError::StatusTransition {
@@ -696,21 +667,9 @@ impl Roster {
         }
     }
 
-    /// Whether the caller runs the meetings: the organisation's admin, the secretary,
-    /// or the chair or deputy.
-    fn run_by(&self, scope: &OrgScope) -> bool {
-        scope.is_admin()
-            || self.secretary == Some(scope.person_id())
-            || chairs(scope, &self.members, &self.offices)
-    }
-
-    /// The caller runs the meetings, or the refusal.
-    fn require_runner(&self, scope: &OrgScope) -> Result<(), AppError> {
-        if self.run_by(scope) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
+    /// The caller's standing in the commission.
+    fn access(&self, scope: &OrgScope) -> CommissionAccess {
+        access::for_commission(scope, self.secretary, &self.members, &self.offices)
     }
 
     /// Rules 6–8: the commission can act today; the first reason it cannot is the refusal.
@@ -762,7 +721,7 @@ pub async fn open(
         return Err(AppError::NotFound);
     }
     let roster = roster(tx.conn(), &m).await?;
-    roster.require_runner(scope)?;
+    roster.access(scope).require(CommissionNeed::Run)?;
     let next = m.status.open()?;
     roster.can_act(now)?;
     let f = roster.facts();
@@ -808,7 +767,7 @@ pub async fn candidate_presence(
     now: OffsetDateTime,
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, m.commission_id).await?;
+    require(tx.conn(), scope, m.commission_id, CommissionNeed::Run).await?;
     m.status.check_open(Action::Record)?;
     let it = item_of(tx.conn(), &m, item).await?;
     let next = it.status.candidate_came(present)?;
@@ -858,8 +817,9 @@ pub async fn recuse(
     let (mut tx, m) = locked(ctx, scope, id).await?;
     // Recording another member's recusal is for those who run the meeting: refused as
     // such whatever the meeting's state (docs/authorization.csv).
+    let access = access::of_commission(tx.conn(), scope, m.commission_id).await?;
     if input.member_id.is_some() {
-        require_runner(tx.conn(), scope, m.commission_id).await?;
+        access.require(CommissionNeed::Run)?;
     }
     m.status.check_changeable()?;
     let it = item_of(tx.conn(), &m, item).await?;
@@ -867,10 +827,8 @@ pub async fn recuse(
     let members = com_repo::current_members(tx.conn(), m.commission_id).await?;
     let member = match input.member_id {
         Some(member) => member,
-        None => members
-            .iter()
-            .find(|x| x.person_id == Some(scope.person_id()))
-            .map(|x| x.id)
+        None => access
+            .member()
             .ok_or(AppError::Domain(DomainError::Rule14NotTakingPart))?,
     };
     if !members.iter().any(|x| x.id == member) {
@@ -932,7 +890,7 @@ pub async fn interview(
         ));
     }
     let (mut tx, m) = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, m.commission_id).await?;
+    require(tx.conn(), scope, m.commission_id, CommissionNeed::Run).await?;
     m.status.check_open(Action::Record)?;
     let it = item_of(tx.conn(), &m, item).await?;
     if it.candidate_present != Some(true) {
@@ -965,7 +923,7 @@ pub async fn open_vote(
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
     let roster = roster(tx.conn(), &m).await?;
-    roster.require_runner(scope)?;
+    roster.access(scope).require(CommissionNeed::Run)?;
     m.status.check_open(Action::Vote)?;
     let it = item_of(tx.conn(), &m, item).await?;
     if it.candidate_present != Some(true) {
@@ -1093,11 +1051,9 @@ pub async fn cast_vote(
         let m = repo::get(conn.conn(), scope.org_id(), id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let members = com_repo::current_members(conn.conn(), m.commission_id).await?;
-        members
-            .iter()
-            .find(|x| x.person_id == Some(scope.person_id()))
-            .map(|x| x.id)
+        access::of_commission(conn.conn(), scope, m.commission_id)
+            .await?
+            .member()
             .ok_or(AppError::Domain(DomainError::Rule14NotTakingPart))?
     };
     record_votes(ctx, scope, id, item, &[(member, input.choice)], now).await
@@ -1117,10 +1073,7 @@ pub async fn record(
         let m = repo::get(conn.conn(), scope.org_id(), id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let secretary = com_repo::current_secretary(conn.conn(), m.commission_id).await?;
-        if !scope.is_admin() && secretary.is_none_or(|s| s.person_id != scope.person_id()) {
-            return Err(AppError::Forbidden);
-        }
+        require(conn.conn(), scope, m.commission_id, CommissionNeed::Prepare).await?;
     }
     let votes: Vec<(i64, Choice)> = input.iter().map(|v| (v.member_id, v.choice)).collect();
     record_votes(ctx, scope, id, item, &votes, now).await?;
@@ -1138,7 +1091,7 @@ pub async fn close_vote(
     now: OffsetDateTime,
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, m.commission_id).await?;
+    require(tx.conn(), scope, m.commission_id, CommissionNeed::Run).await?;
     let it = item_of(tx.conn(), &m, item).await?;
     it.status.close_vote(false)?;
     let taking_part = it.taking_part_members();
@@ -1207,7 +1160,7 @@ pub async fn decide(
     now: OffsetDateTime,
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, m.commission_id).await?;
+    require(tx.conn(), scope, m.commission_id, CommissionNeed::Run).await?;
     let it = item_of(tx.conn(), &m, item).await?;
     let decided = it.status.decide()?;
     if !apps_repo::lock(tx.conn(), it.application_id, now).await? {
@@ -1290,7 +1243,7 @@ pub async fn close(
     now: OffsetDateTime,
 ) -> Result<MeetingView, AppError> {
     let (mut tx, m) = locked(ctx, scope, id).await?;
-    require_runner(tx.conn(), scope, m.commission_id).await?;
+    require(tx.conn(), scope, m.commission_id, CommissionNeed::Run).await?;
     let closed = m.status.close()?;
     let items = repo::items(tx.conn(), id).await?;
     // Items not reached are moved; one being voted on or adopted keeps the meeting open.
@@ -1544,12 +1497,8 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
         quorum_met: f.quorum.is_ok(),
         cannot_open,
         items,
-        can_run: roster.run_by(scope),
-        my_member_id: roster
-            .members
-            .iter()
-            .find(|x| x.person_id == Some(scope.person_id()))
-            .map(|x| x.id),
+        can_run: roster.access(scope).allows(CommissionNeed::Run),
+        my_member_id: roster.access(scope).member(),
         events: repo::events(conn.conn(), id)
             .await?
             .into_iter()

@@ -30,6 +30,7 @@ use tanu_storage::repo::{organisations, programmes, rule_sets};
 use tanu_storage::{Conn, StorageError};
 use time::{Date, OffsetDateTime};
 
+use crate::access::{self, CommissionNeed};
 use crate::meetings::grouped;
 use crate::signing::Signer;
 use crate::{Actor, AppError, Ctx, OrgScope};
@@ -280,12 +281,9 @@ async fn may_prepare(
     scope: &OrgScope,
     commission_id: i64,
 ) -> Result<bool, AppError> {
-    if scope.is_admin() {
-        return Ok(true);
-    }
-    Ok(com_repo::current_secretary(conn, commission_id)
+    Ok(access::of_commission(conn, scope, commission_id)
         .await?
-        .is_some_and(|s| s.person_id == scope.person_id()))
+        .allows(CommissionNeed::Prepare))
 }
 
 async fn require_preparer(
@@ -293,11 +291,9 @@ async fn require_preparer(
     scope: &OrgScope,
     commission_id: i64,
 ) -> Result<(), AppError> {
-    if may_prepare(conn, scope, commission_id).await? {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    access::of_commission(conn, scope, commission_id)
+        .await?
+        .require(CommissionNeed::Prepare)
 }
 
 async fn locked(

@@ -296,15 +296,11 @@ async fn show_page(
         }
         None => (Vec::new(), Vec::new()),
     };
-    let is_secretary = view
-        .secretary
-        .as_ref()
-        .is_some_and(|s| s.person_id == actor.person_id);
     let meetings = tanu_app::meetings::list(&state.ctx, &scope, id).await?;
     Ok(ShowPage {
         meetings,
         org_name: org_name(state, &scope, rctx).await?,
-        can_run: manage.is_some() || is_secretary,
+        can_run: view.can_prepare,
         can_manage: manage.is_some(),
         page,
         org_id: org,
@@ -598,11 +594,7 @@ async fn election_page(
     let scope = actor.scope(org, Need::ReadOrg)?;
     let c = commissions::get(&state.ctx, &scope, id, now()).await?;
     let view = commissions::election_view(&state.ctx, &scope, id, election).await?;
-    let is_secretary = c
-        .secretary
-        .as_ref()
-        .is_some_and(|s| s.person_id == actor.person_id);
-    let can_run = actor.scope(org, Need::ManageCommissions).is_ok() || is_secretary;
+    let can_run = view.can_prepare;
     let voted = view.ballots.iter().map(|b| b.voter_member_id).collect();
     Ok(ElectionPage {
         page: Page::from_ctx(rctx),
