@@ -1164,12 +1164,12 @@ pub async fn close_election(
         })
         .copied()
         .collect();
-    let mut t = commission::tally(&counted, state.members.len(), params.election_majority_base);
-    // Rule 8: nobody holds both offices. A winner who meanwhile took the other office
-    // (its round closed first) is not elected to this one.
-    if t.elected.is_some() && t.elected == state.other_holder {
-        t.elected = None;
-    }
+    let t = commission::rule_8_close_round(
+        &counted,
+        state.members.len(),
+        params.election_majority_base,
+        state.other_holder,
+    );
     let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     if !repo::close_election(
         tx.conn(),
@@ -1268,7 +1268,10 @@ pub async fn election_view(
                 member_count: e.member_count.unwrap_or(0),
                 taking_part: e.taking_part.unwrap_or(0),
                 base,
-                needed: base / 2 + 1,
+                needed: i64::try_from(commission::rule_8_needed(
+                    usize::try_from(base).unwrap_or(0),
+                ))
+                .unwrap_or(i64::MAX),
                 elected_member_id: e.elected_member_id,
                 elected_name: e.elected_member_id.map(name),
             })

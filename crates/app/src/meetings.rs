@@ -188,6 +188,10 @@ pub struct ItemView {
     pub candidate_name: String,
     /// Where it stands.
     pub status: ItemStatus,
+    /// Whether the caller may vote on it now (rule 14).
+    pub can_vote: bool,
+    /// The members who may still vote on it now (rule 14): taking part, not yet voted.
+    pub may_vote: Vec<i64>,
     /// Whether the candidate came.
     pub candidate_present: Option<bool>,
     /// The learning outcomes the candidate claims (from the confirming document).
@@ -893,9 +897,7 @@ pub async fn interview(
     require(tx.conn(), scope, m.commission_id, CommissionNeed::Run).await?;
     m.status.check_open(Action::Record)?;
     let it = item_of(tx.conn(), &m, item).await?;
-    if it.candidate_present != Some(true) {
-        return Err(DomainError::Rule12CandidateAbsent.into());
-    }
+    meeting::rule_12_candidate_present(it.candidate_present)?;
     it.status.check_pending(Action::Record)?;
     repo::set_interview(tx.conn(), item, &notes, &rows).await?;
     repo::insert_event(
@@ -926,13 +928,9 @@ pub async fn open_vote(
     roster.access(scope).require(CommissionNeed::Run)?;
     m.status.check_open(Action::Vote)?;
     let it = item_of(tx.conn(), &m, item).await?;
-    if it.candidate_present != Some(true) {
-        return Err(DomainError::Rule12CandidateAbsent.into());
-    }
+    meeting::rule_12_candidate_present(it.candidate_present)?;
     let next = it.status.open_vote()?;
-    if it.interview_notes.trim().is_empty() {
-        return Err(DomainError::Rule12InterviewRequired.into());
-    }
+    meeting::rule_12_may_decide(it.candidate_present, &it.interview_notes)?;
     roster.can_act(now)?;
     let f = roster.facts();
     let presiding = f.presiding?;
@@ -1421,6 +1419,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
             (c.key, claimed)
         })
         .collect();
+    let my_member_id = roster.access(scope).member();
     let mut items = Vec::new();
     for it in agenda {
         let recusals = recusals_of.remove(&it.id).unwrap_or_default();
@@ -1435,21 +1434,9 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
         // A closed vote shows what was counted then; an open one the live count.
         let tally = match (it.taking_part, it.recognise, it.refuse, it.abstain) {
             (Some(t), Some(r), Some(f), Some(a)) => {
-                let t = usize::try_from(t).unwrap_or(0);
-                let (r, f, a) = (
-                    usize::try_from(r).unwrap_or(0),
-                    usize::try_from(f).unwrap_or(0),
-                    usize::try_from(a).unwrap_or(0),
-                );
-                TallyView {
-                    taking_part: t,
-                    recognise: r,
-                    refuse: f,
-                    abstain: a,
-                    missing: t.saturating_sub(r + f + a),
-                    needed: t / 2 + 1,
-                    adopted: it.adopted.clone(),
-                }
+                let u = |n: i64| usize::try_from(n).unwrap_or(0);
+                let adopted = it.adopted.as_deref().and_then(|c| Choice::parse(c).ok());
+                meeting::rule_14_recorded(u(t), u(r), u(f), u(a), adopted).into()
             }
             _ => meeting::outcome(&choices, taking_part.len()).into(),
         };
@@ -1457,12 +1444,25 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
             .get(&it.application_id)
             .cloned()
             .unwrap_or_default();
+        // Rule 14: who may still vote while the vote is open.
+        let may_vote: Vec<i64> = if it.status.is_voting() {
+            let already: Vec<i64> = votes.iter().map(|v| v.member_id).collect();
+            taking_part
+                .iter()
+                .copied()
+                .filter(|m| meeting::rule_14_may_vote(*m, &taking_part, &recused, &already))
+                .collect()
+        } else {
+            Vec::new()
+        };
         items.push(ItemView {
             id: it.id,
             application_id: it.application_id,
             number: it.number.clone(),
             candidate_name: it.candidate_name.clone(),
             status: it.status,
+            can_vote: my_member_id.is_some_and(|me| may_vote.contains(&me)),
+            may_vote,
             candidate_present: it.candidate_present,
             claimed_outcomes: claimed,
             interview_notes: it.interview_notes.clone(),
@@ -1498,7 +1498,7 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
         cannot_open,
         items,
         can_run: roster.access(scope).allows(CommissionNeed::Run),
-        my_member_id: roster.access(scope).member(),
+        my_member_id,
         events: repo::events(conn.conn(), id)
             .await?
             .into_iter()

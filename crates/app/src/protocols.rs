@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tanu_domain::DomainError;
 use tanu_domain::application::DocumentKind;
-use tanu_domain::meeting::{ItemStatus, MeetingStatus};
+use tanu_domain::meeting::{self, Choice, ItemStatus, MeetingStatus};
 use tanu_domain::protocol::{self as rules, IssuedKind, ProtocolKind, ProtocolStatus, SignerRole};
 use tanu_domain::rule_set::Quorum;
 use tanu_pdf::model;
@@ -555,14 +555,16 @@ async fn gather(mut conn: Conn<'_>, m: &MeetingRow, p: &ProtocolRow) -> Result<G
         let tally = match (it.taking_part, it.recognise, it.refuse, it.abstain) {
             (Some(t), Some(r), Some(f), Some(a)) => {
                 let u = |v: i64| usize::try_from(v).unwrap_or(0);
+                let adopted = it.adopted.as_deref().and_then(|c| Choice::parse(c).ok());
+                let o = meeting::rule_14_recorded(u(t), u(r), u(f), u(a), adopted);
                 Some(model::Tally {
-                    taking_part: u(t),
-                    recognise: u(r),
-                    refuse: u(f),
-                    abstain: u(a),
-                    missing: u(t).saturating_sub(u(r) + u(f) + u(a)),
-                    needed: u(t) / 2 + 1,
-                    adopted: it.adopted.clone(),
+                    taking_part: o.taking_part,
+                    recognise: o.recognise,
+                    refuse: o.refuse,
+                    abstain: o.abstain,
+                    missing: o.missing,
+                    needed: o.needed,
+                    adopted: o.adopted.map(|c| c.as_str().to_owned()),
                 })
             }
             _ => None,

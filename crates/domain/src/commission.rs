@@ -249,7 +249,7 @@ pub fn tally(ballots: &[Ballot], member_count: usize, base: MajorityBase) -> Tal
         MajorityBase::MembersTakingPart => taking_part,
         MajorityBase::AllMembers => member_count,
     };
-    let needed = base / 2 + 1;
+    let needed = rule_8_needed(base);
     let elected = counts
         .first()
         .filter(|c| base > 0 && c.votes * 2 > base)
@@ -262,6 +262,27 @@ pub fn tally(ballots: &[Ballot], member_count: usize, base: MajorityBase) -> Tal
         needed,
         elected,
     }
+}
+
+/// Rule 8: the votes a candidate needs – more than half of the base.
+pub fn rule_8_needed(base: usize) -> usize {
+    base / 2 + 1
+}
+
+/// Rule 8: the result of a closed round ([`tally`]), where nobody holds both offices: a
+/// winner who has meanwhile taken the other office (its round closed first) is not
+/// elected to this one.
+pub fn rule_8_close_round(
+    ballots: &[Ballot],
+    member_count: usize,
+    base: MajorityBase,
+    other_office_holder: Option<i64>,
+) -> Tally {
+    let mut t = tally(ballots, member_count, base);
+    if t.elected.is_some() && t.elected == other_office_holder {
+        t.elected = None;
+    }
+    t
 }
 
 /// What readiness is judged on.
@@ -516,6 +537,22 @@ mod tests {
         );
         assert_eq!(t.elected, None);
         assert_eq!(tally(&[], 5, MajorityBase::MembersTakingPart).elected, None);
+    }
+
+    #[test]
+    fn rule_8_nobody_holds_both_offices_when_a_round_closes() {
+        let b = |voter, candidate| Ballot { voter, candidate };
+        let cast = [b(1, Some(1)), b(2, Some(1)), b(3, Some(2))];
+        let close = |other| rule_8_close_round(&cast, 3, MajorityBase::MembersTakingPart, other);
+        assert_eq!(close(None).elected, Some(1));
+        assert_eq!(close(Some(2)).elected, Some(1));
+        // Member 1 took the other office while this round was open: nobody is elected,
+        // and the count stays as cast.
+        let t = close(Some(1));
+        assert_eq!(t.elected, None);
+        assert_eq!((t.counts[0].votes, t.needed), (2, 2));
+        assert_eq!(rule_8_needed(4), 3);
+        assert_eq!(rule_8_needed(5), 3);
     }
 
     #[test]

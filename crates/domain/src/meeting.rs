@@ -221,6 +221,27 @@ pub fn check_quorum(quorum: Quorum, present: usize, members: usize) -> Result<()
     }
 }
 
+/// Rule 12: the candidate came to the meeting; one who did not is neither interviewed
+/// nor decided on there.
+pub fn rule_12_candidate_present(present: Option<bool>) -> Result<(), DomainError> {
+    if present == Some(true) {
+        Ok(())
+    } else {
+        Err(DomainError::Rule12CandidateAbsent)
+    }
+}
+
+/// Rule 12: the commission decides only on a candidate it has heard – present, and
+/// interviewed (the interview is recorded).
+pub fn rule_12_may_decide(present: Option<bool>, interview_notes: &str) -> Result<(), DomainError> {
+    rule_12_candidate_present(present)?;
+    if interview_notes.trim().is_empty() {
+        Err(DomainError::Rule12InterviewRequired)
+    } else {
+        Ok(())
+    }
+}
+
 /// A member's vote on an agenda item (rule 13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -272,6 +293,17 @@ pub fn check_vote(
     Ok(())
 }
 
+/// Rule 14: whether `voter` may still vote on an open item – taking part, not recused,
+/// not voted yet.
+pub fn rule_14_may_vote(voter: i64, taking_part: &[i64], recused: &[i64], already: &[i64]) -> bool {
+    check_vote(true, voter, taking_part, recused, already).is_ok()
+}
+
+/// Rule 14: the votes needed – more than half of the members taking part.
+pub fn rule_14_needed(taking_part: usize) -> usize {
+    taking_part / 2 + 1
+}
+
 /// The result of a vote and how it was computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Outcome {
@@ -316,7 +348,27 @@ pub fn outcome(votes: &[Choice], taking_part: usize) -> Outcome {
         refuse,
         abstain,
         missing: taking_part.saturating_sub(votes.len()),
-        needed: taking_part / 2 + 1,
+        needed: rule_14_needed(taking_part),
+        adopted,
+    }
+}
+
+/// Rule 14: a closed vote as it was counted and recorded, with what follows from the
+/// count (the votes missing, the votes needed).
+pub fn rule_14_recorded(
+    taking_part: usize,
+    recognise: usize,
+    refuse: usize,
+    abstain: usize,
+    adopted: Option<Choice>,
+) -> Outcome {
+    Outcome {
+        taking_part,
+        recognise,
+        refuse,
+        abstain,
+        missing: taking_part.saturating_sub(recognise + refuse + abstain),
+        needed: rule_14_needed(taking_part),
         adopted,
     }
 }
@@ -468,6 +520,58 @@ mod tests {
             check_vote(false, 1, &present, &[], &[]),
             Err(DomainError::Rule14VoteClosed)
         );
+    }
+
+    #[test]
+    fn rule_12_only_a_candidate_heard_is_decided_on() {
+        assert_eq!(rule_12_candidate_present(Some(true)), Ok(()));
+        for absent in [None, Some(false)] {
+            assert_eq!(
+                rule_12_candidate_present(absent),
+                Err(DomainError::Rule12CandidateAbsent)
+            );
+            assert_eq!(
+                rule_12_may_decide(absent, "Asked about the modules"),
+                Err(DomainError::Rule12CandidateAbsent)
+            );
+        }
+        assert_eq!(
+            rule_12_may_decide(Some(true), " \n "),
+            Err(DomainError::Rule12InterviewRequired)
+        );
+        assert_eq!(
+            rule_12_may_decide(Some(true), "Asked about the modules"),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn rule_14_who_may_still_vote() {
+        let taking_part = [1, 2, 3];
+        assert!(rule_14_may_vote(1, &taking_part, &[], &[]));
+        assert!(!rule_14_may_vote(1, &taking_part, &[], &[1]));
+        assert!(!rule_14_may_vote(2, &taking_part, &[2], &[]));
+        assert!(!rule_14_may_vote(4, &taking_part, &[], &[]));
+    }
+
+    /// A recorded count implies the same missing and needed votes as counting the
+    /// ballots themselves.
+    #[test]
+    fn rule_14_recorded_counts_agree_with_the_outcome() {
+        use Choice::*;
+        for n in 0..=7usize {
+            for r in 0..=n {
+                for f in 0..=(n - r) {
+                    for a in 0..=(n - r - f) {
+                        let mut votes = vec![Recognise; r];
+                        votes.extend(vec![Refuse; f]);
+                        votes.extend(vec![Abstain; a]);
+                        let o = outcome(&votes, n);
+                        assert_eq!(rule_14_recorded(n, r, f, a, o.adopted), o);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -187,18 +187,6 @@ impl MeetingPage {
             _ => "—".to_owned(),
         }
     }
-    fn is_recused(&self, item: &ItemView, member: &i64) -> bool {
-        item.recusals.iter().any(|(m, _)| m == member)
-    }
-    fn has_voted(&self, item: &ItemView, member: &i64) -> bool {
-        item.votes.iter().any(|v| v.member_id == *member)
-    }
-    fn present(&self, member: &i64) -> bool {
-        self.view
-            .attendees
-            .iter()
-            .any(|a| a.member_id == *member && a.present == Some(true))
-    }
     fn explanation(&self, item: &ItemView) -> String {
         let t = &item.tally;
         let result = match t.adopted.as_deref() {
