@@ -8,7 +8,6 @@ use tanu_storage::Db;
 use tanu_storage::repo::audit::{Break, verify};
 
 use crate::common::*;
-use crate::meetings::{board, elect};
 
 async fn actions(app: &TestApp, token: &str, path: &str) -> Vec<String> {
     let r = app.get(token, path).await;

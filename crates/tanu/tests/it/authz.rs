@@ -27,7 +27,6 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::protocols::held_meeting;
 
 /// The callers, in the order of the table's columns.
 pub(crate) const CALLERS: [&str; 9] = [

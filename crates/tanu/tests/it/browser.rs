@@ -23,13 +23,6 @@ impl Drop for Driver {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
-}
-
 /// A headless Chromium session; `None` (test skipped) when Chromium is not installed.
 async fn browser() -> Option<(Driver, fantoccini::Client, TempDir)> {
     if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
@@ -552,8 +545,8 @@ async fn a_whole_meeting_in_chromium() {
         return;
     };
     let app = TestApp::spawn(tanu_storage::Backend::Sqlite).await.unwrap();
-    let (b, _apps) = crate::meetings::board(&app, 2).await;
-    crate::meetings::elect(&app, &b).await;
+    let (b, _apps) = board(&app, 2).await;
+    elect(&app, &b).await;
     c.goto(&app.url("/lang/en?next=/")).await.unwrap();
     log_in(&c, &app, "sec@a.kz").await;
     c.goto(&app.url(&format!("/orgs/{}/commissions/{}", b.org, b.commission)))
@@ -699,7 +692,7 @@ async fn a_protocol_is_approved_downloaded_and_verified_in_chromium() {
         return;
     };
     let app = TestApp::spawn(tanu_storage::Backend::Sqlite).await.unwrap();
-    let (b, meeting, _apps) = crate::protocols::held_meeting(&app).await;
+    let (b, meeting, _apps) = held_meeting(&app).await;
     app.post(&b.secretary, &b.meeting(meeting, "/close"), json!({}))
         .await;
     c.goto(&app.url("/lang/kk?next=/")).await.unwrap();

@@ -17,19 +17,6 @@ struct Setup {
     other: (i64, String),
 }
 
-async fn staff_as(app: &TestApp, op: &str, org: i64, email: &str, position: &str) -> (i64, String) {
-    let r = app
-        .post(op, &format!("/api/v1/organisations/{org}/staff"), json!({ "full_name": format!("Person {email}"), "email": email, "position": position, "roles": [] }))
-        .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let v: Value = r.json().await.unwrap();
-    app.accept_invitation(email).await;
-    (
-        v["staff"]["id"].as_i64().unwrap(),
-        app.token(email, PASSWORD).await,
-    )
-}
-
 async fn setup(app: &TestApp) -> Setup {
     let op = app.operator_token().await;
     let org = app.org(&op, BIN_A, "higher").await;

@@ -5,7 +5,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::meetings::{board, elect, submitted_application};
 
 const LANGS: [&str; 3] = ["kk", "ru", "en"];
 

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 use tanu_app::notify::{Mailer, deliver_due};
 
 use crate::common::*;
-use crate::protocols::held_meeting;
 
 struct Smtp {
     child: Child,
@@ -23,13 +22,6 @@ impl Drop for Smtp {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
 }
 
 /// An aiosmtpd server writing to a Maildir; `None` (skipped) without Python's aiosmtpd
@@ -252,7 +244,7 @@ both!(each_transition_tells_whom_it_concerns_once, |app| {
 });
 
 both!(without_smtp_mail_is_written_as_eml_files, |app| {
-    let (b, _apps) = crate::meetings::board(&app, 1).await;
+    let (b, _apps) = board(&app, 1).await;
     let _ = b;
     let dir = TempDir::new();
     let files = Mailer::new(None, "Tanu <noreply@tanu.test>", dir.0.join("mail")).unwrap();

@@ -61,16 +61,6 @@ both!(
     }
 );
 
-/// Completes a BIN's check digit so fixtures can be written by their first digits.
-fn fix_bin(s: &str) -> String {
-    let mut d = [0u8; 11];
-    for (x, c) in d.iter_mut().zip(s.bytes()) {
-        *x = c - b'0';
-    }
-    let check = tanu_domain::ids::check_digit(&d).expect("digits admit a check digit");
-    format!("{}{check}", &s[..11])
-}
-
 both!(bin_is_validated_by_its_check_digit, |app| {
     let op = app.operator_token().await;
     for (bin, code) in [

@@ -5,7 +5,6 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::meetings::{board, elect};
 
 /// The identity an application shows the caller, whether it is restricted, and the
 /// status of downloading its identity scan.

@@ -7,12 +7,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::common::*;
-use crate::meetings::{Board, CANDIDATE_NAMES, board, elect};
 
 /// Every Kazakh letter that Russian lacks, both cases.
 const KAZAKH: &str = "ӘәҒғҚқҢңӨөҰұҮүҺһІі";
-const NOTES: &str = "Сұрақтар: ӘҒҚҢӨҰҮҺІ әғқңөұүһі – барлығына жауап берді";
-const REASONS: &str = "Нәтижелер пәнге сәйкес емес; #1 [тест] $5 *бағалау* _деңгей_ <жоқ> @ \\";
 
 pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     let dir = std::env::temp_dir().join(format!(
@@ -51,82 +48,6 @@ pub(crate) fn pdf_text(bytes: &[u8]) -> String {
 
 fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A held meeting: chair absent so the deputy presides; item 1 recognised by votes by
-/// name with one recusal, item 2 refused, item 3 the candidate did not come.
-pub(crate) async fn held_meeting(app: &TestApp) -> (Board, i64, Vec<i64>) {
-    let (b, apps) = board(app, 3).await;
-    elect(app, &b).await;
-    let v: Value = b.schedule(app, &apps).await.json().await.unwrap();
-    let id = v["id"].as_i64().unwrap();
-    let items: Vec<i64> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_i64().unwrap())
-        .collect();
-    b.attend(app, id, &[1, 2, 3, 4]).await;
-    let r = app
-        .post(&b.secretary, &b.meeting(id, "/open"), json!({}))
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    // Item 1: member 4 recuses; 1, 2 recognise, 3 abstains → 2 of 3, adopted.
-    let r = app
-        .post(
-            &b.secretary,
-            &b.item(id, items[0], "/recusal"),
-            json!({ "member_id": b.members[4].0, "reason": "Үміткер – туысы" }),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    app.post(
-        &b.secretary,
-        &b.item(id, items[0], "/candidate"),
-        json!({ "present": true }),
-    )
-    .await;
-    let r = app.put(&b.secretary, &b.item(id, items[0], "/interview"), json!({ "notes": NOTES, "assessments": [{ "outcome": "writes programs", "level": "fully", "comment": "жақсы" }, { "outcome": "tests them", "level": "partly", "comment": "" }] })).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    app.post(&b.secretary, &b.item(id, items[0], "/vote/open"), json!({}))
-        .await;
-    let r = app.post(&b.secretary, &b.item(id, items[0], "/votes"), json!([{ "member_id": b.members[1].0, "choice": "recognise" }, { "member_id": b.members[2].0, "choice": "recognise" }, { "member_id": b.members[3].0, "choice": "abstain" }])).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let r = app
-        .post(
-            &b.secretary,
-            &b.item(id, items[0], "/vote/close"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let r = app.post(&b.secretary, &b.item(id, items[0], "/decision"), json!({ "recognised": [{ "unit_id": b.unit, "credits": 3, "outcomes": ["writes programs"] }] })).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    // Item 2: 3 refuse, 1 recognises → refused, with reasons.
-    b.ready_to_vote(app, id, items[1]).await;
-    app.post(&b.secretary, &b.item(id, items[1], "/votes"), json!([{ "member_id": b.members[1].0, "choice": "refuse" }, { "member_id": b.members[2].0, "choice": "refuse" }, { "member_id": b.members[3].0, "choice": "refuse" }, { "member_id": b.members[4].0, "choice": "recognise" }])).await;
-    app.post(
-        &b.secretary,
-        &b.item(id, items[1], "/vote/close"),
-        json!({}),
-    )
-    .await;
-    let r = app
-        .post(
-            &b.secretary,
-            &b.item(id, items[1], "/decision"),
-            json!({ "reasons": REASONS }),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    // Item 3: the candidate did not come.
-    app.post(
-        &b.secretary,
-        &b.item(id, items[2], "/candidate"),
-        json!({ "present": false }),
-    )
-    .await;
-    (b, id, apps)
 }
 
 fn protocol_url(b: &Board, id: i64, rest: &str) -> String {

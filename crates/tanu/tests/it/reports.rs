@@ -36,8 +36,6 @@ use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
 use crate::common::*;
-use crate::meetings::Board;
-use crate::protocols::held_meeting;
 
 const COURSERA_BIN: &str = "940140000385";
 

@@ -12,6 +12,10 @@
     clippy::crate_in_macro_def
 )]
 
+mod fixtures;
+
+pub use fixtures::*;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use reqwest::{Client, Response, StatusCode};
