@@ -527,18 +527,16 @@ async fn create_in(
     org.kind
         .parse::<tanu_domain::OrgKind>()?
         .require_eligible()?;
-    let id = repo::insert(
-        tx.conn(),
-        org.id,
+    let search = search_text(candidate_name, None);
+    let draft = repo::NewApplication {
+        org_id: org.id,
         candidate_id,
-        "",
-        None,
-        None,
-        &search_text(candidate_name, None),
-        actor.person_id,
-        now,
-    )
-    .await?;
+        statement: "",
+        programme_id: None,
+        consent_at: None,
+        search: &search,
+    };
+    let id = repo::insert(tx.conn(), &draft, actor.person_id, now).await?;
     save_content(tx, id, org.id, input, now).await?;
     repo::insert_event(
         tx.conn(),
@@ -1045,19 +1043,15 @@ where
             return Err(AppError::Refused(Refusal::UploadQuota));
         }
     }
-    let doc_id = repo::insert_document(
-        tx.conn(),
-        id,
-        kind.as_str(),
-        &key,
-        &sha,
+    let doc = repo::NewDocument {
+        kind: kind.as_str(),
+        object_key: &key,
+        sha256: &sha,
         size,
-        file_type.mime(),
-        &name,
-        actor.person_id,
-        now,
-    )
-    .await?;
+        content_type: file_type.mime(),
+        original_name: &name,
+    };
+    let doc_id = repo::insert_document(tx.conn(), id, &doc, actor.person_id, now).await?;
     let details = serde_json::json!({ "kind": kind.as_str(), "size": size, "sha256": sha, "type": file_type.mime() });
     repo::insert_event(
         tx.conn(),

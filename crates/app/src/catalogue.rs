@@ -122,17 +122,15 @@ async fn save_row(
         now,
     )
     .await?;
-    programmes::upsert_unit(
-        conn.conn(),
-        programme,
-        &unit_code,
+    let unit = programmes::NewUnit {
+        code: &unit_code,
         kind,
-        &unit_kk,
-        &unit_ru,
-        row.credits,
-        &outcomes,
-    )
-    .await?;
+        title_kk: &unit_kk,
+        title_ru: &unit_ru,
+        credits: row.credits,
+        outcomes: &outcomes,
+    };
+    programmes::upsert_unit(conn.conn(), programme, &unit).await?;
     Ok(())
 }
 

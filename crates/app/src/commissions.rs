@@ -513,17 +513,13 @@ pub async fn form(
     let kind: OrgKind = org.kind.parse()?;
     commission::may_form_commission(kind)?;
     let rule_set_id = rule_set_for(tx.conn(), input.rule_set_id, p.term.from).await?;
-    let id = repo::insert(
-        tx.conn(),
-        scope.org_id(),
-        &p.name,
-        p.term.from,
-        p.term.to,
+    let new = repo::NewCommission {
+        name: &p.name,
+        term_from: p.term.from,
+        term_to: p.term.to,
         rule_set_id,
-        scope.person_id(),
-        now,
-    )
-    .await?;
+    };
+    let id = repo::insert(tx.conn(), scope.org_id(), &new, scope.person_id(), now).await?;
     let details = serde_json::json!({ "name": p.name, "term_from": p.term.from.to_string(), "term_to": p.term.to.to_string(), "rule_set_id": rule_set_id });
     repo::insert_event(
         tx.conn(),
@@ -551,16 +547,13 @@ pub async fn update(
     let p = parse_input(input)?;
     let (mut tx, now) = locked(ctx, scope, id, now).await?;
     let rule_set_id = rule_set_for(tx.conn(), input.rule_set_id, p.term.from).await?;
-    repo::update(
-        tx.conn(),
-        scope.org_id(),
-        id,
-        &p.name,
-        p.term.from,
-        p.term.to,
+    let changed = repo::NewCommission {
+        name: &p.name,
+        term_from: p.term.from,
+        term_to: p.term.to,
         rule_set_id,
-    )
-    .await?;
+    };
+    repo::update(tx.conn(), scope.org_id(), id, &changed).await?;
     let details = serde_json::json!({ "name": p.name, "term_from": p.term.from.to_string(), "term_to": p.term.to.to_string(), "rule_set_id": rule_set_id });
     repo::insert_event(
         tx.conn(),

@@ -1102,13 +1102,16 @@ pub async fn close_vote(
     let o = meeting::outcome(&choices, taking_part.len());
     let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let status = it.status.close_vote(o.adopted.is_some())?;
+    let tally = repo::Tally {
+        taking_part: as_i64(o.taking_part),
+        recognise: as_i64(o.recognise),
+        refuse: as_i64(o.refuse),
+        abstain: as_i64(o.abstain),
+    };
     repo::close_vote(
         tx.conn(),
         item,
-        as_i64(o.taking_part),
-        as_i64(o.recognise),
-        as_i64(o.refuse),
-        as_i64(o.abstain),
+        &tally,
         o.adopted.map(Choice::as_str),
         status,
         now,

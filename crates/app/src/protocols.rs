@@ -936,18 +936,15 @@ pub async fn start(
         drop(tx);
         return get(ctx, scope, p.id).await;
     }
-    let id = repo::insert(
-        tx.conn(),
-        m.org_id,
-        m.commission_id,
-        m.id,
-        ProtocolKind::Protocol,
-        None,
-        "",
-        scope.person_id(),
-        now,
-    )
-    .await?;
+    let new = repo::NewProtocol {
+        org_id: m.org_id,
+        commission_id: m.commission_id,
+        meeting_id: m.id,
+        kind: ProtocolKind::Protocol,
+        amends_id: None,
+        addendum_text: "",
+    };
+    let id = repo::insert(tx.conn(), &new, scope.person_id(), now).await?;
     repo::insert_event(tx.conn(), id, scope.person_id(), "started", "{}", now).await?;
     tx.commit().await?;
     get(ctx, scope, id).await
@@ -1254,18 +1251,15 @@ pub async fn add_addendum(
     let text = rules::addendum_text(text)?;
     // An addendum always refers to the protocol itself, even when made from an addendum.
     let target = p.amends_id.unwrap_or(p.id);
-    let new = repo::insert(
-        tx.conn(),
-        p.org_id,
-        p.commission_id,
-        p.meeting_id,
-        ProtocolKind::Addendum,
-        Some(target),
-        &text,
-        scope.person_id(),
-        now,
-    )
-    .await?;
+    let addendum = repo::NewProtocol {
+        org_id: p.org_id,
+        commission_id: p.commission_id,
+        meeting_id: p.meeting_id,
+        kind: ProtocolKind::Addendum,
+        amends_id: Some(target),
+        addendum_text: &text,
+    };
+    let new = repo::insert(tx.conn(), &addendum, scope.person_id(), now).await?;
     repo::insert_event(
         tx.conn(),
         new,

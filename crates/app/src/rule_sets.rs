@@ -50,17 +50,15 @@ pub async fn seed(ctx: &Ctx, now: OffsetDateTime) -> Result<(), AppError> {
     let mut tx = ctx.db.begin().await?;
     for set in RuleSet::shipped() {
         let params = serde_json::to_string(&set.params).map_err(AppError::other)?;
-        rule_sets::insert_if_missing(
-            tx.conn(),
-            &set.code,
-            i64::from(set.version),
-            &set.title,
-            set.effective_from,
-            set.effective_to,
-            &params,
-            now,
-        )
-        .await?;
+        let new = rule_sets::NewRuleSet {
+            code: &set.code,
+            version: i64::from(set.version),
+            title: &set.title,
+            effective_from: set.effective_from,
+            effective_to: set.effective_to,
+            params: &params,
+        };
+        rule_sets::insert_if_missing(tx.conn(), &new, now).await?;
     }
     tx.commit().await?;
     Ok(())

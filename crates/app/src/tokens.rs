@@ -100,17 +100,15 @@ pub(crate) async fn create_for(
     let token = format!("{TOKEN_PREFIX}{}", random_token()?);
     let prefix: String = token.chars().take(12).collect();
     let mut tx = ctx.db.begin().await?;
-    let id = tokens::insert(
-        tx.conn(),
-        person_id,
-        &name,
-        &token_hash(&token),
-        &prefix,
+    let hash = token_hash(&token);
+    let new = tokens::NewToken {
+        name: &name,
+        token_hash: &hash,
+        prefix: &prefix,
         expires_at,
-        input.read_only,
-        now,
-    )
-    .await?;
+        read_only: input.read_only,
+    };
+    let id = tokens::insert(tx.conn(), person_id, &new, now).await?;
     // A token opens the account as its password does: who made one, when, and for how
     // long is part of the trail (never the token, only its public prefix).
     crate::audit::record(

@@ -51,16 +51,27 @@ const SELECT: &str = "SELECT a.id, a.org_id, a.candidate_id, p.full_name AS cand
     a.due_kind, a.due_on FROM applications a JOIN persons p ON p.id = a.candidate_id \
     LEFT JOIN walk_ins w ON w.person_id = a.candidate_id";
 
+/// What a new application (a draft) is created with.
+#[derive(Debug, Clone)]
+pub struct NewApplication<'a> {
+    /// The receiving organisation.
+    pub org_id: i64,
+    /// The candidate's person id.
+    pub candidate_id: i64,
+    /// The candidate's statement.
+    pub statement: &'a str,
+    /// The programme asked for, when chosen.
+    pub programme_id: Option<i64>,
+    /// When the candidate consented to the processing of their data.
+    pub consent_at: Option<OffsetDateTime>,
+    /// The queue's search text.
+    pub search: &'a str,
+}
+
 /// Creates a draft; returns its id.
-#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     conn: Conn<'_>,
-    org_id: i64,
-    candidate_id: i64,
-    statement: &str,
-    programme_id: Option<i64>,
-    consent_at: Option<OffsetDateTime>,
-    search: &str,
+    new: &NewApplication<'_>,
     by: i64,
     now: OffsetDateTime,
 ) -> Result<i64, StorageError> {
@@ -70,12 +81,12 @@ pub async fn insert(
         i64,
         "INSERT INTO applications (org_id, candidate_id, status, statement, programme_id, consent_at, search, created_at, \
          created_by, updated_at) VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $7) RETURNING id",
-        org_id,
-        candidate_id,
-        statement,
-        programme_id,
-        consent_at,
-        search,
+        new.org_id,
+        new.candidate_id,
+        new.statement,
+        new.programme_id,
+        new.consent_at,
+        new.search,
         now,
         by
     )?)
@@ -422,17 +433,28 @@ pub struct DocumentRow {
 const DOCUMENT: &str = "SELECT id, application_id, kind, object_key, sha256, size, content_type, original_name, \
                         uploaded_at, uploaded_by FROM documents";
 
+/// A stored file registered as one of an application's documents.
+#[derive(Debug, Clone)]
+pub struct NewDocument<'a> {
+    /// The document's kind (`identity`, `confirming`, …).
+    pub kind: &'a str,
+    /// Where the bytes are in the object store.
+    pub object_key: &'a str,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: &'a str,
+    /// Size in bytes.
+    pub size: i64,
+    /// The type the bytes were recognised as.
+    pub content_type: &'a str,
+    /// The file name as uploaded.
+    pub original_name: &'a str,
+}
+
 /// Records a stored file as the current document of its kind, marking the previous one replaced.
-#[allow(clippy::too_many_arguments)]
 pub async fn insert_document(
     mut conn: Conn<'_>,
     id: i64,
-    kind: &str,
-    object_key: &str,
-    sha256: &str,
-    size: i64,
-    content_type: &str,
-    original_name: &str,
+    doc: &NewDocument<'_>,
     by: i64,
     now: OffsetDateTime,
 ) -> Result<i64, StorageError> {
@@ -441,7 +463,7 @@ pub async fn insert_document(
         "UPDATE documents SET replaced_at = $1 WHERE application_id = $2 AND kind = $3 AND replaced_at IS NULL",
         now,
         id,
-        kind
+        doc.kind
     )?;
     Ok(scalar!(
         conn,
@@ -450,12 +472,12 @@ pub async fn insert_document(
         "INSERT INTO documents (application_id, kind, object_key, sha256, size, content_type, original_name, uploaded_at, \
          uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         id,
-        kind,
-        object_key,
-        sha256,
-        size,
-        content_type,
-        original_name,
+        doc.kind,
+        doc.object_key,
+        doc.sha256,
+        doc.size,
+        doc.content_type,
+        doc.original_name,
         now,
         by
     )?)

@@ -29,15 +29,24 @@ pub struct CommissionRow {
 const COMMISSION: &str =
     "SELECT id, org_id, name, term_from, term_to, rule_set_id, created_at FROM commissions";
 
+/// A commission's name, term and rule set, as created or changed.
+#[derive(Debug, Clone)]
+pub struct NewCommission<'a> {
+    /// The commission's name.
+    pub name: &'a str,
+    /// First day of its term.
+    pub term_from: Date,
+    /// Last day of its term.
+    pub term_to: Date,
+    /// The rule set it works under.
+    pub rule_set_id: i64,
+}
+
 /// Forms a commission; returns its id.
-#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     conn: Conn<'_>,
     org_id: i64,
-    name: &str,
-    term_from: Date,
-    term_to: Date,
-    rule_set_id: i64,
+    c: &NewCommission<'_>,
     by: i64,
     now: OffsetDateTime,
 ) -> Result<i64, StorageError> {
@@ -48,10 +57,10 @@ pub async fn insert(
         "INSERT INTO commissions (org_id, name, term_from, term_to, rule_set_id, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         org_id,
-        name,
-        term_from,
-        term_to,
-        rule_set_id,
+        c.name,
+        c.term_from,
+        c.term_to,
+        c.rule_set_id,
         now,
         by
     )?)
@@ -62,19 +71,16 @@ pub async fn update(
     conn: Conn<'_>,
     org_id: i64,
     id: i64,
-    name: &str,
-    term_from: Date,
-    term_to: Date,
-    rule_set_id: i64,
+    c: &NewCommission<'_>,
 ) -> Result<bool, StorageError> {
     Ok(execute!(
         conn,
         "UPDATE commissions SET name = $1, term_from = $2, term_to = $3, rule_set_id = $4 \
          WHERE id = $5 AND org_id = $6",
-        name,
-        term_from,
-        term_to,
-        rule_set_id,
+        c.name,
+        c.term_from,
+        c.term_to,
+        c.rule_set_id,
         id,
         org_id
     )? == 1)

@@ -599,15 +599,24 @@ pub async fn votes(conn: Conn<'_>, item: i64) -> Result<Vec<VoteRow>, StorageErr
     )?)
 }
 
+/// The count of a closed vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// Members taking part in the vote (the base of rule 14).
+    pub taking_part: i64,
+    /// Votes to recognise.
+    pub recognise: i64,
+    /// Votes to refuse.
+    pub refuse: i64,
+    /// Abstentions.
+    pub abstain: i64,
+}
+
 /// Closes the vote with its count and result.
-#[allow(clippy::too_many_arguments)]
 pub async fn close_vote(
     conn: Conn<'_>,
     item: i64,
-    taking_part: i64,
-    recognise: i64,
-    refuse: i64,
-    abstain: i64,
+    tally: &Tally,
     adopted: Option<&str>,
     status: ItemStatus,
     now: OffsetDateTime,
@@ -616,10 +625,10 @@ pub async fn close_vote(
         conn,
         "UPDATE agenda_items SET taking_part = $1, recognise = $2, refuse = $3, abstain = $4, adopted = $5, status = $6, \
          vote_closed_at = $7 WHERE id = $8",
-        taking_part,
-        recognise,
-        refuse,
-        abstain,
+        tally.taking_part,
+        tally.recognise,
+        tally.refuse,
+        tally.abstain,
         adopted,
         status.as_str(),
         now,

@@ -76,17 +76,28 @@ pub async fn upsert(
     )?)
 }
 
+/// A unit of a programme as imported or saved from the catalogue.
+#[derive(Debug, Clone)]
+pub struct NewUnit<'a> {
+    /// The unit's code within its programme.
+    pub code: &'a str,
+    /// Module or discipline.
+    pub kind: &'a str,
+    /// Title in Kazakh.
+    pub title_kk: &'a str,
+    /// Title in Russian.
+    pub title_ru: &'a str,
+    /// Credits.
+    pub credits: i64,
+    /// Its learning outcomes, a JSON array.
+    pub outcomes: &'a str,
+}
+
 /// Inserts or updates a unit of a programme by its code.
-#[allow(clippy::too_many_arguments)]
 pub async fn upsert_unit(
     conn: Conn<'_>,
     programme_id: i64,
-    code: &str,
-    kind: &str,
-    title_kk: &str,
-    title_ru: &str,
-    credits: i64,
-    outcomes: &str,
+    u: &NewUnit<'_>,
 ) -> Result<i64, StorageError> {
     Ok(scalar!(
         conn,
@@ -97,12 +108,12 @@ pub async fn upsert_unit(
          title_kk = excluded.title_kk, title_ru = excluded.title_ru, credits = excluded.credits, outcomes = excluded.outcomes \
          RETURNING id",
         programme_id,
-        code,
-        kind,
-        title_kk,
-        title_ru,
-        credits,
-        outcomes
+        u.code,
+        u.kind,
+        u.title_kk,
+        u.title_ru,
+        u.credits,
+        u.outcomes
     )?)
 }
 

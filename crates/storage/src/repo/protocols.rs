@@ -66,16 +66,27 @@ macro_rules! protocol_columns {
 }
 const PROTOCOL: &str = concat!("SELECT ", protocol_columns!(), " FROM protocols");
 
+/// A new protocol of a meeting, or an addendum to one.
+#[derive(Debug, Clone)]
+pub struct NewProtocol<'a> {
+    /// The organisation.
+    pub org_id: i64,
+    /// The commission whose meeting it records.
+    pub commission_id: i64,
+    /// The meeting it records.
+    pub meeting_id: i64,
+    /// Protocol or addendum.
+    pub kind: ProtocolKind,
+    /// The protocol an addendum amends.
+    pub amends_id: Option<i64>,
+    /// An addendum's text; empty for a protocol.
+    pub addendum_text: &'a str,
+}
+
 /// Starts a draft; returns its id.
-#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     conn: Conn<'_>,
-    org_id: i64,
-    commission_id: i64,
-    meeting_id: i64,
-    kind: ProtocolKind,
-    amends_id: Option<i64>,
-    addendum_text: &str,
+    p: &NewProtocol<'_>,
     by: i64,
     now: OffsetDateTime,
 ) -> Result<i64, StorageError> {
@@ -86,12 +97,12 @@ pub async fn insert(
         "INSERT INTO protocols (org_id, commission_id, meeting_id, kind, amends_id, status, opening_text, \
          closing_text, addendum_text, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, 'draft', '', '', $6, $7, $8) RETURNING id",
-        org_id,
-        commission_id,
-        meeting_id,
-        kind.as_str(),
-        amends_id,
-        addendum_text,
+        p.org_id,
+        p.commission_id,
+        p.meeting_id,
+        p.kind.as_str(),
+        p.amends_id,
+        p.addendum_text,
         by,
         now
     )?)

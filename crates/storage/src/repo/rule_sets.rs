@@ -28,28 +28,39 @@ pub struct RuleSetRow {
 
 const COLUMNS: &str = "id, code, version, title, effective_from, effective_to, params, updated_at";
 
+/// A rule set as shipped with Tanu.
+#[derive(Debug, Clone)]
+pub struct NewRuleSet<'a> {
+    /// Its stable code.
+    pub code: &'a str,
+    /// Its version.
+    pub version: i64,
+    /// Its title.
+    pub title: &'a str,
+    /// First day in force.
+    pub effective_from: Date,
+    /// Last day in force, when known.
+    pub effective_to: Option<Date>,
+    /// Its parameters, JSON.
+    pub params: &'a str,
+}
+
 /// Inserts a set unless one with its code exists.
-#[allow(clippy::too_many_arguments)]
 pub async fn insert_if_missing(
     conn: Conn<'_>,
-    code: &str,
-    version: i64,
-    title: &str,
-    from: Date,
-    to: Option<Date>,
-    params: &str,
+    set: &NewRuleSet<'_>,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
         conn,
         "INSERT INTO rule_sets (code, version, title, effective_from, effective_to, params, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO NOTHING",
-        code,
-        version,
-        title,
-        from,
-        to,
-        params,
+        set.code,
+        set.version,
+        set.title,
+        set.effective_from,
+        set.effective_to,
+        set.params,
         now
     )?;
     Ok(())

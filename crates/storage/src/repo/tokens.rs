@@ -26,16 +26,26 @@ pub struct TokenRow {
     pub read_only: bool,
 }
 
+/// A new API token: only its hash and public prefix are kept.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    /// The name its owner gave it.
+    pub name: &'a str,
+    /// SHA-256 of the token.
+    pub token_hash: &'a str,
+    /// Its first characters, shown to tell tokens apart.
+    pub prefix: &'a str,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+    /// Whether it may only read.
+    pub read_only: bool,
+}
+
 /// Stores a new token; returns its id.
-#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     conn: Conn<'_>,
     person_id: i64,
-    name: &str,
-    token_hash: &str,
-    prefix: &str,
-    expires_at: OffsetDateTime,
-    read_only: bool,
+    t: &NewToken<'_>,
     now: OffsetDateTime,
 ) -> Result<i64, StorageError> {
     Ok(scalar!(
@@ -45,12 +55,12 @@ pub async fn insert(
         "INSERT INTO api_tokens (person_id, name, token_hash, prefix, created_at, expires_at, read_only) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         person_id,
-        name,
-        token_hash,
-        prefix,
+        t.name,
+        t.token_hash,
+        t.prefix,
         now,
-        expires_at,
-        read_only
+        t.expires_at,
+        t.read_only
     )?)
 }
 
