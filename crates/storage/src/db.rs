@@ -6,6 +6,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
@@ -68,13 +69,33 @@ pub(crate) async fn advisory_lock(
     Ok(())
 }
 
-/// A pool of connections to the one database Tanu runs on.
+/// The one database Tanu runs on: its pool of connections and what the process keeps
+/// beside it – SQLite's writer connection (group commit, [`crate::writer`]) and the
+/// wake-up of PostgreSQL's audit sealer ([`crate::repo::audit::run_sealer`]). Clones
+/// share all three.
 #[derive(Debug, Clone)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    shared: Arc<Shared>,
+}
+
+/// The pool of connections behind a [`Db`].
+#[derive(Debug, Clone)]
+pub enum Pool {
     /// Embedded SQLite in WAL mode.
     Sqlite(SqlitePool),
     /// PostgreSQL.
     Postgres(PgPool),
+}
+
+/// What the clones of one [`Db`] share besides the pool.
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// SQLite's writer, made on the first write.
+    pub(crate) writer: crate::writer::Slot,
+    /// Wakes the audit sealer after a PostgreSQL commit (a signal, not state: an extra
+    /// one costs a read).
+    pub(crate) sealer: tokio::sync::Notify,
 }
 
 /// A borrowed connection of either kind; repositories take this.
@@ -106,8 +127,8 @@ pub enum Tx {
     SqliteWrite(crate::writer::Turn),
     /// A read snapshot on SQLite (backups).
     Sqlite(Transaction<'static, Sqlite>),
-    /// PostgreSQL.
-    Postgres(Transaction<'static, Postgres>),
+    /// PostgreSQL, with the sealer to wake once it commits.
+    Postgres(Transaction<'static, Postgres>, Arc<Shared>),
 }
 
 impl Tx {
@@ -116,7 +137,7 @@ impl Tx {
         match self {
             Self::SqliteWrite(t) => Conn::Sqlite(t.conn()),
             Self::Sqlite(t) => Conn::Sqlite(&mut *t),
-            Self::Postgres(t) => Conn::Postgres(&mut *t),
+            Self::Postgres(t, _) => Conn::Postgres(&mut *t),
         }
     }
 
@@ -125,10 +146,10 @@ impl Tx {
         match self {
             Self::SqliteWrite(t) => t.commit().await?,
             Self::Sqlite(t) => t.commit().await?,
-            Self::Postgres(t) => {
+            Self::Postgres(t, shared) => {
                 t.commit().await?;
                 // The change may have recorded audit events to be linked.
-                crate::repo::audit::nudge();
+                shared.sealer.notify_one();
             }
         }
         Ok(())
@@ -155,6 +176,24 @@ impl Pooled {
 }
 
 impl Db {
+    fn new(pool: Pool) -> Self {
+        Self {
+            pool,
+            shared: Arc::default(),
+        }
+    }
+
+    /// The pool, for statements outside the repositories (tests, tools).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Waits until a PostgreSQL write committed (or at most `at_most`): what the audit
+    /// sealer sleeps on.
+    pub(crate) async fn committed(&self, at_most: Duration) {
+        let _ = tokio::time::timeout(at_most, self.shared.sealer.notified()).await;
+    }
+
     /// Opens (creating if missing) the SQLite database at `path`: WAL journal, foreign
     /// keys enforced, full fsync on commit, and a busy timeout so writers queue instead
     /// of failing.
@@ -180,7 +219,7 @@ impl Db {
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)
             .await?;
-        Ok(Self::Sqlite(pool))
+        Ok(Self::new(Pool::Sqlite(pool)))
     }
 
     /// Connects to PostgreSQL at `url`.
@@ -204,7 +243,7 @@ impl Db {
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)
             .await?;
-        Ok(Self::Postgres(pool))
+        Ok(Self::new(Pool::Postgres(pool)))
     }
 
     /// Opens the database a URL names: `postgres://…` or `sqlite://path`.
@@ -226,17 +265,17 @@ impl Db {
 
     /// Which engine this is.
     pub fn backend(&self) -> Backend {
-        match self {
-            Self::Sqlite(_) => Backend::Sqlite,
-            Self::Postgres(_) => Backend::Postgres,
+        match &self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Applies pending migrations of this backend's tree.
     pub async fn migrate(&self) -> Result<(), StorageError> {
-        match self {
-            Self::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
-            Self::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        match &self.pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
     }
@@ -244,18 +283,18 @@ impl Db {
     /// Applies this backend's migrations up to and including `version` only: a restore
     /// loads rows into the schema they were backed up from, then applies the rest.
     pub async fn migrate_to(&self, version: i64) -> Result<(), StorageError> {
-        match self {
-            Self::Sqlite(p) => SQLITE_MIGRATIONS.run_to(version, p).await?,
-            Self::Postgres(p) => POSTGRES_MIGRATIONS.run_to(version, p).await?,
+        match &self.pool {
+            Pool::Sqlite(p) => SQLITE_MIGRATIONS.run_to(version, p).await?,
+            Pool::Postgres(p) => POSTGRES_MIGRATIONS.run_to(version, p).await?,
         }
         Ok(())
     }
 
     /// The newest migration this build knows for this backend.
     pub fn latest_migration(&self) -> i64 {
-        let migrator = match self {
-            Self::Sqlite(_) => &SQLITE_MIGRATIONS,
-            Self::Postgres(_) => &POSTGRES_MIGRATIONS,
+        let migrator = match &self.pool {
+            Pool::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Pool::Postgres(_) => &POSTGRES_MIGRATIONS,
         };
         migrator.iter().map(|m| m.version).max().unwrap_or(0)
     }
@@ -276,50 +315,51 @@ impl Db {
     /// `audit_pending` for [`crate::repo::audit::seal`] instead of taking turns on the
     /// chain's head.
     pub async fn begin(&self) -> Result<Tx, StorageError> {
-        Ok(match self {
-            Self::Sqlite(p) => Tx::SqliteWrite(crate::writer::begin(p).await?),
-            Self::Postgres(p) => Tx::Postgres(p.begin().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::SqliteWrite(self.shared.writer.begin(p).await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?, Arc::clone(&self.shared)),
         })
     }
 
     /// A read-only transaction that sees one instant of the database (backups, the
     /// audit chain's verification); writers are not blocked.
     pub async fn snapshot(&self) -> Result<Tx, StorageError> {
-        Ok(match self {
+        Ok(match &self.pool {
             // Deferred: the WAL snapshot is taken at the first read and kept to the end.
-            Self::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
-            Self::Postgres(p) => Tx::Postgres(
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Pool::Postgres(p) => Tx::Postgres(
                 p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .await?,
+                Arc::clone(&self.shared),
             ),
         })
     }
 
     /// Takes a connection for reads.
     pub async fn acquire(&self) -> Result<Pooled, StorageError> {
-        Ok(match self {
-            Self::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
-            Self::Postgres(p) => Pooled::Postgres(p.acquire().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Pooled::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Pooled::Postgres(p.acquire().await?),
         })
     }
 
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StorageError> {
-        match self {
-            Self::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
-            Self::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
+            Pool::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
         }
         Ok(())
     }
 
     /// Closes every connection (graceful shutdown).
     pub async fn close(&self) {
-        match self {
-            Self::Sqlite(p) => {
-                crate::writer::forget(p);
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                self.shared.writer.forget();
                 p.close().await;
             }
-            Self::Postgres(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
         }
     }
 }

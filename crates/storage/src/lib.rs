@@ -17,7 +17,7 @@ pub mod repo;
 pub mod schema;
 pub mod writer;
 
-pub use db::{Backend, Conn, Db, Tx};
+pub use db::{Backend, Conn, Db, Pool, Tx};
 pub use error::StorageError;
 pub use objects::{Objects, ObjectsConfig};
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::{Db, StorageError};
+use crate::{Db, Pool, StorageError};
 
 /// One column: table, name, neutral type class, nullable.
 pub type ColumnShape = (String, String, &'static str, bool);
@@ -26,8 +26,8 @@ fn class(declared: &str) -> &'static str {
 
 /// Every column of every table (migration bookkeeping excluded), sorted.
 pub async fn columns(db: &Db) -> Result<BTreeSet<ColumnShape>, StorageError> {
-    let rows: Vec<(String, String, String, bool)> = match db {
-        Db::Sqlite(p) => {
+    let rows: Vec<(String, String, String, bool)> = match db.pool() {
+        Pool::Sqlite(p) => {
             sqlx::query_as(
                 "SELECT m.name, c.name, c.type, (c.\"notnull\" = 0 AND c.pk = 0) \
                  FROM sqlite_master m JOIN pragma_table_info(m.name) c \
@@ -36,7 +36,7 @@ pub async fn columns(db: &Db) -> Result<BTreeSet<ColumnShape>, StorageError> {
             .fetch_all(p)
             .await?
         }
-        Db::Postgres(p) => {
+        Pool::Postgres(p) => {
             sqlx::query_as(
                 "SELECT table_name::text, column_name::text, data_type::text, is_nullable = 'YES' \
                  FROM information_schema.columns \
@@ -55,15 +55,15 @@ pub async fn columns(db: &Db) -> Result<BTreeSet<ColumnShape>, StorageError> {
 /// Names of the explicitly created indexes (not those behind keys and UNIQUE).
 pub async fn indexes(db: &Db) -> Result<BTreeSet<String>, StorageError> {
     let names: Vec<String> =
-        match db {
-            Db::Sqlite(p) => {
+        match db.pool() {
+            Pool::Sqlite(p) => {
                 sqlx::query_scalar(
                     "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
                 )
                 .fetch_all(p)
                 .await?
             }
-            Db::Postgres(p) => sqlx::query_scalar(
+            Pool::Postgres(p) => sqlx::query_scalar(
                 "SELECT i.indexname::text FROM pg_indexes i WHERE i.schemaname = current_schema() \
                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
             )

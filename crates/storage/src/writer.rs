@@ -23,10 +23,9 @@
 //! milliseconds that the batch has not been left without anyone to commit it (the
 //! request queued behind it was abandoned), and commits it itself if so.
 
-use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
@@ -113,46 +112,59 @@ impl std::fmt::Debug for Turn {
     }
 }
 
-type Registry = Mutex<HashMap<PathBuf, Arc<Writer>>>;
-static WRITERS: LazyLock<Registry> = LazyLock::new(Mutex::default);
+/// Where a [`crate::Db`] keeps its writer: empty until the first write.
+#[derive(Default)]
+pub(crate) struct Slot(Mutex<Option<Arc<Writer>>>);
 
-fn registry() -> std::sync::MutexGuard<'static, HashMap<PathBuf, Arc<Writer>>> {
-    WRITERS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn file_of(pool: &SqlitePool) -> PathBuf {
-    pool.connect_options().get_filename().to_path_buf()
-}
-
-/// The writer of the file behind `pool`, created (with a connection of the pool) on
-/// first use.
-async fn writer_for(pool: &SqlitePool) -> Result<Arc<Writer>, StorageError> {
-    let file = file_of(pool);
-    if let Some(w) = registry().get(&file) {
-        return Ok(Arc::clone(w));
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Slot")
     }
-    let conn = pool.acquire().await?;
-    let fresh = Arc::new(Writer {
-        turn: Arc::new(tokio::sync::Mutex::new(Batch {
-            conn,
-            open: false,
-            number: 0,
-            members: 0,
-        })),
-        queued: AtomicUsize::new(0),
-        ended: watch::Sender::new(0),
-        failures: Mutex::new(Failures::default()),
-    });
-    // Another request may have created one meanwhile: use that, and return ours.
-    Ok(Arc::clone(registry().entry(file).or_insert(fresh)))
 }
 
-/// Forgets the writer of the file behind `pool`, giving its connection back (before the
-/// pool is closed).
-pub(crate) fn forget(pool: &SqlitePool) {
-    registry().remove(&file_of(pool));
+impl Slot {
+    fn held(&self) -> std::sync::MutexGuard<'_, Option<Arc<Writer>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits for the turn and opens the request's savepoint (and the batch, if none is
+    /// open).
+    pub(crate) async fn begin(&self, pool: &SqlitePool) -> Result<Turn, StorageError> {
+        begin(self.writer(pool).await?).await
+    }
+
+    /// The writer, created (with a connection of the pool) on first use.
+    async fn writer(&self, pool: &SqlitePool) -> Result<Arc<Writer>, StorageError> {
+        if let Some(w) = self.held().as_ref() {
+            return Ok(Arc::clone(w));
+        }
+        let fresh = Arc::new(Writer::new(pool.acquire().await?));
+        // Another request may have made one meanwhile: use that, and drop ours.
+        Ok(Arc::clone(self.held().get_or_insert(fresh)))
+    }
+
+    /// Forgets the writer, giving its connection back (before the pool is closed).
+    pub(crate) fn forget(&self) {
+        self.held().take();
+    }
+}
+
+impl Writer {
+    fn new(conn: PoolConnection<Sqlite>) -> Self {
+        Self {
+            turn: Arc::new(tokio::sync::Mutex::new(Batch {
+                conn,
+                open: false,
+                number: 0,
+                members: 0,
+            })),
+            queued: AtomicUsize::new(0),
+            ended: watch::Sender::new(0),
+            failures: Mutex::new(Failures::default()),
+        }
+    }
 }
 
 /// Counts a request in the queue while it waits for its turn, also when it is
@@ -172,10 +184,9 @@ impl Drop for Queued<'_> {
     }
 }
 
-/// Waits for the turn and opens the request's savepoint (and the batch, if none is
-/// open).
-pub(crate) async fn begin(pool: &SqlitePool) -> Result<Turn, StorageError> {
-    let writer = writer_for(pool).await?;
+/// Waits for `writer`'s turn and opens the request's savepoint (and the batch, if none
+/// is open).
+async fn begin(writer: Arc<Writer>) -> Result<Turn, StorageError> {
     let batch = {
         let _queued = Queued::new(&writer.queued);
         Arc::clone(&writer.turn).lock_owned().await
@@ -378,7 +389,7 @@ impl Drop for Turn {
 mod tests {
     use std::sync::atomic::AtomicU64;
 
-    use crate::{Db, Tx};
+    use crate::{Db, Pool, Tx};
 
     async fn fresh(name: &str) -> Result<(Db, std::path::PathBuf), crate::StorageError> {
         static N: AtomicU64 = AtomicU64::new(0);
@@ -389,7 +400,7 @@ mod tests {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         let db = Db::open_sqlite(&dir.join("w.db")).await?;
-        if let Db::Sqlite(p) = &db {
+        if let Pool::Sqlite(p) = db.pool() {
             sqlx::raw_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL UNIQUE)")
                 .execute(p)
                 .await?;
@@ -408,12 +419,12 @@ mod tests {
     }
 
     async fn values(db: &Db) -> Vec<i64> {
-        match db {
-            Db::Sqlite(p) => sqlx::query_scalar("SELECT v FROM t ORDER BY v")
+        match db.pool() {
+            Pool::Sqlite(p) => sqlx::query_scalar("SELECT v FROM t ORDER BY v")
                 .fetch_all(p)
                 .await
                 .unwrap_or_default(),
-            Db::Postgres(_) => Vec::new(),
+            Pool::Postgres(_) => Vec::new(),
         }
     }
 

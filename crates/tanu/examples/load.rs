@@ -174,9 +174,9 @@ fn rss_mb(pid: Option<u32>) -> Option<f64> {
 /// Runs one statement on whichever database the server uses.
 macro_rules! on_db {
     ($db:expr, $p:ident => $body:expr) => {
-        match $db {
-            tanu_storage::Db::Sqlite($p) => $body,
-            tanu_storage::Db::Postgres($p) => $body,
+        match $db.pool() {
+            tanu_storage::Pool::Sqlite($p) => $body,
+            tanu_storage::Pool::Postgres($p) => $body,
         }
     };
 }

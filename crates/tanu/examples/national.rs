@@ -31,7 +31,7 @@ use clap::Parser;
 use tanu_app::reports::{self, ReportQuery};
 use tanu_app::{Actor, Ctx};
 use tanu_domain::application::Status;
-use tanu_storage::{Backend, Conn, Db, Objects, ObjectsConfig};
+use tanu_storage::{Backend, Conn, Db, Objects, ObjectsConfig, Pool};
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -595,16 +595,16 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
     println!("  all rows: {}", rate(total, took));
 
     let started = Instant::now();
-    match &b.db {
-        Db::Postgres(p) => {
+    match b.db.pool() {
+        Pool::Postgres(p) => {
             sqlx::raw_sql("VACUUM ANALYZE").execute(p).await?;
             println!("VACUUM ANALYZE: {:.1} s", started.elapsed().as_secs_f64());
         }
-        Db::Sqlite(p) if args.analyze => {
+        Pool::Sqlite(p) if args.analyze => {
             sqlx::raw_sql("ANALYZE").execute(p).await?;
             println!("ANALYZE: {:.1} s", started.elapsed().as_secs_f64());
         }
-        Db::Sqlite(_) => {}
+        Pool::Sqlite(_) => {}
     }
     // The typical organisation: the one in the middle.
     Ok((1, i64::try_from(orgs / 2).unwrap_or(2)))
@@ -739,7 +739,7 @@ async fn main() -> Result<()> {
             }
             let name = format!("tanu_bench_{}", std::process::id());
             let admin = Db::open_postgres(&url).await?;
-            let Db::Postgres(pool) = &admin else {
+            let Pool::Postgres(pool) = admin.pool() else {
                 bail!("not PostgreSQL")
             };
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))

@@ -378,15 +378,6 @@ async fn seal_batch(mut conn: Conn<'_>) -> Result<u64, StorageError> {
     Ok(u64::try_from(linked.len()).unwrap_or(u64::MAX))
 }
 
-/// Wakes the [`run_sealer`] of this process: a write that may have recorded events has
-/// committed.
-pub(crate) fn nudge() {
-    SEALER.notify_one();
-}
-
-/// The wake-up of this process's sealer (a signal, not state: an extra one costs a read).
-static SEALER: tokio::sync::Notify = tokio::sync::Notify::const_new();
-
 /// Seals events as writes commit, for as long as the server runs; a sealer of another
 /// process, or events left by a crash, are caught within a second.
 pub async fn run_sealer(db: Db) {
@@ -395,7 +386,7 @@ pub async fn run_sealer(db: Db) {
             tracing::warn!(error = %e, "sealing the audit trail");
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         }
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), SEALER.notified()).await;
+        db.committed(std::time::Duration::from_secs(1)).await;
     }
 }
 

@@ -4,7 +4,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tanu_storage::Db;
+use tanu_storage::Pool;
 use tanu_storage::repo::audit::{Break, verify};
 
 use crate::common::*;
@@ -187,12 +187,12 @@ both!(tampering_is_found_removed_and_inserted, |app| {
     assert_eq!(v.broken, None);
     let n = v.events;
     // An event appended after the head, even with a well-formed link, is an insertion.
-    let (head_seq, head_hash) = match &app.ctx.db {
-        Db::Sqlite(p) => sqlx::query_as::<_, (i64, String)>("SELECT seq, hash FROM audit_head")
+    let (head_seq, head_hash) = match app.ctx.db.pool() {
+        Pool::Sqlite(p) => sqlx::query_as::<_, (i64, String)>("SELECT seq, hash FROM audit_head")
             .fetch_one(p)
             .await
             .unwrap(),
-        Db::Postgres(p) => sqlx::query_as::<_, (i64, String)>("SELECT seq, hash FROM audit_head")
+        Pool::Postgres(p) => sqlx::query_as::<_, (i64, String)>("SELECT seq, hash FROM audit_head")
             .fetch_one(p)
             .await
             .unwrap(),

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tanu_app::Ctx;
 use tanu_storage::backup::{BackupError, Manifest, backup, restore};
 use tanu_storage::repo::audit;
-use tanu_storage::{Backend, Db, Objects, ObjectsConfig};
+use tanu_storage::{Backend, Db, Objects, ObjectsConfig, Pool};
 
 use crate::common::*;
 
@@ -140,8 +140,8 @@ fn files_under(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 /// sorted.
 async fn rows_of(db: &Db) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
-    match db {
-        Db::Sqlite(p) => {
+    match db.pool() {
+        Pool::Sqlite(p) => {
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
                  AND name NOT LIKE 'sqlite%' AND name <> '_sqlx_migrations'",
@@ -170,7 +170,7 @@ async fn rows_of(db: &Db) -> BTreeMap<String, Vec<String>> {
                 out.insert(t, rows);
             }
         }
-        Db::Postgres(p) => {
+        Pool::Postgres(p) => {
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
                  AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations'",

@@ -164,9 +164,9 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
     let edits = "SELECT COUNT(*) FROM audit_events \
                  WHERE object_type = 'protocol' AND object_id = $1 AND action = 'edited'";
     tanu_storage::repo::audit::seal(&app.ctx.db).await.unwrap();
-    let edits: i64 = match &app.ctx.db {
-        tanu_storage::Db::Sqlite(p) => sqlx::query_scalar(edits).bind(id).fetch_one(p).await,
-        tanu_storage::Db::Postgres(p) => sqlx::query_scalar(edits).bind(id).fetch_one(p).await,
+    let edits: i64 = match app.ctx.db.pool() {
+        tanu_storage::Pool::Sqlite(p) => sqlx::query_scalar(edits).bind(id).fetch_one(p).await,
+        tanu_storage::Pool::Postgres(p) => sqlx::query_scalar(edits).bind(id).fetch_one(p).await,
     }
     .unwrap();
     assert_eq!(edits, 2);
@@ -207,9 +207,9 @@ both!(rule_9_protocol_from_record_to_final_verifiable_pdf, |app| {
     let secretary: i64 = {
         let sql =
             "SELECT person_id FROM protocol_events WHERE protocol_id = $1 AND kind = 'started'";
-        match &app.ctx.db {
-            tanu_storage::Db::Sqlite(p) => sqlx::query_scalar(sql).bind(id).fetch_one(p).await,
-            tanu_storage::Db::Postgres(p) => sqlx::query_scalar(sql).bind(id).fetch_one(p).await,
+        match app.ctx.db.pool() {
+            tanu_storage::Pool::Sqlite(p) => sqlx::query_scalar(sql).bind(id).fetch_one(p).await,
+            tanu_storage::Pool::Postgres(p) => sqlx::query_scalar(sql).bind(id).fetch_one(p).await,
         }
         .unwrap()
     };

@@ -31,7 +31,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tanu_storage::Db;
+use tanu_storage::{Db, Pool};
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
 
@@ -46,27 +46,27 @@ fn at(t: OffsetDateTime) -> OffsetDateTime {
 /// Runs a statement on the test database; returns the `RETURNING id` when asked.
 macro_rules! sql {
     ($db:expr, $q:expr $(, $arg:expr)* $(,)?) => {
-        match &$db {
-            Db::Sqlite(p) => { sqlx::query($q)$(.bind($arg))*.execute(p).await.unwrap(); }
-            Db::Postgres(p) => { sqlx::query($q)$(.bind($arg))*.execute(p).await.unwrap(); }
+        match $db.pool() {
+            Pool::Sqlite(p) => { sqlx::query($q)$(.bind($arg))*.execute(p).await.unwrap(); }
+            Pool::Postgres(p) => { sqlx::query($q)$(.bind($arg))*.execute(p).await.unwrap(); }
         }
     };
 }
 
 macro_rules! id {
     ($db:expr, $q:expr $(, $arg:expr)* $(,)?) => {
-        match &$db {
-            Db::Sqlite(p) => sqlx::query_scalar::<_, i64>($q)$(.bind($arg))*.fetch_one(p).await.unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar::<_, i64>($q)$(.bind($arg))*.fetch_one(p).await.unwrap(),
+        match $db.pool() {
+            Pool::Sqlite(p) => sqlx::query_scalar::<_, i64>($q)$(.bind($arg))*.fetch_one(p).await.unwrap(),
+            Pool::Postgres(p) => sqlx::query_scalar::<_, i64>($q)$(.bind($arg))*.fetch_one(p).await.unwrap(),
         }
     };
 }
 
 macro_rules! text {
     ($db:expr, $q:expr $(, $arg:expr)* $(,)?) => {
-        match &$db {
-            Db::Sqlite(p) => sqlx::query_scalar::<_, String>($q)$(.bind($arg))*.fetch_one(p).await.unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar::<_, String>($q)$(.bind($arg))*.fetch_one(p).await.unwrap(),
+        match $db.pool() {
+            Pool::Sqlite(p) => sqlx::query_scalar::<_, String>($q)$(.bind($arg))*.fetch_one(p).await.unwrap(),
+            Pool::Postgres(p) => sqlx::query_scalar::<_, String>($q)$(.bind($arg))*.fetch_one(p).await.unwrap(),
         }
     };
 }

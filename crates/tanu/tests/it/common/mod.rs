@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use tanu_app::Ctx;
-use tanu_storage::{Backend, Db, Objects, ObjectsConfig};
+use tanu_storage::{Backend, Db, Objects, ObjectsConfig, Pool};
 
 /// Runs one async test story on both databases.
 #[macro_export]
@@ -101,7 +101,7 @@ impl PgDatabase {
             ),
         };
         let name = unique("tanu_t");
-        let Db::Postgres(pool) = &admin else {
+        let Pool::Postgres(pool) = admin.pool() else {
             unreachable!()
         };
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
@@ -129,7 +129,7 @@ impl Drop for PgDatabase {
                 .ok()?;
             rt.block_on(async {
                 let admin = Db::open_postgres(&admin_url).await.ok()?;
-                if let Db::Postgres(pool) = &admin {
+                if let Pool::Postgres(pool) = admin.pool() {
                     let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
                     )))
@@ -425,14 +425,14 @@ impl TestApp {
     /// The link of the newest e-mail of `kind` sent to `email`, if any.
     pub async fn mail_link(&self, email: &str, kind: &str) -> Option<String> {
         let sql = "SELECT link FROM notifications WHERE email_to = $1 AND kind = $2 ORDER BY id DESC LIMIT 1";
-        match &self.ctx.db {
-            Db::Sqlite(p) => sqlx::query_scalar(sql)
+        match self.ctx.db.pool() {
+            Pool::Sqlite(p) => sqlx::query_scalar(sql)
                 .bind(email)
                 .bind(kind)
                 .fetch_optional(p)
                 .await
                 .unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar(sql)
+            Pool::Postgres(p) => sqlx::query_scalar(sql)
                 .bind(email)
                 .bind(kind)
                 .fetch_optional(p)
@@ -444,14 +444,14 @@ impl TestApp {
     /// How many e-mails of `kind` went to `email`.
     pub async fn mail_count(&self, email: &str, kind: &str) -> i64 {
         let sql = "SELECT COUNT(*) FROM notifications WHERE email_to = $1 AND kind = $2";
-        match &self.ctx.db {
-            Db::Sqlite(p) => sqlx::query_scalar(sql)
+        match self.ctx.db.pool() {
+            Pool::Sqlite(p) => sqlx::query_scalar(sql)
                 .bind(email)
                 .bind(kind)
                 .fetch_one(p)
                 .await
                 .unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar(sql)
+            Pool::Postgres(p) => sqlx::query_scalar(sql)
                 .bind(email)
                 .bind(kind)
                 .fetch_one(p)
@@ -578,14 +578,14 @@ pub fn renderer() -> std::sync::Arc<tanu_pdf::Renderer> {
 /// Runs one statement straight on the database, behind the app's back (to stage what
 /// only time or tampering would produce).
 pub async fn sql(db: &Db, statement: &str) {
-    match db {
-        Db::Sqlite(p) => {
+    match db.pool() {
+        Pool::Sqlite(p) => {
             sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
                 .execute(p)
                 .await
                 .unwrap();
         }
-        Db::Postgres(p) => {
+        Pool::Postgres(p) => {
             sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
                 .execute(p)
                 .await
@@ -597,8 +597,8 @@ pub async fn sql(db: &Db, statement: &str) {
 /// One number read straight from the database (a count, a sum).
 pub async fn scalar(db: &Db, query: &str) -> i64 {
     let q = sqlx::AssertSqlSafe(query.to_owned());
-    match db {
-        Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(q).fetch_one(p).await.unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar::<_, i64>(q).fetch_one(p).await.unwrap(),
+    match db.pool() {
+        Pool::Sqlite(p) => sqlx::query_scalar::<_, i64>(q).fetch_one(p).await.unwrap(),
+        Pool::Postgres(p) => sqlx::query_scalar::<_, i64>(q).fetch_one(p).await.unwrap(),
     }
 }
