@@ -18,6 +18,7 @@ pub mod error;
 pub mod meetings;
 pub mod notify;
 pub mod organisations;
+pub mod own_data;
 pub mod protocols;
 pub mod reports;
 pub mod rule_sets;

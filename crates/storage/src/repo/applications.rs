@@ -428,10 +428,12 @@ pub struct DocumentRow {
     pub uploaded_at: OffsetDateTime,
     /// By whom.
     pub uploaded_by: i64,
+    /// When a later upload of its kind replaced it.
+    pub replaced_at: Option<OffsetDateTime>,
 }
 
 const DOCUMENT: &str = "SELECT id, application_id, kind, object_key, sha256, size, content_type, original_name, \
-                        uploaded_at, uploaded_by FROM documents";
+                        uploaded_at, uploaded_by, replaced_at FROM documents";
 
 /// A stored file registered as one of an application's documents.
 #[derive(Debug, Clone)]
@@ -480,6 +482,18 @@ pub async fn insert_document(
         doc.original_name,
         now,
         by
+    )?)
+}
+
+/// Every document an application has had, replaced ones included, oldest first.
+pub async fn documents_ever(conn: Conn<'_>, id: i64) -> Result<Vec<DocumentRow>, StorageError> {
+    let sql = format!("{DOCUMENT} WHERE application_id = $1 ORDER BY uploaded_at, id");
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        DocumentRow,
+        sqlx::AssertSqlSafe(sql),
+        id
     )?)
 }
 

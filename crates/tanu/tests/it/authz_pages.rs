@@ -198,6 +198,7 @@ impl Fixture {
             | "/inbox/{id}/open"
             | "/account/verify-email"
             | "/account/sessions/sign-out-elsewhere"
+            | "/account/data"
             | "/account/tokens/{id}/revoke"
             | "/applications/{id}/submit"
             | "/applications/{id}/withdraw"

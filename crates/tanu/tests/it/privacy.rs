@@ -4,6 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use sha2::Digest;
+
 use crate::common::*;
 
 /// The identity an application shows the caller, whether it is restricted, and the
@@ -279,3 +281,133 @@ async fn upload_quota_holds_sqlite() {
 async fn upload_quota_holds_postgres() {
     upload_quota_holds(tanu_storage::Backend::Postgres).await;
 }
+
+/// The entries of a ZIP archive, by name.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP archive");
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut v = Vec::new();
+        f.read_to_end(&mut v).unwrap();
+        out.insert(f.name().unwrap().into_owned(), v);
+    }
+    out
+}
+
+both!(a_person_downloads_everything_tanu_holds_about_them, |app| {
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "higher").await;
+    let cand = app.candidate("mine@mail.kz", "951231400012").await;
+    let other = app.candidate("other@mail.kz", "850715400357").await;
+    let mut ids = Vec::new();
+    for token in [&cand, &other] {
+        let v: Value = app
+            .post(
+                token,
+                "/api/v1/applications",
+                json!({ "org_id": org, "statement": "Курс", "unit_ids": [], "consent": true }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    // Two identity scans (the first replaced) and one other document.
+    for (kind, body) in [
+        ("identity", pdf("first scan")),
+        ("identity", pdf("second scan")),
+        ("statement", pdf("statement")),
+    ] {
+        let r = app.upload(&cand, ids[0], kind, "scan.pdf", body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    let r = app
+        .upload(&other, ids[1], "identity", "x.pdf", pdf("other's scan"))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    // Signed out: nothing.
+    let r = app
+        .client()
+        .get(app.url("/api/v1/me/data"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let r = app.get(&cand, "/api/v1/me/data").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("tanu-my-data-")
+    );
+    let entries = unzip(&r.bytes().await.unwrap());
+    let data: Value = serde_json::from_slice(&entries["data.json"]).unwrap();
+    assert_eq!(data["account"]["email"], "mine@mail.kz");
+    assert_eq!(data["account"]["iin"], "951231400012");
+    assert!(data["account"].get("password_hash").is_none());
+    let apps = data["applications"].as_array().unwrap();
+    assert_eq!(apps.len(), 1, "only one's own applications");
+    assert_eq!(apps[0]["application"]["id"], ids[0]);
+    let files = apps[0]["files"].as_array().unwrap();
+    assert_eq!(files.len(), 3, "the replaced scan too: {files:?}");
+    assert_eq!(files.iter().filter(|f| f["replaced"] == true).count(), 1);
+    for f in files {
+        let bytes = &entries[f["path"].as_str().unwrap()];
+        assert_eq!(
+            hex::encode(sha2::Sha256::digest(bytes)),
+            f["sha256"].as_str().unwrap(),
+            "{f}"
+        );
+    }
+    assert_eq!(
+        entries.len(),
+        4,
+        "data.json and three files: {:?}",
+        entries.keys()
+    );
+    let everything = String::from_utf8_lossy(&entries["data.json"]).to_string();
+    assert!(!everything.contains("850715400357") && !everything.contains("other@mail.kz"));
+    assert!(
+        !data["own_actions"].as_array().unwrap().is_empty(),
+        "the trail of one's own actions"
+    );
+
+    // Each copy is in the trail; the fourth within an hour waits.
+    for _ in 0..2 {
+        assert_eq!(
+            app.get(&cand, "/api/v1/me/data").await.status(),
+            StatusCode::OK
+        );
+    }
+    let r = app.get(&cand, "/api/v1/me/data").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    let copies = scalar(
+        &app.ctx.db,
+        "SELECT (SELECT COUNT(*) FROM audit_events WHERE action = 'data-exported') \
+         + (SELECT COUNT(*) FROM audit_pending WHERE action = 'data-exported')",
+    )
+    .await;
+    assert_eq!(copies, 3);
+
+    // From the account page, with the form's CSRF token.
+    let (browser, csrf) = app.signed_in("other@mail.kz").await;
+    let r = browser
+        .post(app.url("/account/data"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let entries = unzip(&r.bytes().await.unwrap());
+    let data: Value = serde_json::from_slice(&entries["data.json"]).unwrap();
+    assert_eq!(data["account"]["email"], "other@mail.kz");
+    assert_eq!(entries.len(), 2);
+});

@@ -27,6 +27,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reset_password))
         .routes(routes!(change_password))
         .routes(routes!(my_sessions))
+        .routes(routes!(my_data))
         .routes(routes!(sign_out_elsewhere))
         .routes(routes!(claim))
         .routes(routes!(get_invitation, accept_invitation))
@@ -294,6 +295,22 @@ async fn my_sessions(
     Ok(Json(
         accounts::sessions_of(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?,
     ))
+}
+
+/// Everything Tanu holds about the caller: a ZIP archive of `data.json` (the account,
+/// applications with their documents, checks and decisions, notices, sessions, tokens and
+/// the audit events of the caller's own actions) and the uploaded files. At most three
+/// an hour.
+#[utoipa::path(get, path = "/me/data", tag = "accounts",
+    responses((status = 200, description = "The archive", content_type = "application/zip"),
+        (status = 401, body = Problem), (status = 429, body = Problem)))]
+async fn my_data(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+) -> Result<axum::response::Response, WebError> {
+    let export =
+        tanu_app::own_data::export(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?;
+    Ok(crate::views::archive_response(&state, export))
 }
 
 /// How many sessions ended.

@@ -22,6 +22,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/account", get(account_page))
         .route("/account/password", post(change_password))
         .route("/account/verify-email", post(resend_verification))
+        .route("/account/data", post(my_data))
         .route(
             "/account/sessions/sign-out-elsewhere",
             post(sign_out_elsewhere),
@@ -232,6 +233,14 @@ async fn resend_verification(
         )
         .await?,
     )
+}
+
+/// The person's copy of their data (a form's POST, so that no prefetch or link preview
+/// takes one of the hour's three).
+async fn my_data(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
+    let export =
+        tanu_app::own_data::export(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?;
+    Ok(super::archive_response(&state, export))
 }
 
 async fn sign_out_elsewhere(

@@ -78,6 +78,26 @@ pub(crate) fn csv_response(body: String, name: &str) -> Response {
     r
 }
 
+/// A person's data archive (`tanu_app::own_data`), sent as it is written.
+pub(crate) fn archive_response(state: &AppState, export: tanu_app::own_data::Export) -> Response {
+    let name = export.file_name.clone();
+    let stream = tanu_app::own_data::archive(state.ctx.objects.clone(), export);
+    let mut r = axum::body::Body::from_stream(stream).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    r
+}
+
 /// A local path to return to after a form, never another site: it starts with one `/`
 /// and holds no backslash or control character (browsers drop tabs and newlines, so
 /// `/\t/evil` would become `//evil`).
