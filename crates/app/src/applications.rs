@@ -685,8 +685,8 @@ async fn tell_submitted(
         .await?
         .ok_or(AppError::NotFound)?;
     let number = app.number.clone().unwrap_or_default();
-    let org_name = |lang: &str| {
-        if lang == "kk" {
+    let org_name = |lang: Locale| {
+        if lang == Locale::Kk {
             org.name_kk.clone()
         } else {
             org.name_ru.clone()
@@ -860,6 +860,8 @@ pub async fn check(
         )
         .await?;
     }
+    // The notice names the documents in words; the event keeps their codes.
+    let failing_documents = failing.clone();
     let failing: Vec<&str> = failing.iter().map(|k| k.as_str()).collect();
     repo::insert_event(
         tx.conn(),
@@ -871,7 +873,6 @@ pub async fn check(
     )
     .await?;
     let number = app.number.clone().unwrap_or_default();
-    let missing = failing.join(", ");
     let why = reason.clone().unwrap_or_default();
     crate::notify::tell(
         tx.conn(),
@@ -882,10 +883,13 @@ pub async fn check(
         } else {
             crate::notify::Kind::Incomplete
         },
-        &|_| {
+        &|lang| {
             vec![
                 ("number", number.clone()),
-                ("missing", missing.clone()),
+                (
+                    "missing",
+                    crate::notify::document_names(&failing_documents, lang),
+                ),
                 ("reason", why.clone()),
             ]
         },
@@ -1648,7 +1652,7 @@ pub async fn register_walk_in(
             notify::Kind::WalkInClaim,
             &|lang| {
                 let org_name = org.as_ref().map_or(String::new(), |o| {
-                    if lang == "ru" {
+                    if lang == Locale::Ru {
                         o.name_ru.clone()
                     } else {
                         o.name_kk.clone()

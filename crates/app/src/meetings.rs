@@ -588,10 +588,7 @@ async fn tell_decision(
         &|lang| {
             vec![
                 ("number", number.clone()),
-                (
-                    "result",
-                    crate::notify::result_word(result, lang).to_owned(),
-                ),
+                ("result", crate::notify::result_word(result, lang)),
             ]
         },
         &format!("/applications/{}", app.id),
