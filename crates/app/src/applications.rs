@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use tanu_domain::application::{
     self as domain, Certificate, CertificateInput, CheckItem, DocumentKind, FileType, Status,
 };
-use tanu_domain::dates::{after_days, after_working_days, parse_date};
+use tanu_domain::dates::{after_days, after_working_days, local_today, parse_date};
 use tanu_domain::person::optional_text;
 use tanu_domain::{DomainError, Email, FullName, Iin, Locale, OrgNames, Role};
 use tanu_storage::repo::applications::{self as repo, ApplicationRow, CertificateRow, QueueFilter};
@@ -23,7 +23,6 @@ use tanu_storage::repo::{organisations, persons, programmes, walk_ins};
 use tanu_storage::{Conn, StorageError, Tx};
 use time::{Date, OffsetDateTime};
 
-use crate::commissions::local_today;
 use crate::{Actor, AppError, Ctx, OrgScope, Refusal, notify};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
@@ -1493,6 +1492,7 @@ pub async fn queue(
     ctx: &Ctx,
     scope: &OrgScope,
     q: &QueueQuery,
+    now: OffsetDateTime,
 ) -> Result<Vec<ApplicationLine>, AppError> {
     let blank = |s: &Option<String>| {
         s.as_deref()
@@ -1509,7 +1509,7 @@ pub async fn queue(
         to: blank(&q.to).map(|d| parse_date(&d, "to")).transpose()?,
         // Control characters match nothing (and PostgreSQL refuses a NUL byte).
         search: blank(&q.q).map(|s| s.replace(char::is_control, "").to_lowercase()),
-        due_before: (q.overdue == Some(true)).then(|| local_today(tanu_storage::now())),
+        due_before: (q.overdue == Some(true)).then(|| local_today(now)),
     };
     let mut conn = ctx.db.acquire().await?;
     Ok(repo::queue(conn.conn(), scope.org_id(), &filter)

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use tanu_domain::application::Status;
 use tanu_domain::commission::{CommissionFacts, MemberFacts, Office, Term};
+use tanu_domain::dates::local_today;
 use tanu_domain::meeting::{self, Choice, Outcome};
 use tanu_domain::person::required_text;
 use tanu_domain::{Action, DomainError, RuleSetParams};
@@ -17,7 +18,7 @@ use tanu_storage::repo::programmes;
 use tanu_storage::{Conn, StorageError, Tx};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use crate::commissions::{Reason, local_today};
+use crate::commissions::Reason;
 use crate::rule_sets::params_of;
 use crate::{AppError, Ctx, OrgScope};
 
@@ -356,11 +357,7 @@ fn parse_start(s: &str) -> Result<OffsetDateTime, DomainError> {
     PrimitiveDateTime::parse(s.trim(), &format)
         .ok()
         .filter(|t| (1900..=2100).contains(&t.year()))
-        .map(|t| {
-            tanu_storage::fixed_width(
-                t.assume_offset(time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC)),
-            )
-        })
+        .map(|t| tanu_storage::fixed_width(t.assume_offset(tanu_domain::dates::KAZAKHSTAN)))
         .ok_or_else(|| DomainError::UnknownValue {
             field: "starts_at",
             value: s.chars().take(32).collect(),
@@ -508,7 +505,7 @@ async fn tell_scheduled(
 ) -> Result<(), AppError> {
     use crate::notify::{Kind, ics, tell};
     let items = repo::items(tx.conn(), id).await?;
-    let when = crate::protocols::fmt_datetime(starts_at);
+    let when = tanu_domain::dates::fmt_datetime(starts_at);
     let calendar = ics(&format!("meeting-{id}"), starts_at, commission, place, now);
     let numbers: Vec<String> = items.iter().filter_map(|i| i.number.clone()).collect();
     for it in &items {

@@ -454,7 +454,7 @@ pub async fn deliver_due(
         let mut tx = ctx.db.begin().await?;
         match result {
             Ok(()) => {
-                repo::sent(tx.conn(), n.id, tanu_storage::now()).await?;
+                repo::sent(tx.conn(), n.id, now).await?;
                 sent += 1;
             }
             Err(e) => {

@@ -122,9 +122,9 @@ impl I18n {
         }
     }
 
-    /// A timestamp in the locale's style, in Kazakhstan time (UTC+5).
+    /// A timestamp in the locale's style, in Kazakhstan time.
     pub fn datetime(&self, t: time::OffsetDateTime) -> String {
-        let local = t.to_offset(time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC));
+        let local = tanu_domain::dates::local_time(t);
         format!(
             "{} {:02}:{:02}",
             self.date(local.date()),

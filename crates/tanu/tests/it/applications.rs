@@ -950,7 +950,7 @@ both!(deadlines_come_from_the_rule_set, |app| {
     };
     // The server dates a step by the Kazakhstan day of the request; a test that runs
     // across midnight there (19:00 UTC) may see either day.
-    let today = || tanu_app::commissions::local_today(time::OffsetDateTime::now_utc());
+    let today = || tanu_domain::dates::local_today(time::OffsetDateTime::now_utc());
     let day =
         |v: &Value| tanu_domain::dates::parse_date(v["due"]["on"].as_str().unwrap(), "on").unwrap();
     // Submitted: the completeness check is due within five working days (rule 11, the

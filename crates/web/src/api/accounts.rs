@@ -70,7 +70,7 @@ async fn token_with_password(
             read_only: body.read_only,
         },
         &rctx.ip,
-        tanu_storage::now(),
+        rctx.now,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(t)))
@@ -175,7 +175,7 @@ async fn register(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<Registration>,
 ) -> Result<(StatusCode, Json<Registered>), WebError> {
-    accounts::register_candidate(&state.ctx, &body, &rctx.ip, tanu_storage::now()).await?;
+    accounts::register_candidate(&state.ctx, &body, &rctx.ip, rctx.now).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Registered {
@@ -196,9 +196,10 @@ struct LinkToken {
     responses((status = 204), (status = 410, body = Problem)))]
 async fn verify_email(
     State(state): State<AppState>,
+    rctx: RequestCtx,
     ApiJson(body): ApiJson<LinkToken>,
 ) -> Result<StatusCode, WebError> {
-    accounts::verify_email(&state.ctx, &body.token, tanu_storage::now()).await?;
+    accounts::verify_email(&state.ctx, &body.token, rctx.now).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -209,7 +210,7 @@ async fn resend_verification(
     State(state): State<AppState>,
     rctx: RequestCtx,
 ) -> Result<StatusCode, WebError> {
-    accounts::resend_verification(&state.ctx, rctx.actor()?, tanu_storage::now()).await?;
+    accounts::resend_verification(&state.ctx, rctx.actor()?, rctx.now).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -229,8 +230,7 @@ async fn request_password_reset(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<ResetRequest>,
 ) -> Result<StatusCode, WebError> {
-    accounts::request_password_reset(&state.ctx, &body.email, &rctx.ip, tanu_storage::now())
-        .await?;
+    accounts::request_password_reset(&state.ctx, &body.email, &rctx.ip, rctx.now).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -241,6 +241,7 @@ async fn request_password_reset(
     responses((status = 204), (status = 410, body = Problem), (status = 422, body = Problem)))]
 async fn reset_password(
     State(state): State<AppState>,
+    rctx: RequestCtx,
     Path(token): Path<String>,
     ApiJson(body): ApiJson<NewPassword>,
 ) -> Result<StatusCode, WebError> {
@@ -248,7 +249,7 @@ async fn reset_password(
         &state.ctx,
         &token,
         body.password.as_deref().unwrap_or_default(),
-        tanu_storage::now(),
+        rctx.now,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -278,7 +279,7 @@ async fn change_password(
         &body.new_password,
         None,
         &rctx.ip,
-        tanu_storage::now(),
+        rctx.now,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -292,7 +293,7 @@ async fn my_sessions(
     rctx: RequestCtx,
 ) -> Result<Json<Vec<SessionInfo>>, WebError> {
     Ok(Json(
-        accounts::sessions_of(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?,
+        accounts::sessions_of(&state.ctx, rctx.actor()?, None, rctx.now).await?,
     ))
 }
 
@@ -311,8 +312,7 @@ async fn sign_out_elsewhere(
     State(state): State<AppState>,
     rctx: RequestCtx,
 ) -> Result<Json<Ended>, WebError> {
-    let ended =
-        accounts::sign_out_elsewhere(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?;
+    let ended = accounts::sign_out_elsewhere(&state.ctx, rctx.actor()?, None, rctx.now).await?;
     Ok(Json(Ended { ended }))
 }
 
@@ -338,13 +338,9 @@ async fn claim(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<ClaimCode>,
 ) -> Result<Json<Claimed>, WebError> {
-    let applications = tanu_app::applications::claim_walk_in(
-        &state.ctx,
-        rctx.actor()?,
-        &body.code,
-        tanu_storage::now(),
-    )
-    .await?;
+    let applications =
+        tanu_app::applications::claim_walk_in(&state.ctx, rctx.actor()?, &body.code, rctx.now)
+            .await?;
     Ok(Json(Claimed { applications }))
 }
 
@@ -354,10 +350,11 @@ async fn claim(
     responses((status = 200, body = InvitationView), (status = 410, body = Problem)))]
 async fn get_invitation(
     State(state): State<AppState>,
+    rctx: RequestCtx,
     Path(token): Path<String>,
 ) -> Result<Json<InvitationView>, WebError> {
     Ok(Json(
-        accounts::invitation(&state.ctx, &token, tanu_storage::now()).await?,
+        accounts::invitation(&state.ctx, &token, rctx.now).await?,
     ))
 }
 
@@ -386,7 +383,7 @@ async fn accept_invitation(
         &token,
         body.password.as_deref(),
         rctx.actor.as_ref(),
-        tanu_storage::now(),
+        rctx.now,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -409,7 +406,7 @@ async fn create_token(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<CreateToken>,
 ) -> Result<(StatusCode, Json<NewToken>), WebError> {
-    let t = tokens::create(&state.ctx, rctx.actor()?, &body, tanu_storage::now()).await?;
+    let t = tokens::create(&state.ctx, rctx.actor()?, &body, rctx.now).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -421,6 +418,6 @@ async fn revoke_token(
     rctx: RequestCtx,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, WebError> {
-    tokens::revoke(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?;
+    tokens::revoke(&state.ctx, rctx.actor()?, id, rctx.now).await?;
     Ok(StatusCode::NO_CONTENT)
 }
