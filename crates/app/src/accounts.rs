@@ -964,7 +964,7 @@ pub(crate) async fn invite(
         notify::Kind::StaffInvitation,
         &|lang| {
             let name = org.as_ref().map_or(String::new(), |o| {
-                if lang == "ru" {
+                if lang == Locale::Ru {
                     o.name_ru.clone()
                 } else {
                     o.name_kk.clone()

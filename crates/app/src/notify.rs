@@ -14,6 +14,9 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
+use tanu_domain::Locale;
+use tanu_domain::application::DocumentKind;
+use tanu_i18n::I18n;
 use tanu_storage::Conn;
 use tanu_storage::repo::notifications::{self as repo, NewNotification, NotificationRow};
 use tanu_storage::repo::{persons, walk_ins};
@@ -54,6 +57,22 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 12] = [
+        Self::Received,
+        Self::NewSubmission,
+        Self::Incomplete,
+        Self::Complete,
+        Self::MeetingScheduled,
+        Self::Decision,
+        Self::ProtocolFinal,
+        Self::VerifyEmail,
+        Self::AccountExists,
+        Self::PasswordReset,
+        Self::StaffInvitation,
+        Self::WalkInClaim,
+    ];
+
     /// Stable code.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,178 +105,52 @@ impl Kind {
         )
     }
 
-    /// Subject and text in a language, with `{name}` placeholders.
-    fn texts(self, lang: &str) -> (&'static str, &'static str) {
-        match (self, lang) {
-            (Self::Received, "kk") => (
-                "{number} өтінішіңіз қабылданды",
-                "{org} ұйымына берген {number} өтінішіңіз қабылданды. Хатшы құжаттардың толықтығын тексереді (Ережелердің 11-тармағы).",
-            ),
-            (Self::Received, "ru") => (
-                "Ваше заявление {number} принято",
-                "Ваше заявление {number} в {org} принято. Секретарь проверит комплектность документов (пункт 11 Правил).",
-            ),
-            (Self::Received, _) => (
-                "Your application {number} was received",
-                "Your application {number} to {org} was received. The secretary will check that the documents are complete (rule 11).",
-            ),
-            (Self::NewSubmission, "kk") => (
-                "Жаңа өтініш {number}",
-                "{candidate} {number} өтінішін берді. Құжаттардың толықтығын тексеріңіз (11-тармақ).",
-            ),
-            (Self::NewSubmission, "ru") => (
-                "Новое заявление {number}",
-                "{candidate} подал(а) заявление {number}. Проверьте комплектность документов (пункт 11).",
-            ),
-            (Self::NewSubmission, _) => (
-                "New application {number}",
-                "{candidate} submitted application {number}. Please check that its documents are complete (rule 11).",
-            ),
-            (Self::Incomplete, "kk") => (
-                "{number} өтінішіңіз толық емес",
-                "Құжаттар толық емес немесе оқылмайды (11-тармақ): {missing}. {reason} Түзетіп, өтінішті қайта жіберіңіз.",
-            ),
-            (Self::Incomplete, "ru") => (
-                "Заявление {number} неполное",
-                "Документы неполные или нечитаемые (пункт 11): {missing}. {reason} Исправьте и отправьте заявление снова.",
-            ),
-            (Self::Incomplete, _) => (
-                "Your application {number} is incomplete",
-                "Documents are missing or illegible (rule 11): {missing}. {reason} Please correct them and submit again.",
-            ),
-            (Self::Complete, "kk") => (
-                "{number} өтінішіңіз толық",
-                "Құжаттарыңыз толық (11-тармақ). Өтініш комиссия отырысына қойылады; отырыс күні туралы хабарлаймыз.",
-            ),
-            (Self::Complete, "ru") => (
-                "Заявление {number} комплектно",
-                "Ваши документы комплектны (пункт 11). Заявление будет рассмотрено на заседании комиссии; о дате мы сообщим.",
-            ),
-            (Self::Complete, _) => (
-                "Your application {number} is complete",
-                "Your documents are complete (rule 11). The application goes to a meeting of the commission; we will tell you the date.",
-            ),
-            (Self::MeetingScheduled, "kk") => (
-                "Комиссия отырысы: {when}",
-                "{commission} отырысы {when} өтеді, орны: {place}. Күн тәртібінде: {agenda}. Күнтізбе файлы тіркелген.",
-            ),
-            (Self::MeetingScheduled, "ru") => (
-                "Заседание комиссии: {when}",
-                "Заседание «{commission}» состоится {when}, место: {place}. В повестке: {agenda}. Файл календаря приложен.",
-            ),
-            (Self::MeetingScheduled, _) => (
-                "Commission meeting: {when}",
-                "The meeting of {commission} takes place on {when} at {place}. On the agenda: {agenda}. A calendar file is attached.",
-            ),
-            (Self::Decision, "kk") => (
-                "{number} өтініш бойынша шешім",
-                "Комиссия {number} өтінішіңіз бойынша шешім қабылдады: {result}. Шешім хаттамамен ресімделеді (9-тармақ); хаттама түпкілікті болғанда үзіндіні жүктей аласыз.",
-            ),
-            (Self::Decision, "ru") => (
-                "Решение по заявлению {number}",
-                "Комиссия приняла решение по вашему заявлению {number}: {result}. Решение оформляется протоколом (пункт 9); когда он станет окончательным, вы сможете скачать выписку.",
-            ),
-            (Self::Decision, _) => (
-                "Decision on application {number}",
-                "The commission has decided on your application {number}: {result}. The decision is formalised in a protocol (rule 9); once it is final you can download the extract.",
-            ),
-            (Self::ProtocolFinal, "kk") => (
-                "Хаттама № {protocol} түпкілікті",
-                "{commission} отырысының хаттамасы № {protocol} бекітілді және түпкілікті. Оны Tanu-да жүктеп алуға және тексеруге болады.",
-            ),
-            (Self::ProtocolFinal, "ru") => (
-                "Протокол № {protocol} окончательный",
-                "Протокол № {protocol} заседания «{commission}» утверждён и окончательный. Его можно скачать и проверить в Tanu.",
-            ),
-            (Self::ProtocolFinal, _) => (
-                "Protocol No. {protocol} is final",
-                "Protocol No. {protocol} of the meeting of {commission} is approved and final. You can download and verify it in Tanu.",
-            ),
-            (Self::VerifyEmail, "kk") => (
-                "Tanu: электрондық поштаңызды растаңыз",
-                "Tanu-да тіркелгіңіз ашылды. Электрондық пошта Сіздікі екенін растау үшін төмендегі сілтемені ашыңыз (48 сағат жарамды). Тіркелмеген болсаңыз, бұл хатты елемеңіз.",
-            ),
-            (Self::VerifyEmail, "ru") => (
-                "Tanu: подтвердите адрес электронной почты",
-                "Для вас создана учётная запись в Tanu. Чтобы подтвердить, что этот адрес ваш, откройте ссылку ниже (действует 48 часов). Если вы не регистрировались, не обращайте внимания на это письмо.",
-            ),
-            (Self::VerifyEmail, _) => (
-                "Tanu: confirm your e-mail address",
-                "An account was created for you in Tanu. To confirm that this address is yours, open the link below (valid for 48 hours). If you did not register, ignore this message.",
-            ),
-            (Self::AccountExists, "kk") => (
-                "Tanu: Сізде тіркелгі бар",
-                "Біреу осы электрондық поштамен Tanu-да қайта тіркелуге тырысты. Сізде тіркелгі бар: кіріңіз, ал құпиясөзді ұмытсаңыз, төмендегі бетте жаңасын сұраңыз. Бұл Сіз болмасаңыз, хатты елемеңіз.",
-            ),
-            (Self::AccountExists, "ru") => (
-                "Tanu: у вас уже есть учётная запись",
-                "Кто-то попытался снова зарегистрироваться в Tanu с этим адресом. У вас уже есть учётная запись: войдите, а если забыли пароль, запросите новый на странице ниже. Если это были не вы, не обращайте внимания на письмо.",
-            ),
-            (Self::AccountExists, _) => (
-                "Tanu: you already have an account",
-                "Someone tried to register in Tanu again with this address. You already have an account: sign in, or if you forgot the password, ask for a new one on the page below. If this was not you, ignore this message.",
-            ),
-            (Self::PasswordReset, "kk") => (
-                "Tanu: құпиясөзді қалпына келтіру",
-                "Жаңа құпиясөз орнату үшін төмендегі сілтемені ашыңыз (бір сағат жарамды, бір рет қолданылады). Барлық сеанстар мен API токендері жабылады. Сұрамаған болсаңыз, хатты елемеңіз.",
-            ),
-            (Self::PasswordReset, "ru") => (
-                "Tanu: восстановление пароля",
-                "Чтобы задать новый пароль, откройте ссылку ниже (действует один час, один раз). Все сеансы и API-токены будут закрыты. Если вы не запрашивали, не обращайте внимания на письмо.",
-            ),
-            (Self::PasswordReset, _) => (
-                "Tanu: reset your password",
-                "To set a new password, open the link below (valid for one hour, once). All your sessions and API tokens will be ended. If you did not ask for this, ignore this message.",
-            ),
-            (Self::StaffInvitation, "kk") => (
-                "Tanu: {org} Сізді қызметкер ретінде шақырады",
-                "{org} Сізді Tanu-да қызметкер ретінде қосты. Қабылдау үшін төмендегі сілтемені ашыңыз (14 күн жарамды). Қабылданбаған қызмет ешқандай рұқсат бермейді.",
-            ),
-            (Self::StaffInvitation, "ru") => (
-                "Tanu: {org} приглашает вас в сотрудники",
-                "{org} добавила вас в сотрудники в Tanu. Чтобы принять приглашение, откройте ссылку ниже (действует 14 дней). Пока вы не приняли его, должность не даёт никаких прав.",
-            ),
-            (Self::StaffInvitation, _) => (
-                "Tanu: {org} invites you to its staff",
-                "{org} added you to its staff in Tanu. To accept, open the link below (valid for 14 days). Until you accept, the post grants nothing.",
-            ),
-            (Self::WalkInClaim, "kk") => (
-                "Tanu: {number} өтінішіңіздің коды",
-                "{org} Сіздің атыңыздан {number} өтінішін тіркеді. Оны өз Tanu тіркелгіңізге қосу үшін кіріп, «Өтінішті қосу» бетінде кодты енгізіңіз: {code}. Кодты ешкімге бермеңіз.",
-            ),
-            (Self::WalkInClaim, "ru") => (
-                "Tanu: код вашего заявления {number}",
-                "{org} зарегистрировала заявление {number} от вашего имени. Чтобы привязать его к своей учётной записи Tanu, войдите и введите на странице «Привязать заявление» код: {code}. Никому не сообщайте код.",
-            ),
-            (Self::WalkInClaim, _) => (
-                "Tanu: the code of your application {number}",
-                "{org} registered application {number} on your behalf. To attach it to your own Tanu account, sign in and enter this code on the \"Claim an application\" page: {code}. Do not share the code.",
-            ),
-        }
+    /// The Fluent key of the subject (`notices.ftl` in `tanu-i18n`).
+    fn subject_key(self) -> String {
+        format!("notice-{}-subject", self.as_str())
+    }
+
+    /// The Fluent key of the text.
+    fn body_key(self) -> String {
+        format!("notice-{}-body", self.as_str())
+    }
+
+    /// Subject and text in a language, the arguments filled in. An argument left empty
+    /// (an incomplete check's reason, say) leaves no double space behind.
+    fn texts(self, locale: Locale, args: &[(&str, String)]) -> (String, String) {
+        let i18n = I18n::new(locale);
+        let tidy = |s: String| {
+            s.split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        (
+            tidy(i18n.t_args(&self.subject_key(), args)),
+            tidy(i18n.t_args(&self.body_key(), args)),
+        )
     }
 }
 
-fn fill(template: &str, args: &[(&str, String)]) -> String {
-    let mut out = template.to_owned();
-    for (k, v) in args {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
-    out.replace("  ", " ").trim().to_owned()
+/// Words for a result (`recognised`, `refused`, anything else: no decision) in a language.
+pub fn result_word(result: &str, locale: Locale) -> String {
+    let key = match result {
+        "recognised" => "notice-result-recognised",
+        "refused" => "notice-result-refused",
+        _ => "notice-result-none",
+    };
+    I18n::new(locale).t(key)
 }
 
-/// Words for a result in a language.
-pub fn result_word(result: &str, lang: &str) -> &'static str {
-    match (result, lang) {
-        ("recognised", "kk") => "оқу нәтижелері танылды",
-        ("recognised", "ru") => "результаты обучения признаны",
-        ("recognised", _) => "learning outcomes recognised",
-        ("refused", "kk") => "тану туралы бас тартылды",
-        ("refused", "ru") => "в признании отказано",
-        ("refused", _) => "recognition refused",
-        (_, "kk") => "шешім қабылданбады; өтініш келесі отырысқа қойылады",
-        (_, "ru") => "решение не принято; заявление будет рассмотрено на следующем заседании",
-        _ => "no decision adopted; the application returns to a later meeting",
-    }
+/// The names of documents in a language, for a notice: "Copy of the identity document;
+/// …" rather than their codes. Semicolons, because the Russian names hold commas.
+pub fn document_names(kinds: &[DocumentKind], locale: Locale) -> String {
+    let i18n = I18n::new(locale);
+    kinds
+        .iter()
+        .map(|k| i18n.t(&format!("doc-{}", k.as_str())))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Tells a person something, in their language, in the caller's transaction. Arguments
@@ -268,7 +161,7 @@ pub(crate) async fn tell(
     person_id: i64,
     org_id: Option<i64>,
     kind: Kind,
-    args: &(dyn Fn(&str) -> Vec<(&'static str, String)> + Sync),
+    args: &(dyn Fn(Locale) -> Vec<(&'static str, String)> + Sync),
     link: &str,
     ics: Option<&str>,
     now: OffsetDateTime,
@@ -276,13 +169,8 @@ pub(crate) async fn tell(
     let Some(person) = persons::by_id(conn.reborrow(), person_id).await? else {
         return Ok(());
     };
-    let lang = match person.locale.as_str() {
-        "ru" => "ru",
-        "en" => "en",
-        _ => "kk",
-    };
-    let (subject, body) = kind.texts(lang);
-    let a = args(lang);
+    let locale = Locale::parse(&person.locale).unwrap_or_default();
+    let (subject, body) = kind.texts(locale, &args(locale));
     // An organisation's walk-in record has no mailbox of its own: its notices go to the
     // address given at the desk, until the candidate claims the case.
     let record_email = match walk_ins::of_person(conn.reborrow(), person_id).await? {
@@ -300,9 +188,9 @@ pub(crate) async fn tell(
             person_id,
             org_id,
             kind: kind.as_str(),
-            lang,
-            subject: &fill(subject, &a),
-            body: &fill(body, &a),
+            lang: locale.as_str(),
+            subject: &subject,
+            body: &body,
             link,
             ics,
             email_to: email,
@@ -566,7 +454,7 @@ pub async fn deliver_due(
         let mut tx = ctx.db.begin().await?;
         match result {
             Ok(()) => {
-                repo::sent(tx.conn(), n.id, tanu_storage::now()).await?;
+                repo::sent(tx.conn(), n.id, now).await?;
                 sent += 1;
             }
             Err(e) => {
@@ -599,34 +487,61 @@ pub async fn run_worker(ctx: Ctx, mailer: Mailer) {
 mod tests {
     use super::*;
 
+    /// Every notice has its subject and text in each language's own file, and the
+    /// decision's words too; nothing falls back to another language or shows a key.
     #[test]
-    fn texts_fill_and_backoff_grows_to_an_hour() {
-        let (s, b) = Kind::Incomplete.texts("kk");
+    fn every_notice_key_exists_in_every_language() {
+        for locale in Locale::ALL {
+            let i18n = I18n::new(locale);
+            for kind in Kind::ALL {
+                for key in [kind.subject_key(), kind.body_key()] {
+                    assert!(i18n.has(&key), "{locale}: {key}");
+                }
+            }
+            for key in [
+                "notice-result-recognised",
+                "notice-result-refused",
+                "notice-result-none",
+            ] {
+                assert!(i18n.has(key), "{locale}: {key}");
+            }
+            for kind in DocumentKind::ALL {
+                assert!(
+                    i18n.has(&format!("doc-{}", kind.as_str())),
+                    "{locale}: {kind:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn texts_are_filled_without_gaps() {
         let a = [
             ("number", "2026-0001".to_owned()),
-            ("missing", "identity".to_owned()),
+            (
+                "missing",
+                document_names(&[DocumentKind::Identity], Locale::Kk),
+            ),
             ("reason", String::new()),
         ];
-        assert_eq!(fill(s, &a), "2026-0001 өтінішіңіз толық емес");
-        assert!(fill(b, &a).contains("identity"));
-        assert!(!fill(b, &a).contains('{'));
+        let (s, b) = Kind::Incomplete.texts(Locale::Kk, &a);
+        assert_eq!(s, "2026-0001 өтінішіңіз толық емес");
+        assert!(
+            b.contains("Жеке басын куәландыратын құжаттың көшірмесі"),
+            "{b}"
+        );
+        assert!(
+            !b.contains('{') && !b.contains("  ") && !b.contains("identity"),
+            "{b}"
+        );
+        assert_eq!(result_word("refused", Locale::Ru), "в признании отказано");
+    }
+
+    #[test]
+    fn backoff_grows_to_an_hour() {
         assert_eq!(backoff(1), time::Duration::seconds(30));
         assert_eq!(backoff(2), time::Duration::seconds(60));
         assert_eq!(backoff(20), time::Duration::seconds(3600));
-        for kind in [
-            Kind::Received,
-            Kind::NewSubmission,
-            Kind::Incomplete,
-            Kind::Complete,
-            Kind::MeetingScheduled,
-            Kind::Decision,
-            Kind::ProtocolFinal,
-        ] {
-            for lang in ["kk", "ru", "en"] {
-                let (s, b) = kind.texts(lang);
-                assert!(!s.is_empty() && !b.is_empty());
-            }
-        }
     }
 
     #[test]

@@ -1,10 +1,48 @@
-//! Calendar dates as people type them: `YYYY-MM-DD`, within the years a record of this
-//! kind can sensibly hold (1900–2100), so that nothing out of the databases' range – or
-//! of the calendar arithmetic – gets further than the edge.
+//! Kazakhstan's calendar: the one time zone Tanu judges days in (UTC+5), today's date
+//! there, dates and times as documents and messages print them, and dates as people
+//! type them (`YYYY-MM-DD`, within the years a record of this kind can sensibly hold,
+//! 1900–2100, so that nothing out of the databases' range – or of the calendar
+//! arithmetic – gets further than the edge). Nothing here reads the clock: callers
+//! pass `now`.
 
-use time::{Date, Duration, Weekday};
+use time::{Date, Duration, OffsetDateTime, UtcOffset, Weekday};
 
 use crate::error::DomainError;
+
+/// Kazakhstan's time: UTC+5 in the whole country since 1 March 2024. Terms are ranges
+/// of calendar days here; numbers, years and deadlines are judged on today's date here.
+pub const KAZAKHSTAN: UtcOffset = time::macros::offset!(+5);
+
+/// A moment in Kazakhstan time.
+pub fn local_time(t: OffsetDateTime) -> OffsetDateTime {
+    t.to_offset(KAZAKHSTAN)
+}
+
+/// The calendar day in Kazakhstan at `now`.
+pub fn local_today(now: OffsetDateTime) -> Date {
+    local_time(now).date()
+}
+
+/// The first instant of a calendar day in Kazakhstan.
+pub fn day_start(day: Date) -> OffsetDateTime {
+    day.midnight().assume_offset(KAZAKHSTAN)
+}
+
+/// A date as documents print it: `DD.MM.YYYY`.
+pub fn fmt_date(d: Date) -> String {
+    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// A time of day in Kazakhstan: `HH:MM`.
+pub fn fmt_time(t: OffsetDateTime) -> String {
+    let t = local_time(t);
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// A moment as documents and messages print it: `DD.MM.YYYY HH:MM`, Kazakhstan time.
+pub fn fmt_datetime(t: OffsetDateTime) -> String {
+    format!("{} {}", fmt_date(local_today(t)), fmt_time(t))
+}
 
 /// Parses `YYYY-MM-DD` between 1900 and 2100.
 pub fn parse_date(s: &str, field: &'static str) -> Result<Date, DomainError> {
@@ -46,7 +84,29 @@ mod tests {
     use time::Date;
     use time::macros::date;
 
-    use super::{after_days, after_working_days, parse_date};
+    use super::{after_days, after_working_days, day_start, fmt_datetime, local_today, parse_date};
+    use time::macros::datetime;
+
+    /// Kazakhstan's day starts at 19:00 UTC the evening before.
+    #[test]
+    fn the_day_in_kazakhstan() {
+        assert_eq!(
+            local_today(datetime!(2026-12-31 18:59 UTC)),
+            date!(2026 - 12 - 31)
+        );
+        assert_eq!(
+            local_today(datetime!(2026-12-31 20:30 UTC)),
+            date!(2027 - 01 - 01)
+        );
+        assert_eq!(
+            day_start(date!(2027 - 01 - 01)),
+            datetime!(2026-12-31 19:00 UTC)
+        );
+        assert_eq!(
+            fmt_datetime(datetime!(2026-12-31 20:30 UTC)),
+            "01.01.2027 01:30"
+        );
+    }
 
     #[test]
     fn working_days_skip_the_weekend() {

@@ -45,11 +45,10 @@ pub fn fixed_width(t: time::OffsetDateTime) -> time::OffsetDateTime {
     t.replace_nanosecond(micros * 1000).unwrap_or(t)
 }
 
-/// The first stored instant of a calendar day in Kazakhstan (UTC+5), for "from this day"
-/// and "before that day" comparisons (see [`now`]).
+/// The first stored instant of a calendar day in Kazakhstan, for "from this day" and
+/// "before that day" comparisons (see [`now`]).
 pub fn day_start(day: time::Date) -> time::OffsetDateTime {
-    let offset = time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    fixed_width(day.midnight().assume_offset(offset))
+    fixed_width(tanu_domain::dates::day_start(day))
 }
 
 #[cfg(test)]

@@ -209,7 +209,7 @@ async fn demo_commission(
             .map(|p| p.id)
             .context("demo staff")
     };
-    let today = commissions::local_today(now);
+    let today = tanu_domain::dates::local_today(now);
     let c = commissions::form(
         ctx,
         &scope,
@@ -738,7 +738,7 @@ async fn demo_meetings(
         .first()
         .map(|c| c.id)
         .context("demo commission")?;
-    let today = tanu_app::commissions::local_today(now);
+    let today = tanu_domain::dates::local_today(now);
     let m = meetings::schedule(
         ctx,
         &scope,

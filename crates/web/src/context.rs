@@ -48,6 +48,9 @@ pub struct RequestCtx {
     pub request_id: Option<String>,
     /// Unread notifications of the person (pages only).
     pub unread: i64,
+    /// The time of the request, read once from the state's clock: every service the
+    /// request calls and every page it renders take this one value.
+    pub now: time::OffsetDateTime,
 }
 
 impl RequestCtx {
@@ -117,8 +120,8 @@ async fn resolve_actor(
     state: &AppState,
     headers: &HeaderMap,
     jar: &CookieJar,
+    now: time::OffsetDateTime,
 ) -> Result<(Option<Actor>, bool), WebError> {
-    let now = tanu_storage::now();
     if let Some(token) = bearer(headers) {
         let Some(actor) = tokens::authenticate(&state.ctx, token, now).await? else {
             return Err(WebError::App(AppError::Unauthenticated));
@@ -335,13 +338,14 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         ip,
         request_id,
         unread: 0,
+        now: state.settings.clock.now(),
     };
 
     // Boxed, so that its state (the database calls) is freed before the handler runs
     // instead of being carried by every request in flight, e.g. uploads waiting for
     // their turn.
     let outcome = Box::pin(async {
-        let (actor, via_bearer) = resolve_actor(&state, req.headers(), &jar).await?;
+        let (actor, via_bearer) = resolve_actor(&state, req.headers(), &jar, rctx.now).await?;
         // Pages: the chosen language (cookie), then the browser's, then the account's.
         // The API: the caller's Accept-Language, then the account's.
         let chosen = jar.get(LANG_COOKIE).and_then(|c| Locale::parse(c.value()));

@@ -34,7 +34,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use ops::metrics_handle;
-pub use state::{AppState, ConnectionLimits, MetricsToken, WebSettings};
+pub use state::{AppState, Clock, ConnectionLimits, MetricsToken, WebSettings};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
@@ -173,12 +173,12 @@ pub async fn serve(
     use tower::ServiceExt as _;
 
     let purge_ctx = state.ctx.clone();
+    let clock = state.settings.clock.clone();
     let purge = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            if let Err(e) = tanu_app::accounts::purge_expired(&purge_ctx, tanu_storage::now()).await
-            {
+            if let Err(e) = tanu_app::accounts::purge_expired(&purge_ctx, clock.now()).await {
                 tracing::warn!(error = %e, "purging expired sessions failed");
             }
         }

@@ -1,10 +1,12 @@
 //! Shared state of the HTTP app.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use tanu_app::Ctx;
+use time::OffsetDateTime;
 
 /// Settings the HTTP layer needs.
 #[derive(Debug, Clone)]
@@ -26,6 +28,48 @@ pub struct WebSettings {
     pub connections: ConnectionLimits,
     /// The bearer token `/metrics` asks for; without one, there is no `/metrics`.
     pub metrics_token: Option<MetricsToken>,
+    /// Where "now" comes from.
+    pub clock: Clock,
+}
+
+/// Where the web layer reads the time: the middleware reads it once per request into
+/// [`RequestCtx::now`](crate::context::RequestCtx::now), and every handler passes that
+/// one value to the services. The system clock, unless a time is set by hand – which
+/// tests do, to stand at a moment such as 01:30 in Kazakhstan.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    /// The set time in Unix microseconds; [`SYSTEM`] for the system clock.
+    fixed: Arc<AtomicI64>,
+}
+
+/// The value of [`Clock::fixed`] that means the system clock.
+const SYSTEM: i64 = i64::MIN;
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self {
+            fixed: Arc::new(AtomicI64::new(SYSTEM)),
+        }
+    }
+}
+
+impl Clock {
+    /// The current time, at the precision the databases keep ([`tanu_storage::now`]).
+    pub fn now(&self) -> OffsetDateTime {
+        match self.fixed.load(Ordering::Relaxed) {
+            SYSTEM => tanu_storage::now(),
+            micros => OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
+                .map_or_else(|_| tanu_storage::now(), tanu_storage::fixed_width),
+        }
+    }
+
+    /// Stands the clock (and every clone of it) at `t`; `None` lets it run again.
+    pub fn set(&self, t: Option<OffsetDateTime>) {
+        let micros = t.map_or(SYSTEM, |t| {
+            i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(SYSTEM)
+        });
+        self.fixed.store(micros, Ordering::Relaxed);
+    }
 }
 
 /// The bearer token of `/metrics`. Never shown: `Debug` prints `[redacted]`.
@@ -70,6 +114,7 @@ impl Default for WebSettings {
             max_verify_bytes: 10 * 1024 * 1024,
             connections: ConnectionLimits::default(),
             metrics_token: None,
+            clock: Clock::default(),
         }
     }
 }
@@ -129,4 +174,20 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     /// Prometheus exposition.
     pub metrics: PrometheusHandle,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Clock;
+
+    #[test]
+    fn a_clock_stands_where_it_is_set_in_every_clone() {
+        let clock = Clock::default();
+        let seen_by_requests = clock.clone();
+        let t = time::macros::datetime!(2026-12-31 20:30:00.000001 UTC);
+        clock.set(Some(t));
+        assert_eq!(seen_by_requests.now(), t);
+        clock.set(None);
+        assert_ne!(seen_by_requests.now(), t, "running again");
+    }
 }

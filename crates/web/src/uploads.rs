@@ -97,7 +97,7 @@ async fn receive(
             &name,
             Box::pin(stream),
             max,
-            tanu_storage::now(),
+            rctx.now,
         ))
         .await?);
     }
@@ -146,15 +146,8 @@ pub(crate) async fn api_download(
     Path((id, _kind, document)): Path<(i64, String, i64)>,
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
-    let (doc, size, stream) = applications::download(
-        &state.ctx,
-        actor,
-        id,
-        document,
-        &rctx.ip,
-        tanu_storage::now(),
-    )
-    .await?;
+    let (doc, size, stream) =
+        applications::download(&state.ctx, actor, id, document, &rctx.ip, rctx.now).await?;
     let ext = tanu_domain::application::FileType::parse(&doc.content_type)
         .map_or("bin", |t| t.extension());
     let filename = format!("{}-{}.{ext}", doc.kind, doc.id);

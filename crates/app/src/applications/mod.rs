@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use tanu_domain::application::{
     self as domain, Certificate, CertificateInput, CheckItem, DocumentKind, FileType, Status,
 };
-use tanu_domain::dates::{after_days, after_working_days, parse_date};
+use tanu_domain::dates::{after_days, after_working_days, local_today, parse_date};
 use tanu_domain::meeting::ItemStatus;
 use tanu_domain::person::optional_text;
 use tanu_domain::{DomainError, Email, FullName, Iin, Locale, OrgNames, Role};
@@ -24,7 +24,6 @@ use tanu_storage::repo::{organisations, persons, programmes, walk_ins};
 use tanu_storage::{Conn, StorageError, Tx};
 use time::{Date, OffsetDateTime};
 
-use crate::commissions::local_today;
 use crate::{Actor, AppError, Ctx, OrgScope, Refusal, notify};
 
 mod files;
@@ -694,8 +693,8 @@ async fn tell_submitted(
         .await?
         .ok_or(AppError::NotFound)?;
     let number = app.number.clone().unwrap_or_default();
-    let org_name = |lang: &str| {
-        if lang == "kk" {
+    let org_name = |lang: Locale| {
+        if lang == Locale::Kk {
             org.name_kk.clone()
         } else {
             org.name_ru.clone()
@@ -863,6 +862,8 @@ pub async fn check(
         )
         .await?;
     }
+    // The notice names the documents in words; the event keeps their codes.
+    let failing_documents = failing.clone();
     let failing: Vec<&str> = failing.iter().map(|k| k.as_str()).collect();
     repo::insert_event(
         tx.conn(),
@@ -874,7 +875,6 @@ pub async fn check(
     )
     .await?;
     let number = app.number.clone().unwrap_or_default();
-    let missing = failing.join(", ");
     let why = reason.clone().unwrap_or_default();
     crate::notify::tell(
         tx.conn(),
@@ -885,10 +885,13 @@ pub async fn check(
         } else {
             crate::notify::Kind::Incomplete
         },
-        &|_| {
+        &|lang| {
             vec![
                 ("number", number.clone()),
-                ("missing", missing.clone()),
+                (
+                    "missing",
+                    crate::notify::document_names(&failing_documents, lang),
+                ),
                 ("reason", why.clone()),
             ]
         },

@@ -133,6 +133,7 @@ pub async fn queue(
     ctx: &Ctx,
     scope: &OrgScope,
     q: &QueueQuery,
+    now: OffsetDateTime,
 ) -> Result<Vec<ApplicationLine>, AppError> {
     let blank = |s: &Option<String>| {
         s.as_deref()
@@ -149,7 +150,7 @@ pub async fn queue(
         to: blank(&q.to).map(|d| parse_date(&d, "to")).transpose()?,
         // Control characters match nothing (and PostgreSQL refuses a NUL byte).
         search: blank(&q.q).map(|s| s.replace(char::is_control, "").to_lowercase()),
-        due_before: (q.overdue == Some(true)).then(|| local_today(tanu_storage::now())),
+        due_before: (q.overdue == Some(true)).then(|| local_today(now)),
     };
     let mut conn = ctx.db.acquire().await?;
     Ok(repo::queue(conn.conn(), scope.org_id(), &filter)

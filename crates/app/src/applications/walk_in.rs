@@ -135,7 +135,7 @@ pub async fn register_walk_in(
             notify::Kind::WalkInClaim,
             &|lang| {
                 let org_name = org.as_ref().map_or(String::new(), |o| {
-                    if lang == "ru" {
+                    if lang == Locale::Ru {
                         o.name_ru.clone()
                     } else {
                         o.name_kk.clone()

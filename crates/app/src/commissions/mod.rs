@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tanu_domain::commission::{
     self, Ballot, CommissionFacts, MemberFacts, Office, RoundFacts, Term,
 };
-use tanu_domain::dates::parse_date;
+use tanu_domain::dates::{local_today, parse_date};
 use tanu_domain::person::name_text;
 use tanu_domain::{DomainError, FullName, OrgKind, Position};
 use tanu_storage::repo::commissions::{
@@ -15,7 +15,7 @@ use tanu_storage::repo::commissions::{
 };
 use tanu_storage::repo::{organisations, rule_sets, staff};
 use tanu_storage::{Conn, StorageError, Tx};
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime};
 
 use crate::access::{self, CommissionNeed};
 use crate::rule_sets::params_of;
@@ -24,16 +24,6 @@ use crate::{AppError, Ctx, OrgScope};
 mod elections;
 
 pub use elections::*;
-
-/// Kazakhstan's time (UTC+5 everywhere since 2024): the calendar day a term is judged on.
-pub fn local_today(now: OffsetDateTime) -> Date {
-    kazakhstan_time(now).date()
-}
-
-/// A moment in Kazakhstan time (UTC+5), the time of terms, numbers and documents.
-pub fn kazakhstan_time(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(UtcOffset::from_hms(5, 0, 0).unwrap_or(UtcOffset::UTC))
-}
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 

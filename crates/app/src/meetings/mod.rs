@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use tanu_domain::application::Status;
 use tanu_domain::commission::{CommissionFacts, MemberFacts, Office, Term};
+use tanu_domain::dates::local_today;
 use tanu_domain::meeting::{self, Choice, ItemStatus, MeetingStatus, Outcome};
 use tanu_domain::person::required_text;
 use tanu_domain::{Action, DomainError, RuleSetParams};
@@ -18,7 +19,7 @@ use tanu_storage::{Conn, StorageError, Tx};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use crate::access::{self, CommissionAccess, CommissionNeed};
-use crate::commissions::{Reason, local_today};
+use crate::commissions::Reason;
 use crate::rule_sets::params_of;
 use crate::{AppError, Ctx, OrgScope};
 

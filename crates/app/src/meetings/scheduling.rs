@@ -9,11 +9,7 @@ pub(super) fn parse_start(s: &str) -> Result<OffsetDateTime, DomainError> {
     PrimitiveDateTime::parse(s.trim(), &format)
         .ok()
         .filter(|t| (1900..=2100).contains(&t.year()))
-        .map(|t| {
-            tanu_storage::fixed_width(
-                t.assume_offset(time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC)),
-            )
-        })
+        .map(|t| tanu_storage::fixed_width(t.assume_offset(tanu_domain::dates::KAZAKHSTAN)))
         .ok_or_else(|| DomainError::UnknownValue {
             field: "starts_at",
             value: s.chars().take(32).collect(),
@@ -161,7 +157,7 @@ pub(super) async fn tell_scheduled(
 ) -> Result<(), AppError> {
     use crate::notify::{Kind, ics, tell};
     let items = repo::items(tx.conn(), id).await?;
-    let when = crate::protocols::fmt_datetime(starts_at);
+    let when = tanu_domain::dates::fmt_datetime(starts_at);
     let calendar = ics(&format!("meeting-{id}"), starts_at, commission, place, now);
     let numbers: Vec<String> = items.iter().filter_map(|i| i.number.clone()).collect();
     for it in &items {
@@ -241,10 +237,7 @@ pub(super) async fn tell_decision(
         &|lang| {
             vec![
                 ("number", number.clone()),
-                (
-                    "result",
-                    crate::notify::result_word(result, lang).to_owned(),
-                ),
+                ("result", crate::notify::result_word(result, lang)),
             ]
         },
         &format!("/applications/{}", app.id),

@@ -28,7 +28,7 @@ use tanu_storage::repo::meetings::{self as meetings_repo, MeetingRow};
 use tanu_storage::repo::protocols::{self as repo, IssuedRow, NewIssued, ProtocolRow, Signers};
 use tanu_storage::repo::{organisations, programmes, rule_sets};
 use tanu_storage::{Conn, StorageError};
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
 use crate::access::{self, CommissionNeed};
 use crate::meetings::grouped;
@@ -63,21 +63,7 @@ pub const LANGS: [&str; 3] = ["kk", "ru", "en"];
 /// Languages a final protocol is issued in at once; English is issued on request.
 const ISSUED_AT_ONCE: [&str; 2] = ["kk", "ru"];
 
-use crate::commissions::kazakhstan_time as kz;
-
-fn fmt_date(d: Date) -> String {
-    format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
-}
-
-fn fmt_time(t: OffsetDateTime) -> String {
-    let t = kz(t);
-    format!("{:02}:{:02}", t.hour(), t.minute())
-}
-
-/// `DD.MM.YYYY HH:MM` in Kazakhstan time, as documents and messages print it.
-pub(crate) fn fmt_datetime(t: OffsetDateTime) -> String {
-    format!("{} {}", fmt_date(kz(t).date()), fmt_time(t))
-}
+use tanu_domain::dates::{fmt_date, fmt_datetime, fmt_time, local_time as kz};
 
 fn event(v: serde_json::Value) -> String {
     v.to_string()

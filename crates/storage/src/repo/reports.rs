@@ -84,16 +84,27 @@ fn dialect(conn: &Conn<'_>) -> Dialect {
     }
 }
 
-/// Calendar days (Kazakhstan time) from the submission to the decision.
-fn days_expr(d: Dialect) -> &'static str {
+/// Kazakhstan's offset (`tanu_domain::dates::KAZAKHSTAN`) as SQL shifts a UTC time by:
+/// SQLite's modifier (`'+N hours'`), PostgreSQL's interval (`INTERVAL 'N hours'`).
+fn local_shift(d: Dialect) -> String {
+    let hours = tanu_domain::dates::KAZAKHSTAN.whole_hours();
     match d {
-        Dialect::Sqlite => {
-            "CAST(julianday(date(a.decided_at, '+5 hours')) - julianday(date(a.submitted_at, '+5 hours')) AS INTEGER)"
-        }
-        Dialect::Postgres => {
-            "CAST(CAST((a.decided_at AT TIME ZONE 'UTC') + INTERVAL '5 hours' AS DATE) \
-             - CAST((a.submitted_at AT TIME ZONE 'UTC') + INTERVAL '5 hours' AS DATE) AS BIGINT)"
-        }
+        Dialect::Sqlite => format!("'{hours:+} hours'"),
+        Dialect::Postgres => format!("INTERVAL '{hours} hours'"),
+    }
+}
+
+/// Calendar days (Kazakhstan time) from the submission to the decision.
+fn days_expr(d: Dialect) -> String {
+    let shift = local_shift(d);
+    match d {
+        Dialect::Sqlite => format!(
+            "CAST(julianday(date(a.decided_at, {shift})) - julianday(date(a.submitted_at, {shift})) AS INTEGER)"
+        ),
+        Dialect::Postgres => format!(
+            "CAST(CAST((a.decided_at AT TIME ZONE 'UTC') + {shift} AS DATE) \
+             - CAST((a.submitted_at AT TIME ZONE 'UTC') + {shift} AS DATE) AS BIGINT)"
+        ),
     }
 }
 
@@ -138,14 +149,16 @@ pub async fn by_month(
 ) -> Result<Vec<(String, i64)>, StorageError> {
     let sql = match dialect(&conn) {
         Dialect::Sqlite => format!(
-            "SELECT strftime('%Y-%m', a.submitted_at, '+5 hours') AS month, COUNT(*) FROM applications a \
+            "SELECT strftime('%Y-%m', a.submitted_at, {}) AS month, COUNT(*) FROM applications a \
              WHERE {} GROUP BY 1 ORDER BY 1",
+            local_shift(Dialect::Sqlite),
             scope(f)
         ),
         // Truncating is cheaper than formatting every row; each month is formatted once.
         Dialect::Postgres => format!(
             "SELECT to_char(m.month, 'YYYY-MM'), m.n FROM (SELECT date_trunc('month', (a.submitted_at AT TIME ZONE 'UTC') \
-             + INTERVAL '5 hours') AS month, COUNT(*) AS n FROM applications a WHERE {} GROUP BY 1) m ORDER BY m.month",
+             + {}) AS month, COUNT(*) AS n FROM applications a WHERE {} GROUP BY 1) m ORDER BY m.month",
+            local_shift(Dialect::Postgres),
             scope(f)
         ),
     };
@@ -286,4 +299,16 @@ pub async fn reused_certificates(conn: Conn<'_>, f: &ReportFilter) -> Result<Reu
         applications,
         certificates,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Dialect, local_shift};
+
+    /// The SQL shift is the domain's offset, written as each database wants it.
+    #[test]
+    fn kazakhstan_in_sql() {
+        assert_eq!(local_shift(Dialect::Sqlite), "'+5 hours'");
+        assert_eq!(local_shift(Dialect::Postgres), "INTERVAL '5 hours'");
+    }
 }

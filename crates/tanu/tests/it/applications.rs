@@ -950,7 +950,7 @@ both!(deadlines_come_from_the_rule_set, |app| {
     };
     // The server dates a step by the Kazakhstan day of the request; a test that runs
     // across midnight there (19:00 UTC) may see either day.
-    let today = || tanu_app::commissions::local_today(time::OffsetDateTime::now_utc());
+    let today = || tanu_domain::dates::local_today(time::OffsetDateTime::now_utc());
     let day =
         |v: &Value| tanu_domain::dates::parse_date(v["due"]["on"].as_str().unwrap(), "on").unwrap();
     // Submitted: the completeness check is due within five working days (rule 11, the
@@ -1082,3 +1082,85 @@ both!(deadlines_come_from_the_rule_set, |app| {
     assert_eq!(v["status"], "withdrawn", "{v}");
     assert_eq!(v["due"], Value::Null, "{v}");
 });
+
+// The notice of an incomplete check (rule 11) names the failing documents in the
+// candidate's language, never by their codes.
+both!(
+    rule_11_incomplete_notice_names_the_documents_in_words,
+    |app| {
+        let i = intake(&app).await;
+        let id = draft(&app, &i, &i.candidate, "IT-2026-0017").await;
+        for (kind, file, bytes) in [
+            ("identity", "passport.png", png()),
+            (
+                "confirming",
+                "certificate.pdf",
+                pdf("Certificate IT-2026-0017"),
+            ),
+        ] {
+            let r = app.upload(&i.candidate, id, kind, file, bytes).await;
+            assert_eq!(r.status(), StatusCode::CREATED);
+        }
+        let items = json!([
+        { "kind": "statement", "present": true, "legible": true, "matches_candidate": true },
+        { "kind": "identity", "present": true, "legible": false, "matches_candidate": true },
+        { "kind": "confirming", "present": false, "legible": false, "matches_candidate": false }]);
+        let cases = [
+            (
+                "kk",
+                "Жеке басын куәландыратын құжаттың көшірмесі; Оқу нәтижелерін растайтын құжат",
+            ),
+            (
+                "ru",
+                "Копия документа, удостоверяющего личность; Документ, подтверждающий результаты обучения",
+            ),
+        ];
+        for (locale, names) in cases {
+            let r = app
+                .put(
+                    &i.candidate,
+                    "/api/v1/me/locale",
+                    json!({ "locale": locale }),
+                )
+                .await;
+            assert!(r.status().is_success(), "{}", r.status());
+            let r = app
+                .post(
+                    &i.candidate,
+                    &format!("/api/v1/applications/{id}/submit"),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::OK);
+            let v: Value = app
+                .post(
+                    &i.secretary,
+                    &format!("/api/v1/applications/{id}/check"),
+                    json!({ "items": items, "reason": "Көшірме бұлыңғыр" }),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(v["status"], "incomplete", "{v}");
+            let inbox: Value = app
+                .get(&i.candidate, "/api/v1/notifications")
+                .await
+                .json()
+                .await
+                .unwrap();
+            let notice = inbox
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n["kind"] == "application-incomplete")
+                .unwrap();
+            let body = notice["body"].as_str().unwrap();
+            assert!(body.contains(names), "{locale}: {body}");
+            assert!(
+                !body.contains("identity") && !body.contains("confirming") && !body.contains('{'),
+                "{locale}: {body}"
+            );
+        }
+    }
+);

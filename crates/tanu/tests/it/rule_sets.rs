@@ -107,3 +107,66 @@ both!(
         problem(r, StatusCode::FORBIDDEN, "forbidden").await;
     }
 );
+
+// At 01:30 on 1 January in Kazakhstan it is still 31 December in UTC: the set in force
+// is the one of Kazakhstan's day, the day every term is judged on.
+both!(the_set_in_force_is_that_of_the_day_in_kazakhstan, |app| {
+    app.clock
+        .set(Some(time::macros::datetime!(2026-12-31 10:00 UTC)));
+    let op = app.operator_token().await;
+    let sets: Value = app
+        .get(&op, "/api/v1/rule-sets")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = |code: &str| {
+        sets.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["code"] == code)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    // The 2018 set until 31 December 2026, the 2023 one from 1 January 2027.
+    for (code, range) in [
+        (
+            "kz-508-2018",
+            json!({ "effective_from": "2018-10-23", "effective_to": "2026-12-31" }),
+        ),
+        ("kz-508-2023-07", json!({ "effective_from": "2027-01-01" })),
+    ] {
+        let r = app
+            .put(&op, &format!("/api/v1/rule-sets/{}", id(code)), range)
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{code}");
+    }
+    // 23:59 on 31 December in Kazakhstan.
+    app.clock
+        .set(Some(time::macros::datetime!(2026-12-31 18:59 UTC)));
+    assert_eq!(in_force(&app, &op).await, ["kz-508-2018"]);
+    // 01:30 on 1 January in Kazakhstan, 20:30 on 31 December in UTC.
+    app.clock
+        .set(Some(time::macros::datetime!(2026-12-31 20:30 UTC)));
+    assert_eq!(in_force(&app, &op).await, ["kz-508-2023-07"]);
+});
+
+/// The codes the rule-set list marks as in force.
+async fn in_force(app: &TestApp, token: &str) -> Vec<String> {
+    let page = app
+        .client()
+        .get(app.url("/rule-sets"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    page.lines()
+        .filter(|l| l.contains("class=\"badge\""))
+        .filter_map(|l| l.split("<code>").nth(1)?.split("</code>").next())
+        .map(str::to_owned)
+        .collect()
+}

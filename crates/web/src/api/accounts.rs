@@ -71,7 +71,7 @@ async fn token_with_password(
             read_only: body.read_only,
         },
         &rctx.ip,
-        tanu_storage::now(),
+        rctx.now,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(t)))
@@ -176,7 +176,7 @@ async fn register(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<Registration>,
 ) -> Result<(StatusCode, Json<Registered>), WebError> {
-    accounts::register_candidate(&state.ctx, &body, &rctx.ip, tanu_storage::now()).await?;
+    accounts::register_candidate(&state.ctx, &body, &rctx.ip, rctx.now).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Registered {
@@ -197,9 +197,10 @@ struct LinkToken {
     responses((status = 204), (status = 410, body = Problem)))]
 async fn verify_email(
     State(state): State<AppState>,
+    rctx: RequestCtx,
     ApiJson(body): ApiJson<LinkToken>,
 ) -> Result<StatusCode, WebError> {
-    accounts::verify_email(&state.ctx, &body.token, tanu_storage::now()).await?;
+    accounts::verify_email(&state.ctx, &body.token, rctx.now).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -210,7 +211,7 @@ async fn resend_verification(
     State(state): State<AppState>,
     rctx: RequestCtx,
 ) -> Result<StatusCode, WebError> {
-    accounts::resend_verification(&state.ctx, rctx.actor()?, tanu_storage::now()).await?;
+    accounts::resend_verification(&state.ctx, rctx.actor()?, rctx.now).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -230,8 +231,7 @@ async fn request_password_reset(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<ResetRequest>,
 ) -> Result<StatusCode, WebError> {
-    accounts::request_password_reset(&state.ctx, &body.email, &rctx.ip, tanu_storage::now())
-        .await?;
+    accounts::request_password_reset(&state.ctx, &body.email, &rctx.ip, rctx.now).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -242,6 +242,7 @@ async fn request_password_reset(
     responses((status = 204), (status = 410, body = Problem), (status = 422, body = Problem)))]
 async fn reset_password(
     State(state): State<AppState>,
+    rctx: RequestCtx,
     Path(token): Path<String>,
     ApiJson(body): ApiJson<NewPassword>,
 ) -> Result<StatusCode, WebError> {
@@ -249,7 +250,7 @@ async fn reset_password(
         &state.ctx,
         &token,
         body.password.as_deref().unwrap_or_default(),
-        tanu_storage::now(),
+        rctx.now,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -279,7 +280,7 @@ async fn change_password(
         &body.new_password,
         None,
         &rctx.ip,
-        tanu_storage::now(),
+        rctx.now,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -293,7 +294,7 @@ async fn my_sessions(
     rctx: RequestCtx,
 ) -> Result<Json<Vec<SessionInfo>>, WebError> {
     Ok(Json(
-        accounts::sessions_of(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?,
+        accounts::sessions_of(&state.ctx, rctx.actor()?, None, rctx.now).await?,
     ))
 }
 
@@ -308,8 +309,7 @@ async fn my_data(
     State(state): State<AppState>,
     rctx: RequestCtx,
 ) -> Result<axum::response::Response, WebError> {
-    let export =
-        tanu_app::own_data::export(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?;
+    let export = tanu_app::own_data::export(&state.ctx, rctx.actor()?, None, rctx.now).await?;
     Ok(crate::views::archive_response(&state, export))
 }
 
@@ -328,8 +328,7 @@ async fn sign_out_elsewhere(
     State(state): State<AppState>,
     rctx: RequestCtx,
 ) -> Result<Json<Ended>, WebError> {
-    let ended =
-        accounts::sign_out_elsewhere(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?;
+    let ended = accounts::sign_out_elsewhere(&state.ctx, rctx.actor()?, None, rctx.now).await?;
     Ok(Json(Ended { ended }))
 }
 
@@ -355,13 +354,9 @@ async fn claim(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<ClaimCode>,
 ) -> Result<Json<Claimed>, WebError> {
-    let applications = tanu_app::applications::claim_walk_in(
-        &state.ctx,
-        rctx.actor()?,
-        &body.code,
-        tanu_storage::now(),
-    )
-    .await?;
+    let applications =
+        tanu_app::applications::claim_walk_in(&state.ctx, rctx.actor()?, &body.code, rctx.now)
+            .await?;
     Ok(Json(Claimed { applications }))
 }
 
@@ -371,10 +366,11 @@ async fn claim(
     responses((status = 200, body = InvitationView), (status = 410, body = Problem)))]
 async fn get_invitation(
     State(state): State<AppState>,
+    rctx: RequestCtx,
     Path(token): Path<String>,
 ) -> Result<Json<InvitationView>, WebError> {
     Ok(Json(
-        accounts::invitation(&state.ctx, &token, tanu_storage::now()).await?,
+        accounts::invitation(&state.ctx, &token, rctx.now).await?,
     ))
 }
 
@@ -403,7 +399,7 @@ async fn accept_invitation(
         &token,
         body.password.as_deref(),
         rctx.actor.as_ref(),
-        tanu_storage::now(),
+        rctx.now,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -426,7 +422,7 @@ async fn create_token(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<CreateToken>,
 ) -> Result<(StatusCode, Json<NewToken>), WebError> {
-    let t = tokens::create(&state.ctx, rctx.actor()?, &body, tanu_storage::now()).await?;
+    let t = tokens::create(&state.ctx, rctx.actor()?, &body, rctx.now).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -438,6 +434,6 @@ async fn revoke_token(
     rctx: RequestCtx,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, WebError> {
-    tokens::revoke(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?;
+    tokens::revoke(&state.ctx, rctx.actor()?, id, rctx.now).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -55,7 +55,7 @@ async fn add_catalogue_row(
     ApiJson(body): ApiJson<CatalogueRow>,
 ) -> Result<StatusCode, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ManageStaff)?;
-    catalogue::save(&state.ctx, &scope, &body, tanu_storage::now()).await?;
+    catalogue::save(&state.ctx, &scope, &body, rctx.now).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -75,7 +75,7 @@ async fn import_catalogue(
     let text = std::str::from_utf8(&body)
         .map_err(|_| WebError::MalformedBody("the CSV is not UTF-8".to_owned()))?;
     Ok(Json(
-        catalogue::import_csv(&state.ctx, &scope, text, tanu_storage::now()).await?,
+        catalogue::import_csv(&state.ctx, &scope, text, rctx.now).await?,
     ))
 }
 
@@ -98,7 +98,7 @@ async fn create(
 ) -> Result<(StatusCode, Json<ApplicationView>), WebError> {
     Ok((
         StatusCode::CREATED,
-        Json(applications::create(&state.ctx, rctx.actor()?, &body, tanu_storage::now()).await?),
+        Json(applications::create(&state.ctx, rctx.actor()?, &body, rctx.now).await?),
     ))
 }
 
@@ -111,7 +111,7 @@ async fn get_one(
     Path(id): Path<i64>,
 ) -> Result<Json<ApplicationView>, WebError> {
     Ok(Json(
-        applications::get(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?,
+        applications::get(&state.ctx, rctx.actor()?, id, rctx.now).await?,
     ))
 }
 
@@ -126,7 +126,7 @@ async fn update(
     ApiJson(body): ApiJson<ApplicationInput>,
 ) -> Result<Json<ApplicationView>, WebError> {
     Ok(Json(
-        applications::update(&state.ctx, rctx.actor()?, id, &body, tanu_storage::now()).await?,
+        applications::update(&state.ctx, rctx.actor()?, id, &body, rctx.now).await?,
     ))
 }
 
@@ -140,7 +140,7 @@ async fn submit(
     Path(id): Path<i64>,
 ) -> Result<Json<ApplicationView>, WebError> {
     Ok(Json(
-        applications::submit(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?,
+        applications::submit(&state.ctx, rctx.actor()?, id, rctx.now).await?,
     ))
 }
 
@@ -153,7 +153,7 @@ async fn withdraw(
     Path(id): Path<i64>,
 ) -> Result<Json<ApplicationView>, WebError> {
     Ok(Json(
-        applications::withdraw(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?,
+        applications::withdraw(&state.ctx, rctx.actor()?, id, rctx.now).await?,
     ))
 }
 
@@ -168,7 +168,7 @@ async fn check(
     ApiJson(body): ApiJson<CheckInput>,
 ) -> Result<Json<ApplicationView>, WebError> {
     Ok(Json(
-        applications::check(&state.ctx, rctx.actor()?, id, &body, tanu_storage::now()).await?,
+        applications::check(&state.ctx, rctx.actor()?, id, &body, rctx.now).await?,
     ))
 }
 
@@ -183,7 +183,9 @@ async fn queue(
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Json<Vec<ApplicationLine>>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
-    Ok(Json(applications::queue(&state.ctx, &scope, &q).await?))
+    Ok(Json(
+        applications::queue(&state.ctx, &scope, &q, rctx.now).await?,
+    ))
 }
 
 /// Registers an application on behalf of a walk-in candidate (secretary).
@@ -200,9 +202,6 @@ async fn register_walk_in(
     let scope = actor.scope(org, Need::ReadOrg)?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            applications::register_walk_in(&state.ctx, actor, &scope, &body, tanu_storage::now())
-                .await?,
-        ),
+        Json(applications::register_walk_in(&state.ctx, actor, &scope, &body, rctx.now).await?),
     ))
 }

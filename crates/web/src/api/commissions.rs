@@ -59,7 +59,7 @@ async fn form(
     let scope = rctx.actor()?.scope(org, Need::ManageCommissions)?;
     Ok((
         StatusCode::CREATED,
-        Json(commissions::form(&state.ctx, &scope, &body, tanu_storage::now()).await?),
+        Json(commissions::form(&state.ctx, &scope, &body, rctx.now).await?),
     ))
 }
 
@@ -75,7 +75,7 @@ async fn get_one(
 ) -> Result<Json<CommissionView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        commissions::get(&state.ctx, &scope, id, tanu_storage::now()).await?,
+        commissions::get(&state.ctx, &scope, id, rctx.now).await?,
     ))
 }
 
@@ -92,7 +92,7 @@ async fn update(
 ) -> Result<Json<Commission>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ManageCommissions)?;
     Ok(Json(
-        commissions::update(&state.ctx, &scope, id, &body, tanu_storage::now()).await?,
+        commissions::update(&state.ctx, &scope, id, &body, rctx.now).await?,
     ))
 }
 
@@ -123,7 +123,7 @@ async fn change_membership(
 ) -> Result<Json<CommissionView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ManageCommissions)?;
     Ok(Json(
-        commissions::change_membership(&state.ctx, &scope, id, &body, tanu_storage::now()).await?,
+        commissions::change_membership(&state.ctx, &scope, id, &body, rctx.now).await?,
     ))
 }
 
@@ -140,7 +140,7 @@ async fn assign_secretary(
 ) -> Result<Json<CommissionView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ManageCommissions)?;
     Ok(Json(
-        commissions::assign_secretary(&state.ctx, &scope, id, &body, tanu_storage::now()).await?,
+        commissions::assign_secretary(&state.ctx, &scope, id, &body, rctx.now).await?,
     ))
 }
 
@@ -158,7 +158,7 @@ async fn open_election(
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok((
         StatusCode::CREATED,
-        Json(commissions::open_election(&state.ctx, &scope, id, &body, tanu_storage::now()).await?),
+        Json(commissions::open_election(&state.ctx, &scope, id, &body, rctx.now).await?),
     ))
 }
 
@@ -190,8 +190,7 @@ async fn cast_ballot(
 ) -> Result<Json<ElectionView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        commissions::cast_ballot(&state.ctx, &scope, id, election, &body, tanu_storage::now())
-            .await?,
+        commissions::cast_ballot(&state.ctx, &scope, id, election, &body, rctx.now).await?,
     ))
 }
 
@@ -208,8 +207,7 @@ async fn record_ballots(
 ) -> Result<Json<ElectionView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        commissions::record_ballots(&state.ctx, &scope, id, election, &body, tanu_storage::now())
-            .await?,
+        commissions::record_ballots(&state.ctx, &scope, id, election, &body, rctx.now).await?,
     ))
 }
 
@@ -224,6 +222,6 @@ async fn close_election(
 ) -> Result<Json<ElectionView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        commissions::close_election(&state.ctx, &scope, id, election, tanu_storage::now()).await?,
+        commissions::close_election(&state.ctx, &scope, id, election, rctx.now).await?,
     ))
 }

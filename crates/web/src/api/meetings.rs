@@ -38,10 +38,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 type Meeting = Path<(i64, i64)>;
 type Item = Path<(i64, i64, i64)>;
 
-fn now() -> time::OffsetDateTime {
-    tanu_storage::now()
-}
-
 /// The meetings of a commission.
 #[utoipa::path(get, path = "/organisations/{org}/commissions/{commission}/meetings", tag = "meetings",
     params(("org" = i64, Path, description = "Organisation id"), ("commission" = i64, Path, description = "Commission id")),
@@ -69,7 +65,7 @@ async fn schedule(
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok((
         StatusCode::CREATED,
-        Json(meetings::schedule(&state.ctx, &scope, commission, &body, now()).await?),
+        Json(meetings::schedule(&state.ctx, &scope, commission, &body, rctx.now).await?),
     ))
 }
 
@@ -98,7 +94,7 @@ async fn attendance(
 ) -> Result<Json<MeetingView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        meetings::set_attendance(&state.ctx, &scope, id, &body, now()).await?,
+        meetings::set_attendance(&state.ctx, &scope, id, &body, rctx.now).await?,
     ))
 }
 
@@ -112,7 +108,9 @@ async fn open(
     Path((org, id)): Meeting,
 ) -> Result<Json<MeetingView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
-    Ok(Json(meetings::open(&state.ctx, &scope, id, now()).await?))
+    Ok(Json(
+        meetings::open(&state.ctx, &scope, id, rctx.now).await?,
+    ))
 }
 
 /// Closes the meeting; items not reached go back to a later agenda.
@@ -125,7 +123,9 @@ async fn close(
     Path((org, id)): Meeting,
 ) -> Result<Json<MeetingView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
-    Ok(Json(meetings::close(&state.ctx, &scope, id, now()).await?))
+    Ok(Json(
+        meetings::close(&state.ctx, &scope, id, rctx.now).await?,
+    ))
 }
 
 /// Whether the candidate came.
@@ -147,7 +147,7 @@ async fn candidate(
 ) -> Result<Json<MeetingView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        meetings::candidate_presence(&state.ctx, &scope, id, item, body.present, now()).await?,
+        meetings::candidate_presence(&state.ctx, &scope, id, item, body.present, rctx.now).await?,
     ))
 }
 
@@ -163,7 +163,7 @@ async fn recuse(
 ) -> Result<Json<MeetingView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        meetings::recuse(&state.ctx, &scope, id, item, &body, now()).await?,
+        meetings::recuse(&state.ctx, &scope, id, item, &body, rctx.now).await?,
     ))
 }
 
@@ -179,7 +179,7 @@ async fn interview(
 ) -> Result<Json<MeetingView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        meetings::interview(&state.ctx, &scope, id, item, &body, now()).await?,
+        meetings::interview(&state.ctx, &scope, id, item, &body, rctx.now).await?,
     ))
 }
 
@@ -194,7 +194,7 @@ async fn open_vote(
 ) -> Result<Json<MeetingView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        meetings::open_vote(&state.ctx, &scope, id, item, now()).await?,
+        meetings::open_vote(&state.ctx, &scope, id, item, rctx.now).await?,
     ))
 }
 
@@ -213,10 +213,10 @@ async fn vote(
 ) -> Result<axum::response::Response, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     if super::prefers_minimal(&headers) {
-        meetings::cast_vote(&state.ctx, &scope, id, item, &body, now()).await?;
+        meetings::cast_vote(&state.ctx, &scope, id, item, &body, rctx.now).await?;
         return Ok(super::minimal());
     }
-    Ok(Json(meetings::vote(&state.ctx, &scope, id, item, &body, now()).await?).into_response())
+    Ok(Json(meetings::vote(&state.ctx, &scope, id, item, &body, rctx.now).await?).into_response())
 }
 
 /// Records votes by name (a show of hands).
@@ -231,7 +231,7 @@ async fn record_votes(
 ) -> Result<Json<MeetingView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        meetings::record(&state.ctx, &scope, id, item, &body, now()).await?,
+        meetings::record(&state.ctx, &scope, id, item, &body, rctx.now).await?,
     ))
 }
 
@@ -246,7 +246,7 @@ async fn close_vote(
 ) -> Result<Json<MeetingView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        meetings::close_vote(&state.ctx, &scope, id, item, now()).await?,
+        meetings::close_vote(&state.ctx, &scope, id, item, rctx.now).await?,
     ))
 }
 
@@ -262,6 +262,6 @@ async fn decide(
 ) -> Result<Json<MeetingView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        meetings::decide(&state.ctx, &scope, id, item, &body, now()).await?,
+        meetings::decide(&state.ctx, &scope, id, item, &body, rctx.now).await?,
     ))
 }

@@ -46,6 +46,6 @@ async fn read(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<ReadInput>,
 ) -> Result<StatusCode, WebError> {
-    notify::mark_read(&state.ctx, rctx.actor()?, body.id, tanu_storage::now()).await?;
+    notify::mark_read(&state.ctx, rctx.actor()?, body.id, rctx.now).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -44,8 +44,7 @@ async fn register(
     rctx: RequestCtx,
     ApiJson(body): ApiJson<OrgInput>,
 ) -> Result<(StatusCode, Json<Organisation>), WebError> {
-    let org =
-        organisations::register(&state.ctx, rctx.actor()?, &body, tanu_storage::now()).await?;
+    let org = organisations::register(&state.ctx, rctx.actor()?, &body, rctx.now).await?;
     Ok((StatusCode::CREATED, Json(org)))
 }
 
@@ -72,7 +71,7 @@ async fn update(
     ApiJson(body): ApiJson<OrgInput>,
 ) -> Result<Json<Organisation>, WebError> {
     Ok(Json(
-        organisations::update(&state.ctx, rctx.actor()?, id, &body, tanu_storage::now()).await?,
+        organisations::update(&state.ctx, rctx.actor()?, id, &body, rctx.now).await?,
     ))
 }
 
@@ -102,7 +101,7 @@ async fn add_staff(
     let scope = rctx.actor()?.scope(id, Need::ManageStaff)?;
     Ok((
         StatusCode::CREATED,
-        Json(staff::add(&state.ctx, &scope, &body, tanu_storage::now()).await?),
+        Json(staff::add(&state.ctx, &scope, &body, rctx.now).await?),
     ))
 }
 
@@ -132,6 +131,6 @@ async fn update_staff(
 ) -> Result<Json<StaffMember>, WebError> {
     let scope = rctx.actor()?.scope(id, Need::ManageStaff)?;
     Ok(Json(
-        staff::update(&state.ctx, &scope, staff_id, &body, tanu_storage::now()).await?,
+        staff::update(&state.ctx, &scope, staff_id, &body, rctx.now).await?,
     ))
 }

@@ -34,10 +34,6 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(signing_key))
 }
 
-fn now() -> time::OffsetDateTime {
-    tanu_storage::now()
-}
-
 /// `?lang=` of a document (Kazakh by default).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -66,7 +62,7 @@ async fn start(
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok((
         StatusCode::CREATED,
-        Json(protocols::start(&state.ctx, &scope, id, now()).await?),
+        Json(protocols::start(&state.ctx, &scope, id, rctx.now).await?),
     ))
 }
 
@@ -113,10 +109,10 @@ async fn update(
 ) -> Result<axum::response::Response, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     if super::prefers_minimal(&headers) {
-        protocols::save_texts(&state.ctx, &scope, id, &body, now()).await?;
+        protocols::save_texts(&state.ctx, &scope, id, &body, rctx.now).await?;
         return Ok(super::minimal());
     }
-    Ok(Json(protocols::update(&state.ctx, &scope, id, &body, now()).await?).into_response())
+    Ok(Json(protocols::update(&state.ctx, &scope, id, &body, rctx.now).await?).into_response())
 }
 
 /// Sends a draft for approval by the presiding officer and the secretary; its content is frozen.
@@ -129,7 +125,9 @@ async fn send(
     Path((org, id)): Path<(i64, i64)>,
 ) -> Result<Json<ProtocolView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
-    Ok(Json(protocols::send(&state.ctx, &scope, id, now()).await?))
+    Ok(Json(
+        protocols::send(&state.ctx, &scope, id, rctx.now).await?,
+    ))
 }
 
 /// Returns a protocol awaiting approval to draft; approvals given are dropped.
@@ -143,7 +141,7 @@ async fn reopen(
 ) -> Result<Json<ProtocolView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        protocols::reopen(&state.ctx, &scope, id, now()).await?,
+        protocols::reopen(&state.ctx, &scope, id, rctx.now).await?,
     ))
 }
 
@@ -159,7 +157,7 @@ async fn approve(
 ) -> Result<Json<ProtocolView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        protocols::approve(&state.ctx, &scope, id, now()).await?,
+        protocols::approve(&state.ctx, &scope, id, rctx.now).await?,
     ))
 }
 
@@ -183,7 +181,7 @@ async fn paper_approval(
 ) -> Result<Json<ProtocolView>, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
-        protocols::record_paper_approval(&state.ctx, &scope, id, &body.role, now()).await?,
+        protocols::record_paper_approval(&state.ctx, &scope, id, &body.role, rctx.now).await?,
     ))
 }
 
@@ -208,7 +206,7 @@ async fn addendum(
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok((
         StatusCode::CREATED,
-        Json(protocols::add_addendum(&state.ctx, &scope, id, &body.addendum_text, now()).await?),
+        Json(protocols::add_addendum(&state.ctx, &scope, id, &body.addendum_text, rctx.now).await?),
     ))
 }
 
@@ -225,7 +223,7 @@ async fn pdf(
 ) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(pdf_response(
-        protocols::pdf(&state.ctx, &scope, id, q.lang(), now()).await?,
+        protocols::pdf(&state.ctx, &scope, id, q.lang(), rctx.now).await?,
     ))
 }
 
@@ -243,7 +241,7 @@ async fn extract(
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     Ok(pdf_response(
-        protocols::extract(&state.ctx, actor, id, q.lang(), now()).await?,
+        protocols::extract(&state.ctx, actor, id, q.lang(), rctx.now).await?,
     ))
 }
 

@@ -31,7 +31,7 @@ async fn organisation(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<Report>, WebError> {
     Ok(Json(
-        reports::organisation(&state.ctx, rctx.actor()?, org, &q, tanu_storage::now()).await?,
+        reports::organisation(&state.ctx, rctx.actor()?, org, &q, rctx.now).await?,
     ))
 }
 
@@ -46,6 +46,6 @@ async fn national(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<Report>, WebError> {
     Ok(Json(
-        reports::national(&state.ctx, rctx.actor()?, &q, tanu_storage::now()).await?,
+        reports::national(&state.ctx, rctx.actor()?, &q, rctx.now).await?,
     ))
 }

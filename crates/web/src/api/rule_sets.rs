@@ -50,6 +50,6 @@ async fn update(
     ApiJson(body): ApiJson<RuleSetUpdate>,
 ) -> Result<Json<StoredRuleSet>, WebError> {
     Ok(Json(
-        rule_sets::update(&state.ctx, rctx.actor()?, id, &body, tanu_storage::now()).await?,
+        rule_sets::update(&state.ctx, rctx.actor()?, id, &body, rctx.now).await?,
     ))
 }

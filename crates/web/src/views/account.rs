@@ -137,19 +137,18 @@ async fn account_view(
     let current = jar
         .get(context::SESSION_COOKIE)
         .map(|c| c.value().to_owned());
-    let sessions =
-        accounts::sessions_of(&state.ctx, actor, current.as_deref(), tanu_storage::now())
-            .await?
-            .into_iter()
-            .map(|s| {
-                (
-                    page.datetime(&s.created_at),
-                    s.ip.unwrap_or_default(),
-                    s.user_agent.unwrap_or_default(),
-                    s.current,
-                )
-            })
-            .collect();
+    let sessions = accounts::sessions_of(&state.ctx, actor, current.as_deref(), rctx.now)
+        .await?
+        .into_iter()
+        .map(|s| {
+            (
+                page.datetime(&s.created_at),
+                s.ip.unwrap_or_default(),
+                s.user_agent.unwrap_or_default(),
+                s.current,
+            )
+        })
+        .collect();
     Ok(AccountPage {
         verified: actor.email_verified,
         done: done.map(|k| page.t(k)),
@@ -192,7 +191,7 @@ async fn change_password(
         &f.new_password,
         current.as_deref(),
         &rctx.ip,
-        tanu_storage::now(),
+        rctx.now,
     )
     .await
     {
@@ -222,7 +221,7 @@ async fn resend_verification(
     rctx: RequestCtx,
     jar: CookieJar,
 ) -> Result<Response, WebError> {
-    accounts::resend_verification(&state.ctx, rctx.actor()?, tanu_storage::now()).await?;
+    accounts::resend_verification(&state.ctx, rctx.actor()?, rctx.now).await?;
     html(
         &account_view(
             &state,
@@ -238,8 +237,7 @@ async fn resend_verification(
 /// The person's copy of their data (a form's POST, so that no prefetch or link preview
 /// takes one of the hour's three).
 async fn my_data(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
-    let export =
-        tanu_app::own_data::export(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?;
+    let export = tanu_app::own_data::export(&state.ctx, rctx.actor()?, None, rctx.now).await?;
     Ok(super::archive_response(&state, export))
 }
 
@@ -251,13 +249,7 @@ async fn sign_out_elsewhere(
     let current = jar
         .get(context::SESSION_COOKIE)
         .map(|c| c.value().to_owned());
-    accounts::sign_out_elsewhere(
-        &state.ctx,
-        rctx.actor()?,
-        current.as_deref(),
-        tanu_storage::now(),
-    )
-    .await?;
+    accounts::sign_out_elsewhere(&state.ctx, rctx.actor()?, current.as_deref(), rctx.now).await?;
     html(
         &account_view(
             &state,
@@ -285,7 +277,7 @@ async fn verify(
     rctx: RequestCtx,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    accounts::verify_email(&state.ctx, &token, tanu_storage::now()).await?;
+    accounts::verify_email(&state.ctx, &token, rctx.now).await?;
     let next = if rctx.actor.is_some() { "/" } else { "/login" };
     html(
         &Notice::new(&rctx, "email-verify-title")
@@ -314,9 +306,7 @@ async fn reset_request(
     rctx: RequestCtx,
     Form(f): Form<EmailForm>,
 ) -> Result<Response, WebError> {
-    match accounts::request_password_reset(&state.ctx, &f.email, &rctx.ip, tanu_storage::now())
-        .await
-    {
+    match accounts::request_password_reset(&state.ctx, &f.email, &rctx.ip, rctx.now).await {
         Ok(()) => html(
             &Notice::new(&rctx, "reset-title")
                 .say("reset-sent")
@@ -351,7 +341,7 @@ async fn reset_page(
     rctx: RequestCtx,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    accounts::reset_link_live(&state.ctx, &token, tanu_storage::now()).await?;
+    accounts::reset_link_live(&state.ctx, &token, rctx.now).await?;
     html(&reset_form(&rctx))
 }
 
@@ -367,7 +357,7 @@ async fn reset(
     Path(token): Path<String>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    match accounts::reset_password(&state.ctx, &token, &f.password, tanu_storage::now()).await {
+    match accounts::reset_password(&state.ctx, &token, &f.password, rctx.now).await {
         Ok(_) => {
             // Every session ended, this browser's too.
             let mut r = Redirect::to("/login").into_response();
@@ -411,7 +401,7 @@ async fn claim(
     Form(f): Form<ClaimForm>,
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
-    match applications::claim_walk_in(&state.ctx, actor, &f.code, tanu_storage::now()).await {
+    match applications::claim_walk_in(&state.ctx, actor, &f.code, rctx.now).await {
         Ok(ids) => {
             let to = ids.first().map_or_else(
                 || "/applications".to_owned(),

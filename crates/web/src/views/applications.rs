@@ -42,10 +42,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/orgs/{org}/programmes/import", post(import))
 }
 
-fn now() -> time::OffsetDateTime {
-    tanu_storage::now()
-}
-
 /// The application form's fields, shared by the candidate's and the secretary's forms.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ApplicationForm {
@@ -290,7 +286,7 @@ async fn create(
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     let result = match f.input() {
-        Ok(input) => applications::create(&state.ctx, actor, &input, now())
+        Ok(input) => applications::create(&state.ctx, actor, &input, rctx.now)
             .await
             .map_err(WebError::from),
         Err(e) => Err(e),
@@ -385,7 +381,7 @@ async fn show_page(
     id: i64,
     form: Option<FormState>,
 ) -> Result<ShowPage, WebError> {
-    let view = applications::get(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?;
+    let view = applications::get(&state.ctx, rctx.actor()?, id, rctx.now).await?;
     let programmes = catalogue::list(&state.ctx, view.org_id).await?;
     let form = match form {
         Some(f) => f,
@@ -409,7 +405,7 @@ pub(crate) async fn show_with_error(
     e: WebError,
 ) -> Result<Response, WebError> {
     let e = form_error(e)?;
-    let view = applications::get(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?;
+    let view = applications::get(&state.ctx, rctx.actor()?, id, rctx.now).await?;
     let form = view_state(&view).fail(&e, &rctx.i18n());
     page_with_status(e.status(), &show_page(state, rctx, id, Some(form)).await?)
 }
@@ -430,7 +426,7 @@ async fn update(
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     let result = match f.input() {
-        Ok(input) => applications::update(&state.ctx, actor, id, &input, now())
+        Ok(input) => applications::update(&state.ctx, actor, id, &input, rctx.now)
             .await
             .map_err(WebError::from),
         Err(e) => Err(e),
@@ -462,7 +458,7 @@ async fn submit(
     rctx: RequestCtx,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let result = applications::submit(&state.ctx, rctx.actor()?, id, now()).await;
+    let result = applications::submit(&state.ctx, rctx.actor()?, id, rctx.now).await;
     after(&state, &rctx, id, result).await
 }
 
@@ -471,7 +467,7 @@ async fn withdraw(
     rctx: RequestCtx,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let result = applications::withdraw(&state.ctx, rctx.actor()?, id, now()).await;
+    let result = applications::withdraw(&state.ctx, rctx.actor()?, id, rctx.now).await;
     after(&state, &rctx, id, result).await
 }
 
@@ -509,7 +505,7 @@ async fn check(
         items,
         reason: Some(f.reason),
     };
-    let result = applications::check(&state.ctx, rctx.actor()?, id, &input, now()).await;
+    let result = applications::check(&state.ctx, rctx.actor()?, id, &input, rctx.now).await;
     after(&state, &rctx, id, result).await
 }
 
@@ -558,7 +554,7 @@ async fn queue(
         .names()
         .in_locale(rctx.locale)
         .to_owned();
-    let lines = applications::queue(&state.ctx, &scope, &q).await?;
+    let lines = applications::queue(&state.ctx, &scope, &q, rctx.now).await?;
     html(&QueuePage {
         page: Page::from_ctx(&rctx),
         org_id: org,
@@ -612,7 +608,7 @@ async fn walk_in(
                 locale: Some(rctx.locale.as_str().to_owned()),
                 application,
             };
-            applications::register_walk_in(&state.ctx, actor, &scope, &input, now())
+            applications::register_walk_in(&state.ctx, actor, &scope, &input, rctx.now)
                 .await
                 .map_err(WebError::from)
         }
@@ -733,7 +729,7 @@ async fn add_row(
         credits: f.credits.trim().parse().unwrap_or(-1),
         outcomes: f.outcomes.lines().collect::<Vec<_>>().join(";"),
     };
-    match catalogue::save(&state.ctx, &scope, &row, now()).await {
+    match catalogue::save(&state.ctx, &scope, &row, rctx.now).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}/programmes")).into_response()),
         Err(e) => {
             let e = form_error(e.into())?;
@@ -768,7 +764,7 @@ async fn import(
     Form(f): Form<ImportForm>,
 ) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ManageStaff)?;
-    match catalogue::import_csv(&state.ctx, &scope, &f.csv, now()).await {
+    match catalogue::import_csv(&state.ctx, &scope, &f.csv, rctx.now).await {
         Ok(done) => page_with_status(
             StatusCode::OK,
             &catalogue_view(&state, &rctx, org, FormState::new(), Some(done.rows)).await?,

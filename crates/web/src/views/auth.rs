@@ -85,7 +85,7 @@ async fn sign_in(
     person: i64,
     to: &str,
 ) -> Result<Response, WebError> {
-    let now = tanu_storage::now();
+    let now = rctx.now;
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
@@ -113,7 +113,7 @@ async fn login(
     jar: axum_extra::extract::cookie::CookieJar,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
-    let now = tanu_storage::now();
+    let now = rctx.now;
     let next = safe_next(f.next.as_deref());
     let device = jar.get(DEVICE_COOKIE).map(|c| c.value().to_owned());
     match accounts::login(
@@ -200,7 +200,7 @@ async fn register(
     rctx: RequestCtx,
     Form(f): Form<RegisterForm>,
 ) -> Result<Response, WebError> {
-    let now = tanu_storage::now();
+    let now = rctx.now;
     let input = Registration {
         full_name: f.full_name.clone(),
         email: f.email.clone(),
@@ -269,7 +269,7 @@ async fn invite_page(
     rctx: RequestCtx,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let invitation = accounts::invitation(&state.ctx, &token, tanu_storage::now()).await?;
+    let invitation = accounts::invitation(&state.ctx, &token, rctx.now).await?;
     html(&invite_view(&rctx, invitation, FormState::new()))
 }
 
@@ -287,7 +287,7 @@ async fn invite_accept(
     Path(token): Path<String>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    let now = tanu_storage::now();
+    let now = rctx.now;
     let invitation = accounts::invitation(&state.ctx, &token, now).await?;
     let password = invitation.sets_password.then_some(f.password.as_str());
     match accounts::accept_invitation(&state.ctx, &token, password, rctx.actor.as_ref(), now).await

@@ -62,10 +62,6 @@ pub(super) fn router() -> Router<AppState> {
         )
 }
 
-fn now() -> time::OffsetDateTime {
-    tanu_storage::now()
-}
-
 async fn org_name(
     state: &AppState,
     scope: &OrgScope,
@@ -151,7 +147,7 @@ async fn new_page(
     Path(org): Path<i64>,
 ) -> Result<Response, WebError> {
     rctx.actor()?.scope(org, Need::ManageCommissions)?;
-    let today = commissions::local_today(now());
+    let today = tanu_domain::dates::local_today(rctx.now);
     let form = FormState::new().with("term_from", today.to_string()).with(
         "term_to",
         today
@@ -187,7 +183,7 @@ async fn create(
         term_to: f.term_to.clone(),
         rule_set_id: f.rule_set_id.parse().ok(),
     };
-    match commissions::form(&state.ctx, &scope, &input, now()).await {
+    match commissions::form(&state.ctx, &scope, &input, rctx.now).await {
         Ok(c) => Ok(Redirect::to(&format!("/orgs/{org}/commissions/{}", c.id)).into_response()),
         Err(e) => {
             let e = form_error(e.into())?;
@@ -264,7 +260,7 @@ async fn show_page(
 ) -> Result<ShowPage, WebError> {
     let actor = rctx.actor()?;
     let scope = actor.scope(org, Need::ReadOrg)?;
-    let view = commissions::get(&state.ctx, &scope, id, now()).await?;
+    let view = commissions::get(&state.ctx, &scope, id, rctx.now).await?;
     let page = Page::from_ctx(rctx);
     let reasons = view
         .reasons
@@ -361,7 +357,7 @@ async fn change_membership(
         &rctx,
         org,
         id,
-        commissions::change_membership(&state.ctx, &scope, id, &change, now())
+        commissions::change_membership(&state.ctx, &scope, id, &change, rctx.now)
             .await
             .map(drop),
         "#members",
@@ -416,7 +412,7 @@ async fn assign_secretary(
         &SecretaryInput {
             staff_id: f.staff_id,
         },
-        now(),
+        rctx.now,
     )
     .await
     .map(drop);
@@ -512,7 +508,7 @@ async fn history(
     Path((org, id)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
-    let view = commissions::get(&state.ctx, &scope, id, now()).await?;
+    let view = commissions::get(&state.ctx, &scope, id, rctx.now).await?;
     let history = commissions::history(&state.ctx, &scope, id).await?;
     html(&HistoryPage {
         page: Page::from_ctx(&rctx),
@@ -540,7 +536,7 @@ async fn open_election(
         &scope,
         id,
         &OpenElection { office: f.office },
-        now(),
+        rctx.now,
     )
     .await
     {
@@ -592,7 +588,7 @@ async fn election_page(
 ) -> Result<ElectionPage, WebError> {
     let actor = rctx.actor()?;
     let scope = actor.scope(org, Need::ReadOrg)?;
-    let c = commissions::get(&state.ctx, &scope, id, now()).await?;
+    let c = commissions::get(&state.ctx, &scope, id, rctx.now).await?;
     let view = commissions::election_view(&state.ctx, &scope, id, election).await?;
     let can_run = view.can_prepare;
     let voted = view.ballots.iter().map(|b| b.voter_member_id).collect();
@@ -666,7 +662,7 @@ async fn cast_ballot(
     let input = BallotInput {
         candidate_member_id: candidate(&f.candidate)?,
     };
-    let result = commissions::cast_ballot(&state.ctx, &scope, ids.1, ids.2, &input, now()).await;
+    let result = commissions::cast_ballot(&state.ctx, &scope, ids.1, ids.2, &input, rctx.now).await;
     after_vote(&state, &rctx, ids, result).await
 }
 
@@ -702,7 +698,7 @@ async fn record_ballots(
         ids.1,
         ids.2,
         &RecordedBallots { ballots },
-        now(),
+        rctx.now,
     )
     .await;
     after_vote(&state, &rctx, ids, result).await
@@ -714,6 +710,6 @@ async fn close_election(
     Path(ids): Path<(i64, i64, i64)>,
 ) -> Result<Response, WebError> {
     let scope = rctx.actor()?.scope(ids.0, Need::ReadOrg)?;
-    let result = commissions::close_election(&state.ctx, &scope, ids.1, ids.2, now()).await;
+    let result = commissions::close_election(&state.ctx, &scope, ids.1, ids.2, rctx.now).await;
     after_vote(&state, &rctx, ids, result).await
 }

@@ -36,7 +36,7 @@ async fn show(State(state): State<AppState>, rctx: RequestCtx) -> Result<Respons
 }
 
 async fn read_all(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
-    notify::mark_read(&state.ctx, rctx.actor()?, None, tanu_storage::now()).await?;
+    notify::mark_read(&state.ctx, rctx.actor()?, None, rctx.now).await?;
     Ok(Redirect::to("/inbox").into_response())
 }
 
@@ -54,6 +54,6 @@ async fn open(
         .find(|n| n.id == id)
         .map(|n| n.link)
         .ok_or(WebError::Status(axum::http::StatusCode::NOT_FOUND))?;
-    notify::mark_read(&state.ctx, actor, Some(id), tanu_storage::now()).await?;
+    notify::mark_read(&state.ctx, actor, Some(id), rctx.now).await?;
     Ok(Redirect::to(&super::safe_next(Some(&link))).into_response())
 }

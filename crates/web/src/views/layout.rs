@@ -36,6 +36,8 @@ pub struct Page {
     pub path: String,
     /// Unread notifications.
     pub unread: i64,
+    /// The time of the request.
+    pub now: time::OffsetDateTime,
 }
 
 impl Page {
@@ -47,6 +49,7 @@ impl Page {
             csrf: rctx.csrf.clone(),
             path: rctx.path.clone(),
             unread: rctx.unread,
+            now: rctx.now,
         }
     }
 
@@ -79,7 +82,7 @@ impl Page {
 
     /// Whether a deadline's last day has passed (Kazakhstan time).
     pub fn overdue(&self, due: &tanu_app::applications::Due) -> bool {
-        due.overdue(time::OffsetDateTime::now_utc())
+        due.overdue(self.now)
     }
 
     /// The page language code.

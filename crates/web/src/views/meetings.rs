@@ -48,10 +48,6 @@ pub(super) fn router() -> Router<AppState> {
         )
 }
 
-fn now() -> time::OffsetDateTime {
-    tanu_storage::now()
-}
-
 type Fields = Vec<(String, String)>;
 
 fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
@@ -96,6 +92,7 @@ async fn new_form(
             status: Some("complete".into()),
             ..QueueQuery::default()
         },
+        rctx.now,
     )
     .await?;
     ready.extend(
@@ -106,6 +103,7 @@ async fn new_form(
                 status: Some("not-adopted".into()),
                 ..QueueQuery::default()
             },
+            rctx.now,
         )
         .await?,
     );
@@ -140,7 +138,7 @@ async fn schedule(
             .filter_map(|v| v.parse().ok())
             .collect(),
     };
-    match meetings::schedule(&state.ctx, &scope, commission, &input, now()).await {
+    match meetings::schedule(&state.ctx, &scope, commission, &input, rctx.now).await {
         Ok(m) => Ok(Redirect::to(&format!("/orgs/{org}/meetings/{}", m.id)).into_response()),
         Err(e) => {
             let e = form_error(e.into())?;
@@ -313,7 +311,7 @@ async fn attendance(
             present: present.contains(m),
         })
         .collect();
-    let result = meetings::set_attendance(&state.ctx, &scope, id, &input, now()).await;
+    let result = meetings::set_attendance(&state.ctx, &scope, id, &input, rctx.now).await;
     after(&state, &rctx, org, id, "#attendance", result).await
 }
 
@@ -323,7 +321,7 @@ async fn open(
     Path((org, id)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let scope = scope(&rctx, org)?;
-    let result = meetings::open(&state.ctx, &scope, id, now()).await;
+    let result = meetings::open(&state.ctx, &scope, id, rctx.now).await;
     after(&state, &rctx, org, id, "", result).await
 }
 
@@ -333,7 +331,7 @@ async fn close(
     Path((org, id)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let scope = scope(&rctx, org)?;
-    let result = meetings::close(&state.ctx, &scope, id, now()).await;
+    let result = meetings::close(&state.ctx, &scope, id, rctx.now).await;
     after(&state, &rctx, org, id, "", result).await
 }
 
@@ -357,7 +355,7 @@ async fn item_action(
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
     let scope = scope(&rctx, org)?;
-    let (ctx, t) = (&state.ctx, now());
+    let (ctx, t) = (&state.ctx, rctx.now);
     let result = match action.as_str() {
         "candidate" => {
             meetings::candidate_presence(ctx, &scope, id, item, field(&f, "present") == "yes", t)
@@ -471,26 +469,15 @@ async fn item_action(
     after(&state, &rctx, org, id, &format!("#item-{item}"), result).await
 }
 
-/// A calendar file for one event.
-fn calendar(uid: &str, starts_at: time::OffsetDateTime, summary: &str, place: &str) -> Response {
-    let fmt = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    let start = starts_at.to_offset(time::UtcOffset::UTC);
-    let end = start + time::Duration::hours(2);
-    let stamp = now().to_offset(time::UtcOffset::UTC);
-    let escape = |s: &str| {
-        s.replace('\\', "\\\\")
-            .replace(';', "\\;")
-            .replace(',', "\\,")
-            .replace('\n', "\\n")
-    };
-    let body = format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tanu//Meetings//KK\r\nBEGIN:VEVENT\r\nUID:{uid}@tanu\r\nDTSTAMP:{}\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:{}\r\nLOCATION:{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-        stamp.format(&fmt).unwrap_or_default(),
-        start.format(&fmt).unwrap_or_default(),
-        end.format(&fmt).unwrap_or_default(),
-        escape(summary),
-        escape(place),
-    );
+/// A calendar file for one event, as the meeting's e-mail attaches it.
+fn calendar(
+    uid: &str,
+    starts_at: time::OffsetDateTime,
+    summary: &str,
+    place: &str,
+    now: time::OffsetDateTime,
+) -> Response {
+    let body = tanu_app::notify::ics(uid, starts_at, summary, place, now);
     let mut r = body.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -509,8 +496,7 @@ async fn candidate_ics(
     rctx: RequestCtx,
     Path((application, meeting)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let view =
-        applications::get(&state.ctx, rctx.actor()?, application, tanu_storage::now()).await?;
+    let view = applications::get(&state.ctx, rctx.actor()?, application, rctx.now).await?;
     let m = view
         .meetings
         .iter()
@@ -522,6 +508,7 @@ async fn candidate_ics(
         m.starts_at,
         &summary,
         &m.place,
+        rctx.now,
     ))
 }
 
@@ -538,5 +525,6 @@ async fn ics(
         v.starts_at,
         &v.commission_name,
         &v.place,
+        rctx.now,
     ))
 }

@@ -181,7 +181,7 @@ async fn create(
     Form(f): Form<OrgForm>,
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
-    match organisations::register(&state.ctx, actor, &f.input(), tanu_storage::now()).await {
+    match organisations::register(&state.ctx, actor, &f.input(), rctx.now).await {
         Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
         Err(e) => {
             let e = form_error(e.into())?;
@@ -226,7 +226,7 @@ async fn edit(
     Form(f): Form<OrgForm>,
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
-    match organisations::update(&state.ctx, actor, id, &f.input(), tanu_storage::now()).await {
+    match organisations::update(&state.ctx, actor, id, &f.input(), rctx.now).await {
         Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
         Err(e) => {
             let e = form_error(e.into())?;
@@ -395,7 +395,7 @@ async fn add_staff(
         position: f.position.clone(),
         roles: f.roles.clone(),
     };
-    match staff::add(&state.ctx, &scope, &input, tanu_storage::now()).await {
+    match staff::add(&state.ctx, &scope, &input, rctx.now).await {
         Ok(added) => {
             let member = added.staff;
             // The invitation went to the person's e-mail; the admin never holds it.
@@ -442,7 +442,7 @@ async fn update_staff(
         roles: f.roles.clone(),
         active: f.active.is_some(),
     };
-    match staff::update(&state.ctx, &scope, staff_id, &input, tanu_storage::now()).await {
+    match staff::update(&state.ctx, &scope, staff_id, &input, rctx.now).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(e) => {
             let e = form_error(e.into())?;

@@ -37,10 +37,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/.well-known/tanu-signing-key.pem", get(signing_key_pem))
 }
 
-fn now() -> time::OffsetDateTime {
-    tanu_storage::now()
-}
-
 fn scope(rctx: &RequestCtx, org: i64) -> Result<OrgScope, WebError> {
     Ok(rctx.actor()?.scope(org, Need::ReadOrg)?)
 }
@@ -129,7 +125,7 @@ async fn start(
     Path((org, id)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
     let scope = scope(&rctx, org)?;
-    let p = protocols::start(&state.ctx, &scope, id, now()).await?;
+    let p = protocols::start(&state.ctx, &scope, id, rctx.now).await?;
     Ok(Redirect::to(&format!("/orgs/{org}/protocols/{}", p.id)).into_response())
 }
 
@@ -159,16 +155,16 @@ async fn action(
                     .find(|(k, _)| k == "addendum_text")
                     .map(|(_, v)| v.clone()),
             };
-            protocols::update(ctx, &scope, id, &input, now()).await
+            protocols::update(ctx, &scope, id, &input, rctx.now).await
         }
-        "send" => protocols::send(ctx, &scope, id, now()).await,
-        "return" => protocols::reopen(ctx, &scope, id, now()).await,
-        "approve" => protocols::approve(ctx, &scope, id, now()).await,
+        "send" => protocols::send(ctx, &scope, id, rctx.now).await,
+        "return" => protocols::reopen(ctx, &scope, id, rctx.now).await,
+        "approve" => protocols::approve(ctx, &scope, id, rctx.now).await,
         "paper" => {
-            protocols::record_paper_approval(ctx, &scope, id, field(&f, "role"), now()).await
+            protocols::record_paper_approval(ctx, &scope, id, field(&f, "role"), rctx.now).await
         }
         "addendum" => {
-            protocols::add_addendum(ctx, &scope, id, field(&f, "addendum_text"), now()).await
+            protocols::add_addendum(ctx, &scope, id, field(&f, "addendum_text"), rctx.now).await
         }
         _ => Err(AppError::NotFound),
     };
@@ -198,7 +194,7 @@ async fn pdf(
 ) -> Result<Response, WebError> {
     let scope = scope(&rctx, org)?;
     Ok(pdf_response(
-        protocols::pdf(&state.ctx, &scope, id, &q.or(&rctx), now()).await?,
+        protocols::pdf(&state.ctx, &scope, id, &q.or(&rctx), rctx.now).await?,
     ))
 }
 
@@ -210,7 +206,7 @@ async fn extract(
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     Ok(pdf_response(
-        protocols::extract(&state.ctx, actor, id, &q.or(&rctx), now()).await?,
+        protocols::extract(&state.ctx, actor, id, &q.or(&rctx), rctx.now).await?,
     ))
 }
 

@@ -29,10 +29,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/reports.csv", get(national_csv))
 }
 
-fn now() -> time::OffsetDateTime {
-    tanu_storage::now()
-}
-
 /// An integer with its digits grouped as the locale writes them: `1 234 567` (with
 /// no-break spaces) in Kazakh and Russian, `1,234,567` in English.
 pub(crate) fn grouped(n: i64, locale: Locale) -> String {
@@ -243,7 +239,7 @@ async fn org_page(
         .names()
         .in_locale(rctx.locale)
         .to_owned();
-    let result = reports::organisation(&state.ctx, actor, org, &q, now())
+    let result = reports::organisation(&state.ctx, actor, org, &q, rctx.now)
         .await
         .map_err(WebError::from);
     render(
@@ -262,7 +258,7 @@ async fn national_page(
 ) -> Result<Response, WebError> {
     let actor = rctx.actor()?;
     actor.require_operator()?;
-    let result = reports::national(&state.ctx, actor, &q, now())
+    let result = reports::national(&state.ctx, actor, &q, rctx.now)
         .await
         .map_err(WebError::from);
     render(&rctx, None, result, q, "/reports.csv")
@@ -271,8 +267,7 @@ async fn national_page(
 /// `tanu-report-<scope>-<day>.csv`.
 pub(crate) fn csv_name(scope: &str, r: &Report) -> String {
     // The day in Kazakhstan, like every date the pages show.
-    let offset = time::UtcOffset::from_hms(5, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let d = r.generated_at.to_offset(offset).date();
+    let d = tanu_domain::dates::local_today(r.generated_at);
     format!(
         "tanu-report-{scope}-{:04}-{:02}-{:02}.csv",
         d.year(),
@@ -287,7 +282,7 @@ async fn org_csv(
     Path(org): Path<i64>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let r = reports::organisation(&state.ctx, rctx.actor()?, org, &q, now()).await?;
+    let r = reports::organisation(&state.ctx, rctx.actor()?, org, &q, rctx.now).await?;
     Ok(csv_response(
         reports::to_csv(&r)?,
         &csv_name(&org.to_string(), &r),
@@ -299,7 +294,7 @@ async fn national_csv(
     rctx: RequestCtx,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let r = reports::national(&state.ctx, rctx.actor()?, &q, now()).await?;
+    let r = reports::national(&state.ctx, rctx.actor()?, &q, rctx.now).await?;
     Ok(csv_response(
         reports::to_csv(&r)?,
         &csv_name("national", &r),

@@ -32,7 +32,7 @@ struct ListPage {
 async fn list(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
     rctx.actor()?;
     let sets = rule_sets::list(&state.ctx).await?;
-    let today = tanu_storage::now().date();
+    let today = tanu_domain::dates::local_today(rctx.now);
     let in_force = rule_sets::in_force_on(&state.ctx, today)
         .await?
         .map(|s| s.set.code);
@@ -168,7 +168,7 @@ async fn update(
         effective_to: Some(f.effective_to.clone()),
         params: None,
     };
-    match rule_sets::update(&state.ctx, actor, id, &input, tanu_storage::now()).await {
+    match rule_sets::update(&state.ctx, actor, id, &input, rctx.now).await {
         Ok(_) => Ok(Redirect::to(&format!("/rule-sets/{id}")).into_response()),
         Err(e) => {
             let e = form_error(e.into())?;

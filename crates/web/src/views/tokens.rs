@@ -72,7 +72,7 @@ async fn create(
             days: None,
             read_only: f.read_only.is_some(),
         },
-        tanu_storage::now(),
+        rctx.now,
     )
     .await
     {
@@ -93,6 +93,6 @@ async fn revoke(
     rctx: RequestCtx,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    tokens::revoke(&state.ctx, rctx.actor()?, id, tanu_storage::now()).await?;
+    tokens::revoke(&state.ctx, rctx.actor()?, id, rctx.now).await?;
     Ok(Redirect::to("/account/tokens").into_response())
 }

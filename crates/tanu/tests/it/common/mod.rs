@@ -149,6 +149,8 @@ pub struct TestApp {
     pub base: String,
     pub ctx: Ctx,
     pub backend: Backend,
+    /// The app's clock: `app.clock.set(Some(t))` stands every request at `t`.
+    pub clock: tanu_web::Clock,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _pg: Option<PgDatabase>,
     _dir: Option<TempDir>,
@@ -244,8 +246,10 @@ impl TestApp {
         )
         .await
         .expect("operator");
+        let clock = tanu_web::Clock::default();
         let settings = tanu_web::WebSettings {
             max_upload_bytes: UPLOAD_LIMIT,
+            clock: clock.clone(),
             ..tanu_web::WebSettings::default()
         };
         let state = tanu_web::state(ctx.clone(), settings);
@@ -263,6 +267,7 @@ impl TestApp {
             base,
             ctx,
             backend,
+            clock,
             shutdown: Some(tx),
             _pg: pg,
             _dir: dir,
