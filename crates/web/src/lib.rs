@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod context;
+mod csrf;
 pub mod error;
 pub mod i18n;
 pub mod state;
@@ -15,6 +16,7 @@ pub mod views;
 mod assets;
 mod body;
 mod charts;
+mod middleware;
 mod ops;
 mod pdf;
 mod uploads;
@@ -98,7 +100,7 @@ pub fn app(state: AppState) -> Router {
         }))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            context::middleware,
+            middleware::middleware,
         ))
         // Outside the context middleware, which may read a form's body for its CSRF token.
         .layer(axum::middleware::from_fn_with_state(

@@ -7,6 +7,7 @@ pub mod layout;
 mod account;
 
 pub(crate) mod applications;
+mod catalogue;
 mod audit;
 mod auth;
 mod check;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(auth::router())
         .merge(applications::router())
+        .merge(catalogue::router())
         .merge(check::router())
         .merge(commissions::router())
         .merge(meetings::router())
