@@ -70,7 +70,8 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Walks the hash chain and reports the first event that was altered, removed or
-    /// inserted; exits with status 1 when the chain is broken.
+    /// inserted, or emptied of its personal data outside a recorded redaction; counts
+    /// the redacted events; exits with status 1 when the chain is broken.
     Verify,
 }
 
@@ -186,7 +187,10 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             let v = tanu_storage::repo::audit::verify(&db).await?;
             match v.broken {
                 None => {
-                    println!("audit trail intact: {} events, head {}", v.events, v.head);
+                    println!(
+                        "audit trail intact: {} events ({} redacted), head {}",
+                        v.events, v.redacted, v.head
+                    );
                     Ok(())
                 }
                 Some(b) => {
@@ -241,7 +245,10 @@ async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> 
     );
     match audit.broken {
         None => {
-            println!("audit trail intact: {} events", audit.events);
+            println!(
+                "audit trail intact: {} events ({} redacted)",
+                audit.events, audit.redacted
+            );
             Ok(())
         }
         Some(b) => anyhow::bail!("restored, but the audit trail is broken: {b}"),

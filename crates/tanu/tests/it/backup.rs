@@ -23,29 +23,6 @@ use tanu_storage::{Backend, Db, Objects, ObjectsConfig};
 
 use crate::common::*;
 
-/// Runs one story on SQLite and on PostgreSQL (skipped, or failing when required, as
-/// `both!` does).
-macro_rules! on_both {
-    ($name:ident, |$backend:ident| $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn story($backend: tanu_storage::Backend) $body
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                story(tanu_storage::Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                story(tanu_storage::Backend::Postgres).await;
-            }
-        }
-    };
-}
-
 /// A database and a local file store of their own.
 struct Site {
     db: Db,
