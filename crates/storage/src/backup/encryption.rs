@@ -37,7 +37,8 @@ impl std::fmt::Debug for Recipients {
 }
 
 impl Recipients {
-    /// Parses public keys: `age1pq1…` (post-quantum) or `age1…` (X25519). Refuses none.
+    /// Parses public keys: `age1pq1…` (post-quantum) or `age1…` (X25519), not mixed;
+    /// refuses an empty list.
     pub fn parse<S: AsRef<str>>(keys: &[S]) -> Result<Self, BackupError> {
         if keys.is_empty() {
             return Err(BackupError::Refused(
@@ -63,7 +64,11 @@ impl Recipients {
                 }
             }
         }
-        Ok(Self(parsed))
+        let keys = Self(parsed);
+        // Post-quantum and classic keys cannot share a file: refused here, before any
+        // file is written, rather than at the first one.
+        keys.encryptor()?;
+        Ok(keys)
     }
 
     fn encryptor(&self) -> Result<age::Encryptor, BackupError> {
@@ -302,6 +307,13 @@ mod tests {
         ));
         match Recipients::parse(&["age1notakey"]) {
             Err(BackupError::Refused(m)) => assert!(m.contains("not an age public key"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        #[allow(deprecated)]
+        let classic = age::x25519::Identity::generate().to_public().to_string();
+        let pq = age::pq::Identity::generate().to_public().to_string();
+        match Recipients::parse(&[classic, pq]) {
+            Err(BackupError::Refused(m)) => assert!(m.contains("cannot encrypt"), "{m}"),
             other => panic!("{other:?}"),
         }
         match Identities::read("not a key\n".as_bytes(), "key.txt") {
