@@ -60,11 +60,14 @@ pub struct AuditEvent {
     pub object_id: Option<i64>,
     /// Organisation.
     pub org_id: Option<i64>,
-    /// Client address.
+    /// Client address (empty when unknown or redacted).
     pub ip: String,
     /// Details.
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
+    /// Whether the event's personal data (client address, e-mails, names, IINs) were
+    /// redacted; its hash still verifies.
+    pub redacted: bool,
     /// This event's hash (SHA-256, chained).
     pub hash: String,
 }
@@ -83,6 +86,7 @@ impl From<repo::EventRow> for AuditEvent {
             org_id: e.org_id,
             ip: e.ip,
             details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::Null),
+            redacted: e.redacted,
             hash: e.hash,
         }
     }

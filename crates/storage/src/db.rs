@@ -271,12 +271,14 @@ impl Db {
         }
     }
 
-    /// Applies pending migrations of this backend's tree.
+    /// Applies pending migrations of this backend's tree, then brings the audit trail
+    /// to the current format ([`crate::repo::audit::upgrade`]; a read when it is).
     pub async fn migrate(&self) -> Result<(), StorageError> {
         match &self.pool {
             Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
             Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
+        crate::repo::audit::upgrade(self).await?;
         Ok(())
     }
 

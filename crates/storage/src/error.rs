@@ -29,6 +29,9 @@ pub enum StorageError {
     /// Configuration that cannot work.
     #[error("storage configuration: {0}")]
     Config(String),
+    /// The operating system gave no random bytes.
+    #[error("no random bytes: {0}")]
+    Random(String),
     /// A stored value that does not parse (the database was edited by hand?).
     #[error("corrupt stored value in {column}: {reason}")]
     Corrupt {

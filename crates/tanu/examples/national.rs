@@ -520,7 +520,8 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
         let end = (seq + 50_000).min(args.audit_events);
         let mut events = Batcher::new(b.insert_head(
             "audit_events",
-            "seq, at, person_id, role, action, object_type, object_id, org_id, ip, details, prev_hash, hash",
+            "seq, at, person_id, role, action, object_type, object_id, org_id, ip, details, personal_salt, \
+             personal_digest, format, prev_hash, hash",
         ));
         while seq < end {
             seq += 1;
@@ -558,6 +559,10 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
             };
             let seq_i = i64::try_from(seq).unwrap_or(0);
             let app_i = i64::try_from(app).unwrap_or(0);
+            // The client address is the event's personal part: under a salted digest.
+            let personal = tanu_storage::repo::audit::protect(&ip, None)?;
+            let salt = personal.salt.unwrap_or_default();
+            let digest = personal.digest.unwrap_or_default();
             let hash = tanu_storage::repo::audit::hash_of(
                 seq_i,
                 at,
@@ -567,13 +572,15 @@ async fn fill(b: &Bench, args: &Args) -> Result<(i64, i64)> {
                 "application",
                 Some(app_i),
                 Some(i64::from(org)),
-                &ip,
                 details,
+                Some(&digest),
                 &prev,
             );
             events.push(format!(
-                "({seq}, {}, {person}, '{role}', '{action}', 'application', {app}, {org}, '{ip}', '{details}', '{prev}', '{hash}')",
-                ts(at)
+                "({seq}, {}, {person}, '{role}', '{action}', 'application', {app}, {org}, '{ip}', '{details}', '{salt}', \
+                 '{digest}', {}, '{prev}', '{hash}')",
+                ts(at),
+                tanu_storage::repo::audit::FORMAT
             ));
             prev = hash;
         }

@@ -58,19 +58,34 @@ enum Command {
         /// Folder to create; an existing folder gets a new `tanu-backup-<time>` inside.
         #[arg(long)]
         to: PathBuf,
+        /// Encrypts every file of the backup to this age public key (`age1…` or
+        /// `age1pq1…`); repeat for more keys, any one of which restores. Env:
+        /// TANU_BACKUP_RECIPIENT (comma-separated).
+        #[arg(
+            long = "recipient",
+            value_name = "AGE_PUBLIC_KEY",
+            env = "TANU_BACKUP_RECIPIENT",
+            value_delimiter = ','
+        )]
+        recipients: Vec<String>,
     },
     /// Restores a backup into a new, empty database and file store.
     Restore {
         /// The backup folder.
         #[arg(long)]
         from: PathBuf,
+        /// The age identity file (`AGE-SECRET-KEY-…`) of a key an encrypted backup was
+        /// made for.
+        #[arg(long, value_name = "FILE")]
+        identity: Option<PathBuf>,
     },
 }
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Walks the hash chain and reports the first event that was altered, removed or
-    /// inserted; exits with status 1 when the chain is broken.
+    /// inserted, or emptied of its personal data outside a recorded redaction; counts
+    /// the redacted events; exits with status 1 when the chain is broken.
     Verify,
 }
 
@@ -186,7 +201,10 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             let v = tanu_storage::repo::audit::verify(&db).await?;
             match v.broken {
                 None => {
-                    println!("audit trail intact: {} events, head {}", v.events, v.head);
+                    println!(
+                        "audit trail intact: {} events ({} redacted), head {}",
+                        v.events, v.redacted, v.head
+                    );
                     Ok(())
                 }
                 Some(b) => {
@@ -197,26 +215,38 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Backup { to } => backup(&config, &to).await,
-        Command::Restore { from } => restore(&config, &from).await,
+        Command::Backup { to, recipients } => backup(&config, &to, &recipients).await,
+        Command::Restore { from, identity } => restore(&config, &from, identity.as_deref()).await,
         Command::Serve { .. } => serve(config).await,
     }
 }
 
-/// `tanu backup`: the database as it is, without migrating it.
+/// `tanu backup`: the database as it is, without migrating it; encrypted when given
+/// recipients.
 #[allow(clippy::print_stdout)]
-async fn backup(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
+async fn backup(
+    config: &Config,
+    to: &std::path::Path,
+    recipients: &[String],
+) -> anyhow::Result<()> {
     startup::init_logging(config);
+    let keys = if recipients.is_empty() {
+        None
+    } else {
+        Some(tanu_storage::backup::Recipients::parse(recipients).context("backup refused")?)
+    };
     let db = startup::open_db(config).await?;
     let objects = tanu_storage::Objects::open(&startup::objects_config(config)?)
         .context("cannot open the file store")?;
     let started = std::time::Instant::now();
-    let summary = tanu_storage::backup::backup(&db, &objects, to, tanu_storage::now())
-        .await
-        .context("backup failed")?;
+    let summary =
+        tanu_storage::backup::backup(&db, &objects, to, tanu_storage::now(), keys.as_ref())
+            .await
+            .context("backup failed")?;
     println!(
-        "backup written to {}: {summary} in {:.2} s",
+        "backup written to {}{}: {summary} in {:.2} s",
         summary.path.display(),
+        if keys.is_some() { " (encrypted)" } else { "" },
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -224,13 +254,21 @@ async fn backup(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
 
 /// `tanu restore`: then checks the audit trail of what was restored.
 #[allow(clippy::print_stdout)]
-async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> {
+async fn restore(
+    config: &Config,
+    from: &std::path::Path,
+    identity: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     startup::init_logging(config);
+    let identities = identity
+        .map(tanu_storage::backup::Identities::from_file)
+        .transpose()
+        .context("restore refused")?;
     let db = startup::open_db(config).await?;
     let objects = tanu_storage::Objects::open(&startup::objects_config(config)?)
         .context("cannot open the file store")?;
     let started = std::time::Instant::now();
-    let summary = tanu_storage::backup::restore(&db, &objects, from)
+    let summary = tanu_storage::backup::restore(&db, &objects, from, identities.as_ref())
         .await
         .context("restore failed")?;
     let audit = tanu_storage::repo::audit::verify(&db).await?;
@@ -241,7 +279,10 @@ async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> 
     );
     match audit.broken {
         None => {
-            println!("audit trail intact: {} events", audit.events);
+            println!(
+                "audit trail intact: {} events ({} redacted)",
+                audit.events, audit.redacted
+            );
             Ok(())
         }
         Some(b) => anyhow::bail!("restored, but the audit trail is broken: {b}"),

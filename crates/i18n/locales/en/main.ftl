@@ -642,6 +642,7 @@ audit-role = Role
 audit-object = Object
 audit-ip = Address
 audit-details = Details
+audit-redacted = personal data redacted
 audit-none = No events match.
 audit-older = Older events
 audit-link = Audit trail

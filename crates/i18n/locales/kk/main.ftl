@@ -642,6 +642,7 @@ audit-role = Рөлі
 audit-object = Нысан
 audit-ip = Мекенжай
 audit-details = Толығырақ
+audit-redacted = дербес деректер өшірілген
 audit-none = Сәйкес жазбалар жоқ.
 audit-older = Ертерек жазбалар
 audit-link = Аудит журналы

@@ -642,6 +642,7 @@ audit-role = Роль
 audit-object = Объект
 audit-ip = Адрес
 audit-details = Подробности
+audit-redacted = персональные данные удалены
 audit-none = Подходящих записей нет.
 audit-older = Более ранние записи
 audit-link = Журнал аудита

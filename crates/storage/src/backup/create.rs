@@ -9,6 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use tokio::io::AsyncWriteExt;
 
+use super::encryption::{Recipients, Sink};
 use super::{
     BackupError, ColumnEntry, DB_DIR, FILE_KEY, FILE_SHA256, FORMAT, FORMAT_VERSION, FileEntry,
     LEFT_OUT, MANIFEST, Manifest, Summary, TableEntry, files, rows, summary_of, tables,
@@ -17,11 +18,13 @@ use crate::{Backend, Db, Objects};
 
 /// Backs up `db` and the files its rows refer to. `to` names the folder to create; when
 /// it is an existing folder, the backup goes into a new `tanu-backup-<time>` inside it.
+/// With `keys`, every file of it is encrypted to them ([`super::encryption`]).
 pub async fn backup(
     db: &Db,
     objects: &Objects,
     to: &Path,
     now: OffsetDateTime,
+    keys: Option<&Recipients>,
 ) -> Result<Summary, BackupError> {
     let dest = if tokio::fs::metadata(to).await.is_ok_and(|m| m.is_dir()) {
         let stamp = now
@@ -48,7 +51,7 @@ pub async fn backup(
     tokio::fs::create_dir_all(partial.join(DB_DIR))
         .await
         .map_err(|e| BackupError::io(partial.display(), e))?;
-    match write_backup(db, objects, &partial, now).await {
+    match write_backup(db, objects, &partial, now, keys).await {
         Ok(mut summary) => {
             tokio::fs::rename(&partial, &dest)
                 .await
@@ -75,6 +78,7 @@ async fn write_backup(
     objects: &Objects,
     dir: &Path,
     now: OffsetDateTime,
+    keys: Option<&Recipients>,
 ) -> Result<Summary, BackupError> {
     // Events of committed writes join the chain first, so the backup holds them linked.
     crate::repo::audit::seal_before_reading(db).await;
@@ -89,10 +93,7 @@ async fn write_backup(
     let mut bytes = 0_u64;
     for table in &live {
         let path = dir.join(DB_DIR).join(format!("{}.jsonl", table.name));
-        let file = tokio::fs::File::create(&path)
-            .await
-            .map_err(|e| BackupError::io(path.display(), e))?;
-        let mut out = tokio::io::BufWriter::new(file);
+        let mut out = tokio::io::BufWriter::new(Sink::create(&path, keys).await?);
         let holds_files = table.column(FILE_KEY).is_some() && table.column(FILE_SHA256).is_some();
         let rows = if LEFT_OUT.contains(&table.name.as_str()) {
             0
@@ -108,11 +109,7 @@ async fn write_backup(
         out.flush()
             .await
             .map_err(|e| BackupError::io(path.display(), e))?;
-        out.get_ref()
-            .sync_all()
-            .await
-            .map_err(|e| BackupError::io(path.display(), e))?;
-        let digest = files::digest_file(&path).await?;
+        let digest = out.into_inner().finish().await?;
         bytes += digest.size;
         entries.push(TableEntry {
             name: table.name.clone(),
@@ -133,7 +130,7 @@ async fn write_backup(
     let mut file_entries = Vec::with_capacity(referenced.len());
     for (key, (sha256, table)) in referenced {
         files::check_key(&key)?;
-        let got = files::copy_out(objects, &key, &files::path_of(dir, &key)).await?;
+        let got = files::copy_out(objects, &key, &files::path_of(dir, &key), keys).await?;
         if !got.sha256.eq_ignore_ascii_case(&sha256) {
             return Err(BackupError::Invalid(format!(
                 "file {key} in the store has SHA-256 {}, but its {table} row records {sha256}",
@@ -164,15 +161,11 @@ async fn write_backup(
     let json =
         serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Invalid(e.to_string()))?;
     let path = dir.join(MANIFEST);
-    let mut file = tokio::fs::File::create(&path)
-        .await
-        .map_err(|e| BackupError::io(path.display(), e))?;
+    let mut file = Sink::create(&path, keys).await?;
     file.write_all(&json)
         .await
         .map_err(|e| BackupError::io(path.display(), e))?;
-    file.sync_all()
-        .await
-        .map_err(|e| BackupError::io(path.display(), e))?;
+    file.finish().await?;
     sync_dir(dir).await?;
     Ok(summary_of(&manifest, dir, bytes))
 }

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 use futures::TryStreamExt;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use super::BackupError;
+use super::encryption::{Recipients, Sink};
 use crate::Objects;
 
 /// Read size for files of a backup.
@@ -43,11 +44,13 @@ pub(crate) fn path_of(dir: &Path, key: &str) -> PathBuf {
         .fold(dir.join(super::FILES_DIR), |p, segment| p.join(segment))
 }
 
-/// Copies the object `key` to `to` (creating its folder), durably.
+/// Copies the object `key` to `to` (creating its folder), durably; encrypted to `keys`
+/// when given (see [`super::encryption`]).
 pub(crate) async fn copy_out(
     objects: &Objects,
     key: &str,
     to: &Path,
+    keys: Option<&Recipients>,
 ) -> Result<Digested, BackupError> {
     let Some((_, mut stream)) = objects.stream(key).await? else {
         return Err(BackupError::Invalid(format!(
@@ -59,40 +62,28 @@ pub(crate) async fn copy_out(
             .await
             .map_err(|e| BackupError::io(dir.display(), e))?;
     }
-    let mut file = tokio::fs::File::create(to)
-        .await
-        .map_err(|e| BackupError::io(to.display(), e))?;
-    let mut sha = Sha256::new();
-    let mut size = 0_u64;
+    let mut sink = Sink::create(to, keys).await?;
     while let Some(chunk) = stream.try_next().await.map_err(crate::StorageError::from)? {
-        sha.update(&chunk);
-        size += chunk.len() as u64;
-        file.write_all(&chunk)
+        sink.write_all(&chunk)
             .await
             .map_err(|e| BackupError::io(to.display(), e))?;
     }
-    file.sync_all()
-        .await
-        .map_err(|e| BackupError::io(to.display(), e))?;
-    Ok(Digested {
-        sha256: hex::encode(sha.finalize()),
-        size,
-    })
+    sink.finish().await
 }
 
-/// The digest of a file of the backup.
-pub(crate) async fn digest_file(path: &Path) -> Result<Digested, BackupError> {
-    let mut file = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| BackupError::io(path.display(), e))?;
+/// The digest of what `input` (a file of the backup, `what`) holds.
+pub(crate) async fn digest_read(
+    mut input: impl AsyncRead + Unpin,
+    what: &Path,
+) -> Result<Digested, BackupError> {
     let mut sha = Sha256::new();
     let mut size = 0_u64;
     let mut buf = vec![0_u8; CHUNK];
     loop {
-        let n = file
+        let n = input
             .read(&mut buf)
             .await
-            .map_err(|e| BackupError::io(path.display(), e))?;
+            .map_err(|e| BackupError::io(what.display(), e))?;
         if n == 0 {
             break;
         }
@@ -105,27 +96,26 @@ pub(crate) async fn digest_file(path: &Path) -> Result<Digested, BackupError> {
     })
 }
 
-/// Streams the backup's file `from` into the store under `key`; the object becomes
-/// visible only if its bytes hash to `expected`, otherwise nothing is left under `key`.
+/// Streams what `input` (the backup's file `what`) holds into the store under `key`; the
+/// object becomes visible only if its bytes hash to `expected`, otherwise nothing is
+/// left under `key`.
 pub(crate) async fn copy_in(
     objects: &Objects,
     key: &str,
-    from: &Path,
+    mut input: impl AsyncRead + Unpin,
+    what: &Path,
     expected: &Digested,
 ) -> Result<(), BackupError> {
-    let mut file = tokio::fs::File::open(from)
-        .await
-        .map_err(|e| BackupError::io(from.display(), e))?;
     let mut writer = objects.writer(key).await?;
     let mut sha = Sha256::new();
     let mut size = 0_u64;
     let mut buf = vec![0_u8; CHUNK];
     loop {
-        let n = match file.read(&mut buf).await {
+        let n = match input.read(&mut buf).await {
             Ok(n) => n,
             Err(e) => {
                 writer.abort().await;
-                return Err(BackupError::io(from.display(), e));
+                return Err(BackupError::io(what.display(), e));
             }
         };
         if n == 0 {

@@ -20,18 +20,24 @@
 //! complete. The installation's signing key is not part of it (it is a secret kept
 //! outside the database).
 //!
+//! Given public keys (age recipients), every file of the folder is encrypted to them as
+//! it is written, named with `.age` added ([`encryption`]); restore then needs a
+//! matching identity file, decrypts as it reads, and refuses without one.
+//!
 //! Restore checks the whole backup before it writes anything, then migrates the new
 //! database to the backup's schema version, stores the files, loads every row in one
 //! transaction, applies any newer migrations, and checks counts and file hashes again.
 //! It knows tables and rows, not rules.
 
 mod create;
+pub mod encryption;
 mod files;
 mod restore;
 mod rows;
 mod tables;
 
 pub use create::backup;
+pub use encryption::{Identities, Recipients};
 pub use restore::restore;
 
 use std::fmt;

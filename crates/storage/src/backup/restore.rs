@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Map, Value};
+use tokio::io::AsyncReadExt;
 
+use super::encryption::{Identities, Source};
 use super::tables::{Column, Table};
 use super::{
     BackupError, DB_DIR, FILE_KEY, FILE_SHA256, FORMAT, FORMAT_VERSION, FileEntry, MANIFEST,
@@ -15,10 +17,17 @@ use super::{
 use crate::{Conn, Db, Objects};
 
 /// Restores the backup in `from` into `db` (a new, empty database: any row other than
-/// the seeds of a fresh one is refused) and `objects`.
-pub async fn restore(db: &Db, objects: &Objects, from: &Path) -> Result<Summary, BackupError> {
-    let manifest = read_manifest(from).await?;
-    let bytes = check_backup(from, &manifest).await?;
+/// the seeds of a fresh one is refused) and `objects`. An encrypted backup needs
+/// `identities` that match one of its recipients, and is refused without them.
+pub async fn restore(
+    db: &Db,
+    objects: &Objects,
+    from: &Path,
+    identities: Option<&Identities>,
+) -> Result<Summary, BackupError> {
+    let source = Source::of(from, identities).await?;
+    let manifest = read_manifest(from, source).await?;
+    let bytes = check_backup(from, &manifest, source).await?;
 
     // The target: empty, and not ahead of the backup's schema.
     let mut conn = db.acquire().await?;
@@ -46,13 +55,9 @@ pub async fn restore(db: &Db, objects: &Objects, from: &Path) -> Result<Summary,
 
     // Files first: a committed row never points to a file that is not there yet.
     for file in &manifest.files {
-        files::copy_in(
-            objects,
-            &file.key,
-            &files::path_of(from, &file.key),
-            &file.digest(),
-        )
-        .await?;
+        let path = files::path_of(from, &file.key);
+        let input = source.open(&path).await?;
+        files::copy_in(objects, &file.key, input, &path, &file.digest()).await?;
     }
 
     // Rows, all in one transaction, counted before it commits.
@@ -72,9 +77,7 @@ pub async fn restore(db: &Db, objects: &Objects, from: &Path) -> Result<Summary,
     } in &steps
     {
         let path = from.join(DB_DIR).join(format!("{}.jsonl", table.name));
-        let file = tokio::fs::File::open(&path)
-            .await
-            .map_err(|e| BackupError::io(path.display(), e))?;
+        let file = source.open(&path).await?;
         let loaded = rows::load(tx.conn(), table, columns, tokio::io::BufReader::new(file)).await?;
         let counted = rows::count(tx.conn(), &table.name).await?;
         if loaded != entry.rows || counted != entry.rows {
@@ -103,11 +106,15 @@ pub async fn restore(db: &Db, objects: &Objects, from: &Path) -> Result<Summary,
     Ok(summary_of(&manifest, from, bytes))
 }
 
-async fn read_manifest(from: &Path) -> Result<Manifest, BackupError> {
+async fn read_manifest(from: &Path, source: Source<'_>) -> Result<Manifest, BackupError> {
     let path = from.join(MANIFEST);
-    let text = tokio::fs::read(&path)
+    let mut text = Vec::new();
+    source
+        .open(&path)
+        .await?
+        .read_to_end(&mut text)
         .await
-        .map_err(|e| BackupError::io(path.display(), e))?;
+        .map_err(|e| BackupError::io(source.path(&path).display(), e))?;
     let manifest: Manifest = serde_json::from_slice(&text)
         .map_err(|e| BackupError::Invalid(format!("{}: {e}", path.display())))?;
     if manifest.format != FORMAT || manifest.format_version != FORMAT_VERSION {
@@ -122,8 +129,13 @@ async fn read_manifest(from: &Path) -> Result<Manifest, BackupError> {
 }
 
 /// Checks every byte of the backup against the manifest, and every file a row names
-/// against the files the manifest lists; returns the backup's size.
-async fn check_backup(from: &Path, manifest: &Manifest) -> Result<u64, BackupError> {
+/// against the files the manifest lists; returns the backup's size (of the clear
+/// contents, when encrypted).
+async fn check_backup(
+    from: &Path,
+    manifest: &Manifest,
+    source: Source<'_>,
+) -> Result<u64, BackupError> {
     let mut listed: BTreeMap<&str, &FileEntry> = BTreeMap::new();
     for file in &manifest.files {
         files::check_key(&file.key)?;
@@ -138,11 +150,11 @@ async fn check_backup(from: &Path, manifest: &Manifest) -> Result<u64, BackupErr
     for table in &manifest.tables {
         tables::check_identifier(&table.name)?;
         let path = from.join(DB_DIR).join(format!("{}.jsonl", table.name));
-        let got = files::digest_file(&path).await?;
+        let got = files::digest_read(source.open(&path).await?, &path).await?;
         if !got.sha256.eq_ignore_ascii_case(&table.sha256) {
             return Err(BackupError::Invalid(format!(
                 "{} does not match the manifest (SHA-256 {} expected, {} found)",
-                path.display(),
+                source.path(&path).display(),
                 table.sha256,
                 got.sha256
             )));
@@ -152,7 +164,11 @@ async fn check_backup(from: &Path, manifest: &Manifest) -> Result<u64, BackupErr
             .iter()
             .all(|c| table.columns.iter().any(|col| col.name == *c));
         if holds_files {
-            let text = tokio::fs::read_to_string(&path)
+            let mut text = String::new();
+            source
+                .open(&path)
+                .await?
+                .read_to_string(&mut text)
                 .await
                 .map_err(|e| BackupError::io(path.display(), e))?;
             for line in text.lines() {
@@ -175,7 +191,8 @@ async fn check_backup(from: &Path, manifest: &Manifest) -> Result<u64, BackupErr
         }
     }
     for file in &manifest.files {
-        let got = files::digest_file(&files::path_of(from, &file.key)).await?;
+        let path = files::path_of(from, &file.key);
+        let got = files::digest_read(source.open(&path).await?, &path).await?;
         if got != file.digest() {
             return Err(files::mismatch(&file.key, &file.digest(), &got));
         }

@@ -238,7 +238,7 @@ both!(tampering_is_found_removed_and_inserted, |app| {
 });
 
 // On PostgreSQL writes run side by side and their events are linked after they commit
-// (storage/src/repo/audit.rs, `seal`): many at once still make one unbroken chain, with
+// (storage/src/repo/audit/, `seal`): many at once still make one unbroken chain, with
 // every event in it exactly once.
 both!(parallel_writes_make_one_unbroken_chain, |app| {
     let (b, _) = board(&app, 0).await;

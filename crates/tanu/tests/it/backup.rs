@@ -16,35 +16,13 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use age::secrecy::ExposeSecret;
 use tanu_app::Ctx;
-use tanu_storage::backup::{BackupError, Manifest, backup, restore};
+use tanu_storage::backup::{BackupError, Identities, Manifest, Recipients, backup, restore};
 use tanu_storage::repo::audit;
 use tanu_storage::{Backend, Db, Objects, ObjectsConfig, Pool};
 
 use crate::common::*;
-
-/// Runs one story on SQLite and on PostgreSQL (skipped, or failing when required, as
-/// `both!` does).
-macro_rules! on_both {
-    ($name:ident, |$backend:ident| $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn story($backend: tanu_storage::Backend) $body
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                story(tanu_storage::Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                story(tanu_storage::Backend::Postgres).await;
-            }
-        }
-    };
-}
 
 /// A database and a local file store of their own.
 struct Site {
@@ -234,7 +212,7 @@ on_both!(demo_data_round_trips_exactly, |backend| {
     )
     .await;
     let to = source.backups().join("b");
-    let made = backup(&source.db, &source.objects, &to, tanu_storage::now())
+    let made = backup(&source.db, &source.objects, &to, tanu_storage::now(), None)
         .await
         .unwrap();
     assert_eq!(made.path, to);
@@ -256,7 +234,9 @@ on_both!(demo_data_round_trips_exactly, |backend| {
         "the demo holds secrets to leave out"
     );
     assert!(made.rows > 300 && made.files > 10, "{made}");
-    let restored = restore(&target.db, &target.objects, &to).await.unwrap();
+    let restored = restore(&target.db, &target.objects, &to, None)
+        .await
+        .unwrap();
     assert_eq!((restored.rows, restored.files), (made.rows, made.files));
 
     let (before, after) = (rows_of(&source.db).await, rows_of(&target.db).await);
@@ -301,7 +281,7 @@ on_both!(demo_data_round_trips_exactly, |backend| {
 
     // Restoring again into the now used database is refused, and changes nothing.
     let rows = rows_of(&target.db).await;
-    match restore(&target.db, &target.objects, &to).await {
+    match restore(&target.db, &target.objects, &to, None).await {
         Err(BackupError::Refused(m)) => assert!(m.contains("persons: 23 rows"), "{m}"),
         other => panic!("a used database must be refused, got {other:?}"),
     }
@@ -349,7 +329,7 @@ on_both!(a_backup_taken_during_writes_is_one_instant, |backend| {
     }
     let before = events(source.db.clone()).await;
     let to = source.backups().join("b");
-    backup(&source.db, &source.objects, &to, tanu_storage::now())
+    backup(&source.db, &source.objects, &to, tanu_storage::now(), None)
         .await
         .unwrap();
     let after = events(source.db.clone()).await;
@@ -360,7 +340,9 @@ on_both!(a_backup_taken_during_writes_is_one_instant, |backend| {
         "the writer went on during the backup ({written} writes)"
     );
 
-    restore(&target.db, &target.objects, &to).await.unwrap();
+    restore(&target.db, &target.objects, &to, None)
+        .await
+        .unwrap();
     let restored = assert_chain_intact(&target.db).await;
     assert!(
         (before..=after).contains(&restored),
@@ -378,9 +360,15 @@ on_both!(
             return;
         };
         let good = source.backups().join("good");
-        backup(&source.db, &source.objects, &good, tanu_storage::now())
-            .await
-            .unwrap();
+        backup(
+            &source.db,
+            &source.objects,
+            &good,
+            tanu_storage::now(),
+            None,
+        )
+        .await
+        .unwrap();
         let copy = |name: &str| {
             let to = source.backups().join(name);
             for (rel, bytes) in files_under(&good) {
@@ -402,7 +390,7 @@ on_both!(
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[100] ^= 1;
         std::fs::write(&path, bytes).unwrap();
-        match restore(&target.db, &target.objects, &tampered_file).await {
+        match restore(&target.db, &target.objects, &tampered_file, None).await {
             Err(BackupError::Invalid(e)) => {
                 assert!(e.contains(&doc.key) && e.contains("does not match"), "{e}")
             }
@@ -415,7 +403,7 @@ on_both!(
         let text = std::fs::read_to_string(&votes).unwrap();
         assert!(text.contains("\"refuse\""));
         std::fs::write(&votes, text.replacen("\"refuse\"", "\"recognise\"", 1)).unwrap();
-        match restore(&target.db, &target.objects, &tampered_rows).await {
+        match restore(&target.db, &target.objects, &tampered_rows, None).await {
             Err(BackupError::Invalid(e)) => assert!(e.contains("item_votes.jsonl"), "{e}"),
             other => panic!("a changed row must be refused, got {other:?}"),
         }
@@ -424,7 +412,7 @@ on_both!(
         let missing = copy("missing");
         std::fs::remove_file(missing.join("files").join(&doc.key)).unwrap();
         assert!(
-            restore(&target.db, &target.objects, &missing)
+            restore(&target.db, &target.objects, &missing, None)
                 .await
                 .is_err()
         );
@@ -433,7 +421,9 @@ on_both!(
         assert!(rows_of(&target.db).await.is_empty());
         assert!(target.files().is_empty());
         // The good backup still restores.
-        restore(&target.db, &target.objects, &good).await.unwrap();
+        restore(&target.db, &target.objects, &good, None)
+            .await
+            .unwrap();
         assert_chain_intact(&target.db).await;
     }
 );
@@ -450,22 +440,38 @@ on_both!(through_the_other_database_and_back, |backend| {
         return;
     };
     let first = source.backups().join("first");
-    backup(&source.db, &source.objects, &first, tanu_storage::now())
+    backup(
+        &source.db,
+        &source.objects,
+        &first,
+        tanu_storage::now(),
+        None,
+    )
+    .await
+    .unwrap();
+    restore(&middle.db, &middle.objects, &first, None)
         .await
         .unwrap();
-    restore(&middle.db, &middle.objects, &first).await.unwrap();
     assert_chain_intact(&middle.db).await;
     let second = middle.backups().join("second");
-    backup(&middle.db, &middle.objects, &second, tanu_storage::now())
-        .await
-        .unwrap();
+    backup(
+        &middle.db,
+        &middle.objects,
+        &second,
+        tanu_storage::now(),
+        None,
+    )
+    .await
+    .unwrap();
     // The other database gave back the same rows, value for value.
     assert!(
         backed_up_rows(&first) == backed_up_rows(&second),
         "rows changed on the way through {other:?}"
     );
     assert!(middle.files() == source.files());
-    restore(&last.db, &last.objects, &second).await.unwrap();
+    restore(&last.db, &last.objects, &second, None)
+        .await
+        .unwrap();
     let kept = |mut rows: BTreeMap<String, Vec<String>>| {
         rows.retain(|t, _| !tanu_storage::backup::LEFT_OUT.contains(&t.as_str()));
         rows
@@ -527,3 +533,184 @@ on_both!(the_commands_back_up_and_restore, |backend| {
     let out = ok(tanu(&source, &["backup", "--to", to]));
     assert!(out.contains(&format!("{to}/tanu-backup-")), "{out}");
 });
+
+/// A new X25519 key pair as `age-keygen` makes it: the public key, and the identity
+/// file written under `dir`.
+#[allow(deprecated)] // age 0.13 prefers post-quantum keys for new ones
+fn key_pair(dir: &Path, name: &str) -> (String, PathBuf) {
+    let identity = age::x25519::Identity::generate();
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!(
+            "# public key: {}\n{}\n",
+            identity.to_public(),
+            identity.to_string().expose_secret()
+        ),
+    )
+    .unwrap();
+    (identity.to_public().to_string(), path)
+}
+
+// Issue 24: backups were written in the clear. Encrypted to a public key, no file of
+// the backup shows a candidate's IIN; restore needs the matching identity, refuses
+// clearly without it or with another, and then brings back every row and file.
+on_both!(
+    an_encrypted_backup_round_trips_with_its_key_only,
+    |backend| {
+        let (Some(source), Some(target)) = (Site::demo(backend).await, Site::new(backend).await)
+        else {
+            return;
+        };
+        let keys = source.backups();
+        let (public, identity) = key_pair(&keys, "backup.key");
+        let (_, stranger) = key_pair(&keys, "other.key");
+        let to = source.backups().join("sealed");
+        let recipients = Recipients::parse(&[public]).unwrap();
+        let made = backup(
+            &source.db,
+            &source.objects,
+            &to,
+            tanu_storage::now(),
+            Some(&recipients),
+        )
+        .await
+        .unwrap();
+        assert!(made.rows > 300 && made.files > 10, "{made}");
+
+        // Nothing in the clear: every file is an age file, none holds a known IIN.
+        let iin: String = {
+            let q = "SELECT iin FROM persons WHERE iin IS NOT NULL ORDER BY id LIMIT 1";
+            match source.db.pool() {
+                Pool::Sqlite(p) => sqlx::query_scalar(q).fetch_one(p).await.unwrap(),
+                Pool::Postgres(p) => sqlx::query_scalar(q).fetch_one(p).await.unwrap(),
+            }
+        };
+        assert_eq!(iin.len(), 12);
+        let written = files_under(&to);
+        assert!(written.len() > made.files, "{}", written.len());
+        for (path, bytes) in &written {
+            assert!(
+                path.to_string_lossy().ends_with(".age"),
+                "{}",
+                path.display()
+            );
+            assert!(
+                bytes.starts_with(b"age-encryption.org/v1\n"),
+                "{}",
+                path.display()
+            );
+            assert!(
+                !bytes.windows(iin.len()).any(|w| w == iin.as_bytes()),
+                "{} holds the IIN in the clear",
+                path.display()
+            );
+        }
+        assert!(!to.join("manifest.json").exists() && to.join("manifest.json.age").exists());
+
+        // Without a key, or with another one: refused with a reason, nothing written.
+        match restore(&target.db, &target.objects, &to, None).await {
+            Err(BackupError::Refused(m)) => {
+                assert!(
+                    m.contains("is encrypted") && m.contains("--identity"),
+                    "{m}"
+                );
+            }
+            other => panic!("an encrypted backup without its key must be refused, got {other:?}"),
+        }
+        let other = Identities::from_file(&stranger).unwrap();
+        match restore(&target.db, &target.objects, &to, Some(&other)).await {
+            Err(BackupError::Refused(m)) => {
+                assert!(
+                    m.contains("no identity in") && m.contains("other keys"),
+                    "{m}"
+                );
+            }
+            other => panic!("a wrong key must be refused, got {other:?}"),
+        }
+        assert!(target.files().is_empty());
+
+        // With it: every row and file back, the chain intact.
+        let mine = Identities::from_file(&identity).unwrap();
+        let restored = restore(&target.db, &target.objects, &to, Some(&mine))
+            .await
+            .unwrap();
+        assert_eq!((restored.rows, restored.files), (made.rows, made.files));
+        let kept = |mut rows: BTreeMap<String, Vec<String>>| {
+            rows.retain(|t, _| !tanu_storage::backup::LEFT_OUT.contains(&t.as_str()));
+            rows
+        };
+        assert!(kept(rows_of(&source.db).await) == kept(rows_of(&target.db).await));
+        assert!(source.files() == target.files());
+        assert_eq!(
+            assert_chain_intact(&target.db).await,
+            assert_chain_intact(&source.db).await
+        );
+    }
+);
+
+// The same through the commands, with the key from the environment; the encrypted
+// backup's files are the service's alone.
+on_both!(
+    the_commands_encrypt_a_backup_and_ask_for_its_key,
+    |backend| {
+        let (Some(source), Some(target)) = (Site::new(backend).await, Site::new(backend).await)
+        else {
+            return;
+        };
+        let (public, identity) = key_pair(&source.backups(), "backup.key");
+        let tanu = |site: &Site, args: &[&str]| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_tanu"));
+            cmd.args(args)
+                .arg("--data-dir")
+                .arg(&site.dir.0)
+                .env_remove("DATABASE_URL")
+                .env_remove("TANU_DATABASE_URL")
+                .env("TANU_BACKUP_RECIPIENT", &public)
+                .env("RUST_LOG", "warn");
+            if let Some(pg) = &site.pg {
+                cmd.args(["--database-url", &pg.url]);
+            }
+            let out = cmd.output().unwrap();
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+        let (ok, out, err) = tanu(&source, &["demo"]);
+        assert!(ok, "{out}{err}");
+        let to = source.backups().join("nightly");
+        let to = to.to_str().unwrap();
+        let (ok, out, err) = tanu(&source, &["backup", "--to", to]);
+        assert!(
+            ok && out.starts_with(&format!("backup written to {to} (encrypted): ")),
+            "{out}{err}"
+        );
+        assert!(crate::cli::private_tree(Path::new(to)).is_empty());
+        let (ok, _, err) = tanu(&target, &["restore", "--from", to]);
+        assert!(
+            !ok && err.contains("is encrypted") && err.contains("--identity"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        let (ok, out, err) = tanu(
+            &target,
+            &[
+                "restore",
+                "--from",
+                to,
+                "--identity",
+                identity.to_str().unwrap(),
+            ],
+        );
+        assert!(ok && out.contains("audit trail intact: "), "{out}{err}");
+        assert!(source.files() == target.files());
+        // A key that is not one is refused before anything is read.
+        let (ok, _, err) = tanu(
+            &source,
+            &["backup", "--to", to, "--recipient", "age1notakey"],
+        );
+        assert!(!ok && err.contains("not an age public key"), "{err}");
+    }
+);

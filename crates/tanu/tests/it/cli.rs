@@ -120,7 +120,7 @@ fn openapi_snapshot_is_current() {
 }
 
 /// Every file and folder under `root` is the owner's alone (no group or other bits).
-fn private_tree(root: &std::path::Path) -> Vec<String> {
+pub(crate) fn private_tree(root: &std::path::Path) -> Vec<String> {
     use std::os::unix::fs::PermissionsExt;
     let mut open = Vec::new();
     let mut todo = vec![root.to_path_buf()];

@@ -23,6 +23,7 @@ mod notifications;
 mod organisations;
 mod privacy;
 mod protocols;
+mod redaction;
 mod reports;
 mod rule_sets;
 mod schema;

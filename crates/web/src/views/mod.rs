@@ -7,9 +7,9 @@ pub mod layout;
 mod account;
 
 pub(crate) mod applications;
-mod catalogue;
 mod audit;
 mod auth;
+mod catalogue;
 mod check;
 mod commissions;
 mod home;

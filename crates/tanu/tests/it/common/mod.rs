@@ -49,6 +49,30 @@ macro_rules! both {
     };
 }
 
+/// Runs one story on SQLite and on PostgreSQL (skipped, or failing when required, as
+/// `both!` does).
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident, |$backend:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn story($backend: tanu_storage::Backend) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                story(tanu_storage::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                story(tanu_storage::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
 pub const OPERATOR_EMAIL: &str = "operator@test.kz";
 /// The upload limit of the test app (small, so that going over it is cheap).
 pub const UPLOAD_LIMIT: u64 = 2 * 1024 * 1024;

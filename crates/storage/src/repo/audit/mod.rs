@@ -18,12 +18,31 @@
 //!
 //! Where the request came from (the client address) is carried in a task-local set by
 //! the web layer around each request ([`ORIGIN`]); commands run without one.
+//!
+//! Personal data – the client address and the details' members that name a person –
+//! are kept apart from the rest of an event ([`personal`]): the hash covers a salted
+//! digest of them, so [`redact_person`] can delete them and the chain still verifies.
+//! Events recorded before that split (format 1) are re-derived once by [`upgrade`].
+
+mod personal;
+mod redact;
+mod upgrade;
+mod verify;
 
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::{execute, fetch};
 use crate::{Conn, Db, StorageError};
+
+pub use personal::{PERSONAL_KEYS, Protected, digest_of, merge, protect, split};
+pub use redact::{REDACTED, Redaction, Subject, redact_person};
+pub use upgrade::{UPGRADED, Upgrade, upgrade};
+pub use verify::{Break, Verification, verify};
+
+/// The format of the events this build writes: personal data apart, under a digest
+/// ([`hash_of`]). Format 1 hashed them with the rest ([`hash_of_v1`]).
+pub const FORMAT: i64 = 2;
 
 tokio::task_local! {
     /// The client address of the request being served.
@@ -53,11 +72,41 @@ pub struct NewEvent<'a> {
     pub details: &'a str,
 }
 
-/// An event's hash: SHA-256 (hex) of the fields it covers, in order, one per line, ending
-/// with the previous event's hash. Public so that bulk loaders (the national-scale
-/// generator) can write chains that [`verify`] accepts.
+/// An event's hash: SHA-256 (hex) of the fields it covers, in order, one per line – the
+/// personal part only as its digest ([`personal`]) – ending with the previous event's
+/// hash. Public so that bulk loaders (the national-scale generator) can write chains
+/// that [`verify`] accepts.
 #[allow(clippy::too_many_arguments)]
 pub fn hash_of(
+    seq: i64,
+    at: OffsetDateTime,
+    person_id: Option<i64>,
+    role: &str,
+    action: &str,
+    object_type: &str,
+    object_id: Option<i64>,
+    org_id: Option<i64>,
+    details: &str,
+    personal_digest: Option<&str>,
+    prev_hash: &str,
+) -> String {
+    let opt = |v: Option<i64>| v.map_or_else(String::new, |v| v.to_string());
+    let micros = at.unix_timestamp_nanos() / 1000;
+    let text = format!(
+        "tanu-audit-v2\n{seq}\n{micros}\n{}\n{role}\n{action}\n{object_type}\n{}\n{}\n{details}\n{}\n{prev_hash}",
+        opt(person_id),
+        opt(object_id),
+        opt(org_id),
+        personal_digest.unwrap_or("")
+    );
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// The hash of a format-1 event (recorded before personal data were kept apart): the
+/// client address and the whole details in the clear. Verifies the events that
+/// [`upgrade`] left in that format (from a break on).
+#[allow(clippy::too_many_arguments)]
+pub fn hash_of_v1(
     seq: i64,
     at: OffsetDateTime,
     person_id: Option<i64>,
@@ -180,20 +229,23 @@ pub async fn append_about(
 }
 
 /// Records the event: linked to the chain's head at once on SQLite, waiting for [`seal`]
-/// on PostgreSQL (see the module's documentation).
+/// on PostgreSQL (see the module's documentation). Its personal members leave the
+/// details here, with a salt and digest of their own.
 async fn chain(
-    mut conn: Conn<'_>,
+    conn: Conn<'_>,
     e: &NewEvent<'_>,
     role: &str,
     org_id: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     let ip = origin();
+    let (details, personal) = split(e.details);
+    let p = protect(&ip, personal)?;
     if let Conn::Postgres(_) = conn {
         execute!(
             conn,
-            "INSERT INTO audit_pending (at, person_id, role, action, object_type, object_id, org_id, ip, details) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO audit_pending (at, person_id, role, action, object_type, object_id, org_id, ip, details, \
+             personal, personal_salt, personal_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             now,
             e.person_id,
             role,
@@ -202,47 +254,136 @@ async fn chain(
             e.object_id,
             org_id,
             &ip,
-            e.details
+            &details,
+            p.personal.as_deref(),
+            p.salt.as_deref(),
+            p.digest.as_deref()
         )?;
         return Ok(());
     }
-    let (seq, prev): (i64, String) = fetch!(
+    link_now(conn, e, role, org_id, ip, details, p, now).await
+}
+
+/// Links an event at the chain's head in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn link_now(
+    mut conn: Conn<'_>,
+    e: &NewEvent<'_>,
+    role: &str,
+    org_id: Option<i64>,
+    ip: String,
+    details: String,
+    protected: Protected,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    let (seq, prev, format): (i64, String, i64) = fetch!(
         conn.reborrow(),
         fetch_one,
-        (i64, String),
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+        (i64, String, i64),
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, format"
     )?;
-    let hash = hash_of(
+    awaits_upgrade(format)?;
+    let event = Linked {
         seq,
-        now,
-        e.person_id,
-        role,
-        e.action,
-        e.object_type,
-        e.object_id,
+        at: now,
+        person_id: e.person_id,
+        role: role.to_owned(),
+        action: e.action.to_owned(),
+        object_type: e.object_type.to_owned(),
+        object_id: e.object_id,
         org_id,
-        &ip,
-        e.details,
-        &prev,
-    );
+        ip,
+        details,
+        protected,
+        prev_hash: prev,
+    };
+    insert_linked(conn.reborrow(), std::slice::from_ref(&event)).await?;
     execute!(
-        conn.reborrow(),
-        "INSERT INTO audit_events (seq, at, person_id, role, action, object_type, object_id, org_id, ip, details, \
-         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        seq,
-        now,
-        e.person_id,
-        role,
-        e.action,
-        e.object_type,
-        e.object_id,
-        org_id,
-        &ip,
-        e.details,
-        &prev,
-        &hash
+        conn,
+        "UPDATE audit_head SET hash = $1 WHERE id = 1",
+        event.hash()
     )?;
-    execute!(conn, "UPDATE audit_head SET hash = $1 WHERE id = 1", &hash)?;
+    Ok(())
+}
+
+/// Refuses to link events onto a chain that [`upgrade`] has not brought to [`FORMAT`]
+/// yet: they would be re-derived with it.
+fn awaits_upgrade(format: i64) -> Result<(), StorageError> {
+    if format < FORMAT {
+        return Err(StorageError::Config(
+            "the audit trail is in an older format: `tanu migrate` upgrades it".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// An event with its place in the chain, ready to be stored.
+#[derive(Debug, Clone)]
+struct Linked {
+    seq: i64,
+    at: OffsetDateTime,
+    person_id: Option<i64>,
+    role: String,
+    action: String,
+    object_type: String,
+    object_id: Option<i64>,
+    org_id: Option<i64>,
+    ip: String,
+    details: String,
+    protected: Protected,
+    prev_hash: String,
+}
+
+impl Linked {
+    fn hash(&self) -> String {
+        hash_of(
+            self.seq,
+            self.at,
+            self.person_id,
+            &self.role,
+            &self.action,
+            &self.object_type,
+            self.object_id,
+            self.org_id,
+            &self.details,
+            self.protected.digest.as_deref(),
+            &self.prev_hash,
+        )
+    }
+}
+
+/// Events per `INSERT` statement (16 values each, under both drivers' parameter limits).
+const ROWS_PER_INSERT: usize = 100;
+
+/// Stores linked events (format [`FORMAT`]).
+async fn insert_linked(mut conn: Conn<'_>, events: &[Linked]) -> Result<(), StorageError> {
+    for rows in events.chunks(ROWS_PER_INSERT) {
+        crate::on_conn!(conn.reborrow(), c => {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO audit_events (seq, at, person_id, role, action, object_type, object_id, org_id, ip, \
+                 details, personal, personal_salt, personal_digest, format, prev_hash, hash) ",
+            );
+            q.push_values(rows, |mut b, e| {
+                b.push_bind(e.seq)
+                    .push_bind(e.at)
+                    .push_bind(e.person_id)
+                    .push_bind(&e.role)
+                    .push_bind(&e.action)
+                    .push_bind(&e.object_type)
+                    .push_bind(e.object_id)
+                    .push_bind(e.org_id)
+                    .push_bind(&e.ip)
+                    .push_bind(&e.details)
+                    .push_bind(&e.protected.personal)
+                    .push_bind(&e.protected.salt)
+                    .push_bind(&e.protected.digest)
+                    .push_bind(FORMAT)
+                    .push_bind(&e.prev_hash)
+                    .push_bind(e.hash());
+            });
+            q.build().execute(&mut *c).await.map(drop)?
+        });
+    }
     Ok(())
 }
 
@@ -259,13 +400,13 @@ struct Pending {
     org_id: Option<i64>,
     ip: String,
     details: String,
+    personal: Option<String>,
+    personal_salt: Option<String>,
+    personal_digest: Option<String>,
 }
 
 /// Events linked per sealing transaction.
 const SEAL_BATCH: i64 = 500;
-/// Events per `INSERT` statement (12 values each, under both drivers' parameter limits).
-const SEAL_ROWS_PER_INSERT: usize = 100;
-
 /// Links every committed event waiting in `audit_pending` into the chain, oldest first,
 /// and returns how many. Each batch is one transaction holding the head row, so two
 /// sealers (two server processes, or a server and `tanu audit verify`) take turns and
@@ -309,18 +450,20 @@ pub async fn seal_before_reading(db: &Db) {
 async fn seal_batch(mut conn: Conn<'_>) -> Result<u64, StorageError> {
     // Taking the head row first makes sealers take turns (and, on SQLite, the writer
     // already holds the write lock).
-    let (mut seq, mut prev): (i64, String) = fetch!(
+    let (mut seq, mut prev, format): (i64, String, i64) = fetch!(
         conn.reborrow(),
         fetch_one,
-        (i64, String),
-        "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash"
+        (i64, String, i64),
+        "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash, format"
     )?;
+    awaits_upgrade(format)?;
     let mut batch: Vec<Pending> = fetch!(
         conn.reborrow(),
         fetch_all,
         Pending,
         "DELETE FROM audit_pending WHERE id IN (SELECT id FROM audit_pending ORDER BY id LIMIT $1) \
-         RETURNING id, at, person_id, role, action, object_type, object_id, org_id, ip, details",
+         RETURNING id, at, person_id, role, action, object_type, object_id, org_id, ip, details, personal, \
+         personal_salt, personal_digest",
         SEAL_BATCH
     )?;
     if batch.is_empty() {
@@ -330,45 +473,37 @@ async fn seal_batch(mut conn: Conn<'_>) -> Result<u64, StorageError> {
     let mut linked = Vec::with_capacity(batch.len());
     for p in batch {
         seq += 1;
-        let hash = hash_of(
+        // A row recorded before personal data were kept apart (format 1, e.g. restored
+        // from an older backup) is split now.
+        let (details, protected) = if p.personal_digest.is_none() {
+            let (details, personal) = split(&p.details);
+            (details, protect(&p.ip, personal)?)
+        } else {
+            let protected = Protected {
+                personal: p.personal,
+                salt: p.personal_salt,
+                digest: p.personal_digest,
+            };
+            (p.details, protected)
+        };
+        let event = Linked {
             seq,
-            p.at,
-            p.person_id,
-            &p.role,
-            &p.action,
-            &p.object_type,
-            p.object_id,
-            p.org_id,
-            &p.ip,
-            &p.details,
-            &prev,
-        );
-        let link = std::mem::replace(&mut prev, hash.clone());
-        linked.push((seq, p, link, hash));
+            at: p.at,
+            person_id: p.person_id,
+            role: p.role,
+            action: p.action,
+            object_type: p.object_type,
+            object_id: p.object_id,
+            org_id: p.org_id,
+            ip: p.ip,
+            details,
+            protected,
+            prev_hash: std::mem::take(&mut prev),
+        };
+        prev = event.hash();
+        linked.push(event);
     }
-    for rows in linked.chunks(SEAL_ROWS_PER_INSERT) {
-        crate::on_conn!(conn.reborrow(), c => {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO audit_events (seq, at, person_id, role, action, object_type, object_id, org_id, ip, \
-                 details, prev_hash, hash) ",
-            );
-            q.push_values(rows, |mut b, (seq, p, link, hash)| {
-                b.push_bind(*seq)
-                    .push_bind(p.at)
-                    .push_bind(p.person_id)
-                    .push_bind(&p.role)
-                    .push_bind(&p.action)
-                    .push_bind(&p.object_type)
-                    .push_bind(p.object_id)
-                    .push_bind(p.org_id)
-                    .push_bind(&p.ip)
-                    .push_bind(&p.details)
-                    .push_bind(link)
-                    .push_bind(hash);
-            });
-            q.build().execute(&mut *c).await.map(drop)?
-        });
-    }
+    insert_linked(conn.reborrow(), &linked).await?;
     execute!(
         conn,
         "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
@@ -390,8 +525,8 @@ pub async fn run_sealer(db: Db) {
     }
 }
 
-/// A stored event.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+/// An event as shown: its personal members back in the details, unless redacted.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct EventRow {
     /// Position in the chain.
     pub seq: i64,
@@ -401,7 +536,6 @@ pub struct EventRow {
     /// Who.
     pub person_id: Option<i64>,
     /// Their name (joined for display; not part of the hash).
-    #[sqlx(default)]
     pub person_name: Option<String>,
     /// In which role.
     pub role: String,
@@ -413,14 +547,75 @@ pub struct EventRow {
     pub object_id: Option<i64>,
     /// Organisation.
     pub org_id: Option<i64>,
-    /// From where.
+    /// From where (empty when unknown or redacted).
     pub ip: String,
-    /// Details (JSON).
+    /// Details (JSON), with the personal members unless redacted.
     pub details: String,
+    /// Whether the personal data were redacted ([`redact_person`]).
+    pub redacted: bool,
     /// Previous event's hash.
     pub prev_hash: String,
     /// This event's hash.
     pub hash: String,
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct Stored {
+    pub seq: i64,
+    pub at: OffsetDateTime,
+    pub person_id: Option<i64>,
+    #[sqlx(default)]
+    pub person_name: Option<String>,
+    pub role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<i64>,
+    pub org_id: Option<i64>,
+    pub ip: String,
+    pub details: String,
+    pub personal: Option<String>,
+    pub personal_salt: Option<String>,
+    pub personal_digest: Option<String>,
+    pub format: i64,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The columns of [`Stored`], for `SELECT`s over `audit_events`.
+pub(crate) const STORED: &str = "seq, at, person_id, role, action, object_type, object_id, org_id, ip, details, \
+     personal, personal_salt, personal_digest, format, prev_hash, hash";
+
+impl Stored {
+    pub(crate) fn protected(&self) -> Protected {
+        Protected {
+            personal: self.personal.clone(),
+            salt: self.personal_salt.clone(),
+            digest: self.personal_digest.clone(),
+        }
+    }
+}
+
+impl From<Stored> for EventRow {
+    fn from(e: Stored) -> Self {
+        let redacted = e.personal_digest.is_some() && e.personal_salt.is_none();
+        Self {
+            details: merge(&e.details, e.personal.as_deref()),
+            seq: e.seq,
+            at: e.at,
+            person_id: e.person_id,
+            person_name: e.person_name,
+            role: e.role,
+            action: e.action,
+            object_type: e.object_type,
+            object_id: e.object_id,
+            org_id: e.org_id,
+            ip: e.ip,
+            redacted,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
 }
 
 /// Filters of the trail.
@@ -446,12 +641,13 @@ pub struct Filter {
 
 /// Events matching the filter, newest first, at most `limit`.
 pub async fn list(conn: Conn<'_>, f: &Filter, limit: i64) -> Result<Vec<EventRow>, StorageError> {
-    Ok(fetch!(
+    let rows: Vec<Stored> = fetch!(
         conn,
         fetch_all,
-        EventRow,
+        Stored,
         "SELECT e.seq, e.at, e.person_id, p.full_name AS person_name, e.role, e.action, e.object_type, e.object_id, \
-         e.org_id, e.ip, e.details, e.prev_hash, e.hash FROM audit_events e LEFT JOIN persons p ON p.id = e.person_id \
+         e.org_id, e.ip, e.details, e.personal, e.personal_salt, e.personal_digest, e.format, e.prev_hash, e.hash \
+         FROM audit_events e LEFT JOIN persons p ON p.id = e.person_id \
          WHERE ($1 IS NULL OR e.org_id = $1) AND ($2 IS NULL OR e.person_id = $2) \
          AND ($3 IS NULL OR e.object_type = $3) AND ($4 IS NULL OR e.object_id = $4) \
          AND ($5 IS NULL OR e.action = $5) AND ($6 IS NULL OR e.at >= $6) AND ($7 IS NULL OR e.at < $7) \
@@ -465,133 +661,6 @@ pub async fn list(conn: Conn<'_>, f: &Filter, limit: i64) -> Result<Vec<EventRow
         f.to,
         f.before,
         limit
-    )?)
-}
-
-/// The first break found in the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Break {
-    /// The event's content no longer matches its hash.
-    Altered {
-        /// Sequence number.
-        seq: i64,
-    },
-    /// Events before this one are missing.
-    Removed {
-        /// The first missing sequence number.
-        seq: i64,
-    },
-    /// This event does not follow the one before it.
-    Inserted {
-        /// Sequence number.
-        seq: i64,
-    },
-}
-
-impl std::fmt::Display for Break {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Altered { seq } => write!(
-                f,
-                "event #{seq} was altered: its content does not match its hash"
-            ),
-            Self::Removed { seq } => write!(f, "event #{seq} was removed: the chain skips it"),
-            Self::Inserted { seq } => write!(
-                f,
-                "event #{seq} was inserted: it does not follow the event before it"
-            ),
-        }
-    }
-}
-
-/// What verification found.
-#[derive(Debug, Clone)]
-pub struct Verification {
-    /// Events checked.
-    pub events: i64,
-    /// The head's hash.
-    pub head: String,
-    /// The first break, if any.
-    pub broken: Option<Break>,
-}
-
-/// Seals what waits (see [`seal`]), then walks the whole chain in pages, in one snapshot
-/// (so that writes going on meanwhile are not mistaken for insertions), and reports the
-/// first break.
-pub async fn verify(db: &Db) -> Result<Verification, StorageError> {
-    const PAGE: i64 = 5000;
-    seal_before_reading(db).await;
-    let mut conn = db.snapshot().await?;
-    let (head_seq, head_hash): (i64, String) = fetch!(
-        conn.conn(),
-        fetch_one,
-        (i64, String),
-        "SELECT seq, hash FROM audit_head WHERE id = 1"
     )?;
-    let mut prev_seq = 0_i64;
-    let mut prev_hash = "0".repeat(64);
-    let mut count = 0_i64;
-    loop {
-        let page: Vec<EventRow> = fetch!(
-            conn.conn(),
-            fetch_all,
-            EventRow,
-            "SELECT seq, at, person_id, NULL AS person_name, role, action, object_type, object_id, org_id, ip, \
-             details, prev_hash, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
-            prev_seq,
-            PAGE
-        )?;
-        let done = page.len() < usize::try_from(PAGE).unwrap_or(usize::MAX);
-        for e in page {
-            let expected = hash_of(
-                e.seq,
-                e.at,
-                e.person_id,
-                &e.role,
-                &e.action,
-                &e.object_type,
-                e.object_id,
-                e.org_id,
-                &e.ip,
-                &e.details,
-                &e.prev_hash,
-            );
-            let broken = if expected != e.hash {
-                Some(Break::Altered { seq: e.seq })
-            } else if e.prev_hash != prev_hash {
-                if e.seq > prev_seq + 1 {
-                    Some(Break::Removed { seq: prev_seq + 1 })
-                } else {
-                    Some(Break::Inserted { seq: e.seq })
-                }
-            } else if e.seq != prev_seq + 1 || e.seq > head_seq {
-                Some(Break::Inserted { seq: e.seq })
-            } else {
-                None
-            };
-            if broken.is_some() {
-                return Ok(Verification {
-                    events: count,
-                    head: head_hash,
-                    broken,
-                });
-            }
-            prev_seq = e.seq;
-            prev_hash = e.hash;
-            count += 1;
-        }
-        if done {
-            break;
-        }
-    }
-    let broken = if prev_seq < head_seq || prev_hash != head_hash {
-        Some(Break::Removed { seq: prev_seq + 1 })
-    } else {
-        None
-    };
-    Ok(Verification {
-        events: count,
-        head: head_hash,
-        broken,
-    })
+    Ok(rows.into_iter().map(EventRow::from).collect())
 }
