@@ -21,6 +21,7 @@ pub mod organisations;
 pub mod own_data;
 pub mod protocols;
 pub mod reports;
+pub mod retention;
 pub mod rule_sets;
 pub mod secrets;
 pub mod signing;

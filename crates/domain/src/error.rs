@@ -515,6 +515,13 @@ pub enum DomainError {
     /// A person must be identified by an IIN or, for foreigners, a document number.
     #[error("give an IIN or, without one, a foreign identity document number")]
     IdentityRequired,
+    #[refusal("retention-period", field *field)]
+    /// A retention period outside 1 to 3650 days.
+    #[error("{field}: a number of days from 1 to 3650")]
+    RetentionPeriod {
+        /// Which period.
+        field: Field,
+    },
     #[refusal("rule-set-parameter", field *field)]
     /// A rule-set parameter out of its range.
     #[error("{field}: {problem}")]

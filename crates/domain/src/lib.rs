@@ -60,6 +60,7 @@ pub mod meeting;
 pub mod organisation;
 pub mod person;
 pub mod protocol;
+pub mod retention;
 pub mod rule_set;
 
 pub use email::Email;

@@ -50,6 +50,9 @@ pub(crate) const LOCK_PROTOCOL: i32 = 4;
 pub(crate) const LOCK_CATALOGUE: i32 = 5;
 /// Anonymous actions of one kind from one client address (`repo::rate_events`).
 pub(crate) const LOCK_RATE: i32 = 6;
+/// An organisation's retention policy (`repo::retention::insert`): versions are numbered
+/// in turn.
+pub(crate) const LOCK_RETENTION: i32 = 7;
 
 /// Takes the transaction advisory lock `(namespace, id)` on PostgreSQL, waiting for it in
 /// arrival order; released when the transaction ends. A no-op on SQLite, whose writes

@@ -48,6 +48,11 @@ enum Command {
     Config,
     /// Prints the OpenAPI document of the API.
     Openapi,
+    /// Retention of personal data (docs/privacy.md).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -78,6 +83,21 @@ enum Command {
         /// made for.
         #[arg(long, value_name = "FILE")]
         identity: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// Applies every organisation's retention policy now (as `serve` does daily) and
+    /// lists what it purged.
+    Run {
+        /// Only list what would be purged.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply the policies as of this moment instead of now (RFC 3339, e.g.
+        /// 2027-12-07T10:00:00Z): to see what a policy will let go of, or to test one.
+        #[arg(long)]
+        at: Option<String>,
     },
 }
 
@@ -215,10 +235,51 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run, at },
+        } => retention(&config, dry_run, at.as_deref()).await,
         Command::Backup { to, recipients } => backup(&config, &to, &recipients).await,
         Command::Restore { from, identity } => restore(&config, &from, identity.as_deref()).await,
         Command::Serve { .. } => serve(config).await,
     }
+}
+
+/// `tanu retention run`: one line per purge, then the totals.
+#[allow(clippy::print_stdout)]
+async fn retention(config: &Config, dry_run: bool, at: Option<&str>) -> anyhow::Result<()> {
+    let now = match at {
+        Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .map(tanu_storage::fixed_width)
+            .with_context(|| format!("--at {t}: not an RFC 3339 time"))?,
+        None => tanu_storage::now(),
+    };
+    startup::init_logging(config);
+    let ctx = startup::open(config).await?;
+    let report = tanu_app::retention::run(&ctx, now, dry_run).await?;
+    let verb = if dry_run { "would purge" } else { "purged" };
+    for p in &report.purged {
+        match p.document_id {
+            Some(d) => println!(
+                "{verb} organisation {} application {} document {d}: {}",
+                p.org_id, p.application_id, p.what
+            ),
+            None => println!(
+                "{verb} organisation {} application {}: {}",
+                p.org_id, p.application_id, p.what
+            ),
+        }
+    }
+    let counts: Vec<String> = tanu_domain::retention::Purge::ALL
+        .iter()
+        .map(|w| format!("{w} {}", report.count(*w)))
+        .collect();
+    println!(
+        "retention {} at {now}: {}; {} files deleted",
+        if dry_run { "dry run" } else { "applied" },
+        counts.join(", "),
+        report.files
+    );
+    Ok(())
 }
 
 /// `tanu backup`: the database as it is, without migrating it; encrypted when given
@@ -353,6 +414,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let worker = tokio::spawn(tanu_app::notify::run_worker(ctx.clone(), mailer));
     let db = ctx.db.clone();
     let sealer = tokio::spawn(tanu_storage::repo::audit::run_sealer(db.clone()));
+    let retention = tokio::spawn(tanu_app::retention::run_daily(
+        ctx.clone(),
+        tanu_storage::now,
+    ));
     let state = tanu_web::state(
         ctx,
         tanu_web::WebSettings {
@@ -369,6 +434,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tanu_web::serve(listener, state, shutdown_signal()).await?;
     worker.abort();
     sealer.abort();
+    retention.abort();
     if let Err(e) = tanu_storage::repo::audit::seal(&db).await {
         tracing::warn!(error = %e, "sealing the audit trail at shutdown; the next start seals it");
     }

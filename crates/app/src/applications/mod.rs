@@ -72,6 +72,10 @@ fn party(actor: &Actor, app: &ApplicationRow) -> Result<Party, AppError> {
 
 async fn load(conn: Conn<'_>, actor: &Actor, id: i64) -> Result<(ApplicationRow, Party), AppError> {
     let app = repo::get(conn, id).await?.ok_or(AppError::NotFound)?;
+    // A draft the retention policy deleted is gone.
+    if app.purged_at.is_some() && app.status == Status::Draft.as_str() {
+        return Err(AppError::NotFound);
+    }
     let party = party(actor, &app)?;
     Ok((app, party))
 }

@@ -43,12 +43,14 @@ pub struct ApplicationRow {
     pub due_kind: Option<String>,
     /// The last day for it.
     pub due_on: Option<Date>,
+    /// When the retention policy purged its content and files.
+    pub purged_at: Option<OffsetDateTime>,
 }
 
 const SELECT: &str = "SELECT a.id, a.org_id, a.candidate_id, p.full_name AS candidate_name, \
     COALESCE(p.iin, w.iin, p.foreign_document) AS candidate_identity, a.status, a.number, a.statement, a.programme_id, \
     a.rule_set_id, a.consent_at, a.created_at, a.created_by, a.submitted_at, a.updated_at, \
-    a.due_kind, a.due_on FROM applications a JOIN persons p ON p.id = a.candidate_id \
+    a.due_kind, a.due_on, a.purged_at FROM applications a JOIN persons p ON p.id = a.candidate_id \
     LEFT JOIN walk_ins w ON w.person_id = a.candidate_id";
 
 /// What a new application (a draft) is created with.
@@ -141,7 +143,11 @@ pub async fn for_candidate(
     conn: Conn<'_>,
     candidate_id: i64,
 ) -> Result<Vec<ApplicationRow>, StorageError> {
-    let sql = format!("{SELECT} WHERE a.candidate_id = $1 ORDER BY a.created_at DESC, a.id DESC");
+    // A draft the retention policy deleted is gone for its candidate too.
+    let sql = format!(
+        "{SELECT} WHERE a.candidate_id = $1 AND NOT (a.status = 'draft' AND a.purged_at IS NOT NULL) \
+         ORDER BY a.created_at DESC, a.id DESC"
+    );
     Ok(fetch!(
         conn,
         fetch_all,
@@ -485,9 +491,12 @@ pub async fn insert_document(
     )?)
 }
 
-/// Every document an application has had, replaced ones included, oldest first.
+/// Every document an application has had and still keeps, replaced ones included,
+/// oldest first.
 pub async fn documents_ever(conn: Conn<'_>, id: i64) -> Result<Vec<DocumentRow>, StorageError> {
-    let sql = format!("{DOCUMENT} WHERE application_id = $1 ORDER BY uploaded_at, id");
+    let sql = format!(
+        "{DOCUMENT} WHERE application_id = $1 AND purged_at IS NULL ORDER BY uploaded_at, id"
+    );
     Ok(fetch!(
         conn,
         fetch_all,
@@ -499,7 +508,9 @@ pub async fn documents_ever(conn: Conn<'_>, id: i64) -> Result<Vec<DocumentRow>,
 
 /// The current documents of an application.
 pub async fn documents(conn: Conn<'_>, id: i64) -> Result<Vec<DocumentRow>, StorageError> {
-    let sql = format!("{DOCUMENT} WHERE application_id = $1 AND replaced_at IS NULL ORDER BY kind");
+    let sql = format!(
+        "{DOCUMENT} WHERE application_id = $1 AND replaced_at IS NULL AND purged_at IS NULL ORDER BY kind"
+    );
     Ok(fetch!(
         conn,
         fetch_all,
@@ -515,7 +526,7 @@ pub async fn document(
     id: i64,
     document_id: i64,
 ) -> Result<Option<DocumentRow>, StorageError> {
-    let sql = format!("{DOCUMENT} WHERE application_id = $1 AND id = $2");
+    let sql = format!("{DOCUMENT} WHERE application_id = $1 AND id = $2 AND purged_at IS NULL");
     Ok(fetch!(
         conn,
         fetch_optional,
@@ -695,7 +706,8 @@ pub async fn open_drafts(
         conn,
         fetch_one,
         i64,
-        "SELECT COUNT(*) FROM applications WHERE candidate_id = $1 AND org_id = $2 AND status = 'draft'",
+        "SELECT COUNT(*) FROM applications WHERE candidate_id = $1 AND org_id = $2 AND status = 'draft' \
+         AND purged_at IS NULL",
         candidate_id,
         org_id
     )?)
@@ -707,7 +719,7 @@ pub async fn bytes_uploaded_by(conn: Conn<'_>, person_id: i64) -> Result<i64, St
         conn,
         fetch_one,
         i64,
-        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM documents WHERE uploaded_by = $1",
+        "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM documents WHERE uploaded_by = $1 AND purged_at IS NULL",
         person_id
     )?)
 }

@@ -16,6 +16,7 @@ pub mod programmes;
 pub mod protocols;
 pub mod rate_events;
 pub mod reports;
+pub mod retention;
 pub mod rule_sets;
 pub mod sessions;
 pub mod staff;

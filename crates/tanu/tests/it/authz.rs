@@ -494,6 +494,8 @@ impl Fixture {
                 "name_kk": "Колледж", "name_ru": "Колледж", "address": "Астана" }),
             ("POST", "/organisations/{id}/staff") => json!({ "full_name": "Жаңа Қызметкер",
                 "email": fresh_email("staff"), "position": "teacher", "roles": [] }),
+            ("PUT", "/organisations/{id}/retention") => json!({ "drafts_days": 60,
+                "withdrawn_days": 30, "incomplete_days": 180, "identity_days": 365 }),
             ("PUT", "/organisations/{id}/staff/{staff_id}") => {
                 json!({ "position": "teacher", "roles": [], "active": true })
             }

@@ -173,3 +173,57 @@ fn data_and_backups_are_readable_by_the_service_only() {
     let files = std::fs::read_dir(&data).unwrap().count();
     assert!(files > 0);
 }
+
+#[test]
+fn retention_run_on_the_demo_two_years_later_keeps_the_trail_verifiable() {
+    let dir = TempDir::new();
+    let out = tanu(&dir, &["demo"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let at = (time::OffsetDateTime::now_utc() + time::Duration::days(730))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let lines = |out: &std::process::Output, verb: &str| -> Vec<String> {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix(verb).map(str::to_owned))
+            .collect()
+    };
+    let dry = tanu(&dir, &["retention", "run", "--dry-run", "--at", &at]);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let listed = lines(&dry, "would purge ");
+    assert!(
+        listed.iter().any(|l| l.ends_with("identity-scan")),
+        "the demo's decided applications lose their identity scans: {listed:?}"
+    );
+    let applied = tanu(&dir, &["retention", "run", "--at", &at]);
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    assert_eq!(
+        lines(&applied, "purged "),
+        listed,
+        "the run does what the dry run said"
+    );
+    let again = tanu(&dir, &["retention", "run", "--at", &at]);
+    assert!(lines(&again, "purged ").is_empty());
+    let verify = tanu(&dir, &["audit", "verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("audit trail intact"));
+    let bad = tanu(&dir, &["retention", "run", "--at", "next year"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
+}

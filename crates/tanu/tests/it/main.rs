@@ -25,6 +25,7 @@ mod privacy;
 mod protocols;
 mod redaction;
 mod reports;
+mod retention;
 mod rule_sets;
 mod schema;
 mod web;

@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use tanu_app::access::Need;
 use tanu_app::organisations::{self, OrgInput, Organisation};
+use tanu_app::retention::{self, PolicyView};
 use tanu_app::staff::{self, NewStaff, StaffAdded, StaffMember, StaffUpdate};
+use tanu_domain::retention::RetentionPolicy;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,6 +22,37 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, update))
         .routes(routes!(list_staff, add_staff))
         .routes(routes!(get_staff, update_staff))
+        .routes(routes!(get_retention, set_retention))
+}
+
+/// The organisation's retention policy: the one in force (the stated defaults until its
+/// admin sets one), its earlier versions and the defaults.
+#[utoipa::path(get, path = "/organisations/{id}/retention", tag = "organisations", params(("id" = i64, Path, description = "Organisation id")),
+    responses((status = 200, body = PolicyView), (status = 404, body = Problem)))]
+async fn get_retention(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Json<PolicyView>, WebError> {
+    let scope = rctx.actor()?.scope(id, Need::ReadOrg)?;
+    Ok(Json(retention::policy(&state.ctx, &scope).await?))
+}
+
+/// Sets a new version of the organisation's retention policy (its admin); each period is
+/// a number of days from 1 to 3650.
+#[utoipa::path(put, path = "/organisations/{id}/retention", tag = "organisations", params(("id" = i64, Path, description = "Organisation id")),
+    request_body = RetentionPolicy,
+    responses((status = 200, body = PolicyView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn set_retention(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RetentionPolicy>,
+) -> Result<Json<PolicyView>, WebError> {
+    let scope = rctx.actor()?.scope(id, Need::ReadOrg)?;
+    Ok(Json(
+        retention::set_policy(&state.ctx, &scope, &body, rctx.now).await?,
+    ))
 }
 
 /// Organisations the caller may see: all for the operator, otherwise their own.

@@ -623,6 +623,21 @@ pub async fn sql(db: &Db, statement: &str) {
     }
 }
 
+/// One text read straight from the database.
+pub async fn text(db: &Db, query: &str) -> String {
+    let q = sqlx::AssertSqlSafe(query.to_owned());
+    match db.pool() {
+        Pool::Sqlite(p) => sqlx::query_scalar::<_, String>(q)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Pool::Postgres(p) => sqlx::query_scalar::<_, String>(q)
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    }
+}
+
 /// One number read straight from the database (a count, a sum).
 pub async fn scalar(db: &Db, query: &str) -> i64 {
     let q = sqlx::AssertSqlSafe(query.to_owned());
