@@ -209,6 +209,10 @@ refusals! {
     DraftsLimit = ("drafts-limit", 422, Some("org_id")),
     /// The person's uploads would pass their quota.
     UploadQuota = ("upload-quota", 422, Some("file")),
+    /// An erasure asked for a person who holds a post: the post ends first.
+    ErasureHoldsPost = ("erasure-holds-post", 409, None),
+    /// An erasure asked while an application of the person is on an agenda.
+    ErasureOnAgenda = ("erasure-on-agenda", 409, None),
 }
 
 impl AppError {

@@ -14,6 +14,7 @@ pub mod catalogue;
 pub mod commissions;
 mod cpu;
 pub mod csv_export;
+pub mod erasure;
 pub mod error;
 pub mod meetings;
 pub mod notify;

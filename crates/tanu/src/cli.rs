@@ -111,6 +111,14 @@ enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
+    /// Erases a person on their verified request: undecided applications purged,
+    /// decided ones keep the decision without files, the account keeps no e-mail, name,
+    /// IIN or password, and the audit trail's personal data about them are redacted.
+    ErasePerson {
+        /// The person's e-mail.
+        #[arg(long)]
+        email: String,
+    },
     /// Creates the platform operator (or makes an existing account one).
     CreateOperator {
         /// E-mail (the login).
@@ -182,6 +190,20 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             let db = startup::open_db(&config).await?;
             db.migrate().await.context("migrations failed")?;
             println!("migrations applied ({:?})", db.backend());
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::ErasePerson { email },
+        } => {
+            startup::init_logging(&config);
+            let ctx = startup::open(&config).await?;
+            let e = tanu_app::erasure::erase_person(&ctx, &email, tanu_storage::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            println!(
+                "erased person {}: {} undecided applications purged, {} decided kept without files, {} files deleted, {} audit events redacted",
+                e.person_id, e.applications_purged, e.decided_kept, e.files, e.events_redacted
+            );
             Ok(())
         }
         Command::Admin {

@@ -884,3 +884,29 @@ pub async fn ids_of_candidate(conn: Conn<'_>, candidate_id: i64) -> Result<Vec<i
         candidate_id
     )?)
 }
+
+/// Every application of the candidate, purged drafts included, oldest first.
+pub async fn for_candidate_all(
+    conn: Conn<'_>,
+    candidate_id: i64,
+) -> Result<Vec<ApplicationRow>, StorageError> {
+    let sql = format!("{SELECT} WHERE a.candidate_id = $1 ORDER BY a.id");
+    Ok(fetch!(
+        conn,
+        fetch_all,
+        ApplicationRow,
+        sqlx::AssertSqlSafe(sql),
+        candidate_id
+    )?)
+}
+
+/// Empties the details of an application's own history (what was typed, checked or
+/// uploaded), keeping who did what when: for an application purged on erasure.
+pub async fn scrub_events(conn: Conn<'_>, id: i64) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE application_events SET details = '{}' WHERE application_id = $1",
+        id
+    )?;
+    Ok(())
+}

@@ -230,3 +230,83 @@ pub async fn count(conn: Conn<'_>) -> Result<i64, StorageError> {
         "SELECT COUNT(*) FROM persons"
     )?)
 }
+
+/// Erases a person's identity from their account (an erasure request): the e-mail
+/// becomes a placeholder no one can receive, the name a placeholder, the IIN, foreign
+/// document number and password go; their sessions, tokens, links, remembered
+/// browsers and notices are deleted, a walk-in record keeps no IIN or address, and the
+/// throttles forget the e-mail. Notices to others that name the person (a secretary
+/// told of a new application) keep their text with the name, e-mail and IIN blanked.
+pub async fn erase(mut conn: Conn<'_>, p: &PersonRow) -> Result<(), StorageError> {
+    let (id, email) = (p.id, p.email.as_str());
+    let mentions = [
+        Some(p.full_name.as_str()),
+        Some(email),
+        p.iin.as_deref(),
+        p.foreign_document.as_deref(),
+    ];
+    for m in mentions
+        .into_iter()
+        .flatten()
+        .filter(|m| m.chars().count() >= 3)
+    {
+        execute!(
+            conn.reborrow(),
+            "UPDATE notifications SET subject = REPLACE(subject, $1, '—'), body = REPLACE(body, $1, '—'), \
+             email_to = CASE WHEN email_to = $1 THEN NULL ELSE email_to END \
+             WHERE subject LIKE '%' || $1 || '%' OR body LIKE '%' || $1 || '%' OR email_to = $1",
+            m
+        )?;
+    }
+    execute!(
+        conn.reborrow(),
+        "DELETE FROM rate_events WHERE LOWER(key) = LOWER($1)",
+        email
+    )?;
+    execute!(
+        conn.reborrow(),
+        "DELETE FROM login_failures WHERE LOWER(email) = LOWER($1)",
+        email
+    )?;
+    let placeholder = format!("erased-{id}@erased.invalid");
+    execute!(
+        conn.reborrow(),
+        "UPDATE persons SET email = $1, full_name = 'Erased', search_name = 'erased', iin = NULL, \
+         foreign_document = NULL, password_hash = NULL, email_verified_at = NULL WHERE id = $2",
+        placeholder,
+        id
+    )?;
+    for table in [
+        "sessions",
+        "api_tokens",
+        "account_tokens",
+        "known_devices",
+        "notifications",
+    ] {
+        let sql = format!("DELETE FROM {table} WHERE person_id = $1");
+        execute!(conn.reborrow(), sqlx::AssertSqlSafe(sql), id)?;
+    }
+    execute!(
+        conn.reborrow(),
+        "UPDATE walk_ins SET iin = NULL, contact_email = NULL WHERE person_id = $1",
+        id
+    )?;
+    // The queue finds the person's applications by number only.
+    execute!(
+        conn,
+        "UPDATE applications SET search = LOWER(COALESCE(number, '')) WHERE candidate_id = $1",
+        id
+    )?;
+    Ok(())
+}
+
+/// Whether the person holds a post in any organisation.
+pub async fn holds_a_post(conn: Conn<'_>, id: i64) -> Result<bool, StorageError> {
+    Ok(scalar!(
+        conn,
+        fetch_one,
+        i64,
+        "SELECT COUNT(*) FROM staff WHERE person_id = $1",
+        id
+    )? > 0)
+}

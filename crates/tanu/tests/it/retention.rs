@@ -276,3 +276,103 @@ both!(retention_purges_exactly_what_the_policy_says, |app| {
         .unwrap();
     assert!(v.broken.is_none(), "{:?}", v.broken);
 });
+
+/// Every (table, column) whose text holds `needle`, read behind the app's back.
+async fn where_found(app: &TestApp, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (table, column, class, _) in tanu_storage::schema::columns(&app.ctx.db).await.unwrap() {
+        if class != "text" || table.starts_with('_') {
+            continue;
+        }
+        // SQLite lowers ASCII only: look for the text as given and in lower case.
+        let lower = needle.to_lowercase();
+        let n = scalar(
+            &app.ctx.db,
+            &format!(
+                "SELECT COUNT(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE '%{needle}%' \
+                 OR LOWER(CAST({column} AS TEXT)) LIKE '%{lower}%'"
+            ),
+        )
+        .await;
+        if n > 0 {
+            found.push(format!("{table}.{column}"));
+        }
+    }
+    found
+}
+
+both!(
+    an_erased_candidate_is_nowhere_but_in_the_final_protocol,
+    |app| {
+        let (b, _meeting, decided) = held_meeting(&app).await;
+        let (email, iin, name) = ("cand0@mail.kz", "850715400357", CANDIDATE_NAMES[0]);
+        let token = app.token(email, PASSWORD).await;
+        // One more application, undecided: a draft with a file.
+        let v: Value = app
+        .post(&token, "/api/v1/applications", json!({ "org_id": b.org, "statement": "Тағы бір курс", "unit_ids": [], "consent": true }))
+        .await
+        .json()
+        .await
+        .unwrap();
+        let draft = v["id"].as_i64().unwrap();
+        assert_eq!(
+            app.upload(&token, draft, "identity", "id.pdf", pdf("scan"))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        let files: Vec<String> = [keys(&app, decided[0]).await, keys(&app, draft).await]
+            .concat()
+            .into_iter()
+            .map(|k| k.1)
+            .collect();
+        assert!(!where_found(&app, iin).await.is_empty());
+
+        // Staff are not erased this way.
+        let r = tanu_app::erasure::erase_person(&app.ctx, "admin@a.kz", app.clock.now()).await;
+        assert_eq!(r.unwrap_err().code(), "erasure-holds-post");
+
+        let e = tanu_app::erasure::erase_person(&app.ctx, email, app.clock.now())
+            .await
+            .unwrap();
+        assert_eq!((e.applications_purged, e.decided_kept), (1, 1), "{e:?}");
+        assert!(e.events_redacted > 0);
+
+        // The account is closed: its token no longer works, and it cannot sign in.
+        assert_eq!(
+            app.get(&token, "/api/v1/me").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        for f in &files {
+            assert!(!stored(&app, f).await, "{f}");
+        }
+        // The IIN, the e-mail and the name are nowhere, but in what the final protocol and
+        // its extracts froze (rule 9: the record of the decision names the candidate).
+        let frozen = [
+            "protocols.snapshot",
+            "protocols.final_snapshot",
+            "issued_documents.summary",
+        ];
+        for needle in [iin, email, name] {
+            let left: Vec<String> = where_found(&app, needle)
+                .await
+                .into_iter()
+                .filter(|c| !frozen.contains(&c.as_str()))
+                .collect();
+            assert!(left.is_empty(), "{needle} is still in {left:?}");
+        }
+        // The decision stands; the trail verifies and says what it redacted.
+        let v = app
+            .get_json(
+                &b.secretary,
+                &format!("/api/v1/applications/{}", decided[0]),
+            )
+            .await;
+        assert_eq!(v["status"], "recognised");
+        let verified = tanu_storage::repo::audit::verify(&app.ctx.db)
+            .await
+            .unwrap();
+        assert!(verified.broken.is_none(), "{:?}", verified.broken);
+        assert!(verified.redacted > 0, "the redacted events are counted");
+    }
+);
