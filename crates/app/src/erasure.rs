@@ -64,6 +64,7 @@ pub async fn erase_person(ctx: &Ctx, email: &str, now: OffsetDateTime) -> Result
     }
     let mut tx = ctx.db.begin().await?;
     for id in &undecided {
+        apps_repo::withdraw_for_erasure(tx.conn(), *id, now).await?;
         retention::purge_application(tx.conn(), *id, now).await?;
         apps_repo::scrub_events(tx.conn(), *id).await?;
     }

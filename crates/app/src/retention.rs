@@ -189,6 +189,8 @@ pub async fn run(ctx: &Ctx, now: OffsetDateTime, dry_run: bool) -> Result<RunRep
             documents.push((Purge::Replaced, d));
         }
         drop(conn);
+        // A file of an application purged whole goes with it, and is listed once.
+        documents.retain(|(_, d)| !applications.iter().any(|(_, id)| *id == d.application_id));
         for (what, id) in applications {
             if dry_run {
                 report.purged.push(Purged {

@@ -900,6 +900,23 @@ pub async fn for_candidate_all(
     )?)
 }
 
+/// Withdraws an application being filed or checked (an erasure ends it); a draft, a
+/// decided or a withdrawn one stays as it is.
+pub async fn withdraw_for_erasure(
+    conn: Conn<'_>,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE applications SET status = 'withdrawn', updated_at = $1 \
+         WHERE id = $2 AND status IN ('submitted', 'complete', 'incomplete')",
+        now,
+        id
+    )?;
+    Ok(())
+}
+
 /// Empties the details of an application's own history (what was typed, checked or
 /// uploaded), keeping who did what when: for an application purged on erasure.
 pub async fn scrub_events(conn: Conn<'_>, id: i64) -> Result<(), StorageError> {

@@ -300,13 +300,14 @@ pub async fn erase(mut conn: Conn<'_>, p: &PersonRow) -> Result<(), StorageError
     Ok(())
 }
 
-/// Whether the person holds a post in any organisation.
+/// Whether the person holds a post in any organisation or sits on a commission.
 pub async fn holds_a_post(conn: Conn<'_>, id: i64) -> Result<bool, StorageError> {
     Ok(scalar!(
         conn,
         fetch_one,
         i64,
-        "SELECT COUNT(*) FROM staff WHERE person_id = $1",
+        "SELECT (SELECT COUNT(*) FROM staff WHERE person_id = $1) \
+         + (SELECT COUNT(*) FROM commission_members WHERE person_id = $1)",
         id
     )? > 0)
 }
