@@ -122,26 +122,19 @@ pub async fn export(
     session: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<Export, AppError> {
-    let hour_ago = now - time::Duration::HOUR;
-    let mut conn = ctx.db.acquire().await?;
-    let earlier = audit_repo::list(
-        conn.conn(),
-        &Filter {
-            person_id: Some(actor.person_id),
-            action: Some("data-exported".to_owned()),
-            from: Some(hour_ago),
-            ..Filter::default()
-        },
+    crate::accounts::throttle(
+        ctx,
+        "data-export",
+        &actor.person_id.to_string(),
         i64::try_from(EXPORTS_PER_HOUR).unwrap_or(i64::MAX),
+        time::Duration::HOUR,
+        now,
     )
     .await?;
-    if earlier.len() >= EXPORTS_PER_HOUR {
-        let oldest = earlier.iter().map(|e| e.at).min().unwrap_or(now);
-        let wait = (oldest + time::Duration::HOUR - now).whole_seconds().max(1);
-        return Err(AppError::Throttled {
-            retry_after_secs: u64::try_from(wait).unwrap_or(1),
-        });
-    }
+    // The person's own latest actions are in the archive too (PostgreSQL links them
+    // after their commit).
+    audit_repo::seal_before_reading(&ctx.db).await;
+    let mut conn = ctx.db.acquire().await?;
     let person = persons::by_id(conn.conn(), actor.person_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
