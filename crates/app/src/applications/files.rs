@@ -33,13 +33,15 @@ impl Drop for Pending {
 }
 
 /// Streams an upload into the store, refusing what is not PDF, JPEG or PNG by content,
-/// empty, over `max_bytes`, or cut short. Returns the pending object with its type, size
-/// and SHA-256; the caller keeps it once recorded.
+/// empty, over `max_bytes`, over what is left of the uploader's quota (`quota_left`), or
+/// cut short. Returns the pending object with its type, size and SHA-256; the caller
+/// keeps it once recorded.
 pub(super) async fn store_stream<S, E>(
     ctx: &Ctx,
     key: &str,
     mut stream: S,
     max_bytes: u64,
+    quota_left: Option<u64>,
 ) -> Result<(Pending, FileType, i64, String), AppError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -67,6 +69,9 @@ where
                 max_mb: max_bytes / (1024 * 1024),
             }
             .into());
+        }
+        if quota_left.is_some_and(|left| size > left) {
+            return Err(AppError::Refused(Refusal::UploadQuota));
         }
         if kind.is_none() {
             let want = 16usize.saturating_sub(head.len());
@@ -125,17 +130,31 @@ where
     E: std::fmt::Display,
 {
     let kind = DocumentKind::parse(kind)?;
-    {
+    // A quota per person: registration is free, storage is not. Checked before the
+    // file streams (a full quota refuses at once, a file that would pass it stops where
+    // it does) and again under the person's lock, for uploads running side by side.
+    let quota_left = {
         let mut conn = ctx.db.acquire().await?;
         let (app, party) = load(conn.conn(), actor, id).await?;
         may_edit(&app, party)?;
-    }
+        if party == Party::Candidate {
+            let stored = repo::bytes_uploaded_by(conn.conn(), actor.person_id).await?;
+            let left = ctx.policy.upload_quota_bytes.saturating_sub(stored);
+            if left <= 0 {
+                return Err(AppError::Refused(Refusal::UploadQuota));
+            }
+            u64::try_from(left).ok()
+        } else {
+            None
+        }
+    };
     let key = format!(
         "applications/{id}/{}-{}",
         kind.as_str(),
         crate::secrets::random_token()?
     );
-    let (mut pending, file_type, size, sha) = store_stream(ctx, &key, stream, max_bytes).await?;
+    let (mut pending, file_type, size, sha) =
+        store_stream(ctx, &key, stream, max_bytes, quota_left).await?;
     let name: String = original_name
         .chars()
         .filter(|c| !c.is_control())
@@ -148,7 +167,6 @@ where
     let (app, party) = load(tx.conn(), actor, id).await?;
     may_edit(&app, party)?;
     if party == Party::Candidate {
-        // A quota per person: registration is free, storage is not.
         repo::lock_person(tx.conn(), actor.person_id).await?;
         let stored = repo::bytes_uploaded_by(tx.conn(), actor.person_id).await?;
         if stored.saturating_add(size) > ctx.policy.upload_quota_bytes {

@@ -282,6 +282,48 @@ async fn upload_quota_holds_postgres() {
     upload_quota_holds(tanu_storage::Backend::Postgres).await;
 }
 
+on_both!(a_full_quota_refuses_before_the_file_streams, |backend| {
+    let file = pdf_of_size(100_000);
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        tanu_app::Policy {
+            upload_quota_bytes: i64::try_from(file.len()).unwrap(),
+            ..tanu_app::Policy::default()
+        },
+    )
+    .await
+    else {
+        return eprintln!("SKIPPED: PostgreSQL not reachable");
+    };
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "higher").await;
+    let cand = app.candidate("full@mail.kz", "951231400012").await;
+    let v: Value = app
+        .post(
+            &cand,
+            "/api/v1/applications",
+            json!({ "org_id": org, "statement": "Курс", "unit_ids": [], "consent": true }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = v["id"].as_i64().unwrap();
+    // Exactly the quota is still taken.
+    let r = app.upload(&cand, id, "identity", "id.pdf", file).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // With nothing left, the next upload is refused for the quota before a byte of it is
+    // read: a file of the wrong type gets the same answer, not a complaint of its type.
+    let r = app
+        .upload(&cand, id, "confirming", "notes.txt", b"plain text".to_vec())
+        .await;
+    problem(r, StatusCode::UNPROCESSABLE_ENTITY, "upload-quota").await;
+    let r = app
+        .upload(&cand, id, "confirming", "c.pdf", pdf("small"))
+        .await;
+    problem(r, StatusCode::UNPROCESSABLE_ENTITY, "upload-quota").await;
+});
+
 /// The entries of a ZIP archive, by name.
 fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
     use std::io::Read;
