@@ -449,6 +449,37 @@ pub async fn reset_password(
     Ok(person)
 }
 
+/// Checks the caller's current password before an action that needs it (a password
+/// change, deleting the account). Wrong guesses are counted and held back like failed
+/// sign-ins, so that these forms are not a way to guess.
+pub async fn confirm_password(
+    ctx: &Ctx,
+    actor: &Actor,
+    current: &str,
+    ip: &str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let stored = {
+        let mut conn = ctx.db.acquire().await?;
+        let counts =
+            login_failures::count_since(conn.conn(), &actor.email, ip, now - THROTTLE_WINDOW)
+                .await?;
+        if let Some(e) = held_back(counts, now) {
+            return Err(e);
+        }
+        persons::by_id(conn.conn(), actor.person_id)
+            .await?
+            .and_then(|p| p.password_hash)
+    };
+    if !verify_password_in_turn(current.to_owned(), stored).await {
+        let mut tx = ctx.db.begin().await?;
+        login_failures::record(tx.conn(), &actor.email, ip, now).await?;
+        tx.commit().await?;
+        return Err(AppError::Refused(Refusal::CurrentPasswordWrong));
+    }
+    Ok(())
+}
+
 /// Changes the signed-in person's password, given the current one. Their other sessions
 /// end; the one given (the browser that asked) stays.
 pub async fn change_password(
@@ -461,26 +492,7 @@ pub async fn change_password(
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     let new = Password::parse(new)?;
-    let stored = {
-        let mut conn = ctx.db.acquire().await?;
-        // Guesses here wait as sign-in guesses do.
-        let counts =
-            login_failures::count_since(conn.conn(), &actor.email, ip, now - THROTTLE_WINDOW)
-                .await?;
-        if let Some(e) = held_back(counts, now) {
-            return Err(e);
-        }
-        persons::by_id(conn.conn(), actor.person_id)
-            .await?
-            .and_then(|p| p.password_hash)
-    };
-    if !verify_password_in_turn(current.to_owned(), stored).await {
-        // Counted like a failed sign-in: this form must not be a way to guess.
-        let mut tx = ctx.db.begin().await?;
-        login_failures::record(tx.conn(), &actor.email, ip, now).await?;
-        tx.commit().await?;
-        return Err(AppError::Refused(Refusal::CurrentPasswordWrong));
-    }
+    confirm_password(ctx, actor, current, ip, now).await?;
     let hash = hash_password_in_turn(new.expose().to_owned()).await?;
     let mut tx = ctx.db.begin().await?;
     persons::set_password(tx.conn(), actor.person_id, &hash).await?;

@@ -1,5 +1,7 @@
-//! Erasure on request (docs/privacy.md): the operator, having verified a person's
-//! request, erases what Tanu holds about them. Undecided applications are purged (their
+//! Erasure (docs/privacy.md): the operator, having verified a person's request, erases
+//! what Tanu holds about them, and a person deletes their own account the same way. A
+//! candidate also deletes a draft, and withdraws consent for an undecided application
+//! (withdrawn and purged at once). Undecided applications are purged (their
 //! statements and files); a decided one keeps its decision and loses its files – the
 //! final protocol and the extract carry what the decision needs. The account keeps no
 //! e-mail, name, IIN or password, its sessions and notices go, and the audit trail's
@@ -12,7 +14,7 @@ use tanu_storage::repo::audit::{self as audit_repo, Subject};
 use tanu_storage::repo::{persons, retention};
 use time::OffsetDateTime;
 
-use crate::{AppError, Ctx, Refusal};
+use crate::{Actor, AppError, Ctx, Refusal};
 
 /// What an erasure did.
 #[derive(Debug, Clone, Serialize)]
@@ -33,10 +35,46 @@ pub struct Erased {
 /// `tanu admin erase-person`).
 pub async fn erase_person(ctx: &Ctx, email: &str, now: OffsetDateTime) -> Result<Erased, AppError> {
     let email = email.trim().to_lowercase();
+    let person = {
+        let mut conn = ctx.db.acquire().await?;
+        persons::by_email(conn.conn(), &email)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    erase(ctx, person, None, now).await
+}
+
+/// The signed-in person deletes their own account, confirming it with their password.
+/// What a decided case needs stays, minimised as on an erasure request; an operator's
+/// account, or one holding a post, is refused (the post ends first).
+pub async fn delete_own_account(
+    ctx: &Ctx,
+    actor: &Actor,
+    password: &str,
+    ip: &str,
+    now: OffsetDateTime,
+) -> Result<Erased, AppError> {
+    crate::accounts::confirm_password(ctx, actor, password, ip, now).await?;
+    if actor.is_operator {
+        return Err(AppError::Refused(Refusal::ErasureHoldsPost));
+    }
+    let person = {
+        let mut conn = ctx.db.acquire().await?;
+        persons::by_id(conn.conn(), actor.person_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    erase(ctx, person, Some(actor.person_id), now).await
+}
+
+/// Erases `person`: by the operator (`by` is `None`) or by the person themself.
+async fn erase(
+    ctx: &Ctx,
+    person: persons::PersonRow,
+    by: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<Erased, AppError> {
     let mut conn = ctx.db.acquire().await?;
-    let person = persons::by_email(conn.conn(), &email)
-        .await?
-        .ok_or(AppError::NotFound)?;
     if persons::holds_a_post(conn.conn(), person.id).await? {
         return Err(AppError::Refused(Refusal::ErasureHoldsPost));
     }
@@ -83,7 +121,7 @@ pub async fn erase_person(ctx: &Ctx, email: &str, now: OffsetDateTime) -> Result
             .collect(),
         names: vec![person.full_name.clone()],
     };
-    let redaction = audit_repo::redact_person(tx.conn(), &subject, None, now).await?;
+    let redaction = audit_repo::redact_person(tx.conn(), &subject, by, now).await?;
     let details = serde_json::json!({
         "applications_purged": undecided.len(),
         "decided_kept": decided,
@@ -93,8 +131,12 @@ pub async fn erase_person(ctx: &Ctx, email: &str, now: OffsetDateTime) -> Result
         tx.conn(),
         &audit_repo::NewEvent {
             person_id: None,
-            role: Some("operator"),
-            action: "person-erased",
+            role: Some(if by.is_some() { "self" } else { "operator" }),
+            action: if by.is_some() {
+                "account-deleted"
+            } else {
+                "person-erased"
+            },
             object_type: "person",
             object_id: Some(person.id),
             org_id: None,

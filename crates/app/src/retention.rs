@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 use tanu_domain::retention::{Purge, RetentionPolicy};
+use tanu_storage::Tx;
 use tanu_storage::repo::applications::DocumentRow;
 use tanu_storage::repo::audit::{self as audit_repo, NewEvent};
 use tanu_storage::repo::retention::{self as repo, NewPolicy, PolicyRow};
@@ -200,7 +201,7 @@ pub async fn run(ctx: &Ctx, now: OffsetDateTime, dry_run: bool) -> Result<RunRep
                     document_id: None,
                 });
             } else if let Some(files) =
-                purge_application(ctx, org.id, id, what, version, now).await?
+                purge_application(ctx, org.id, id, By::Policy { what, version }, now).await?
             {
                 report.files += files;
                 report.purged.push(Purged {
@@ -227,11 +228,49 @@ pub async fn run(ctx: &Ctx, now: OffsetDateTime, dry_run: bool) -> Result<RunRep
     Ok(report)
 }
 
-async fn system_event(
+/// Who purges, as the audit event names them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum By {
+    /// The organisation's policy, in force at this version.
+    Policy { what: Purge, version: i64 },
+    /// The candidate: a draft deleted, or consent withdrawn.
+    Candidate { person_id: i64, what: Purge },
+}
+
+impl By {
+    fn person_id(self) -> Option<i64> {
+        match self {
+            By::Policy { .. } => None,
+            By::Candidate { person_id, .. } => Some(person_id),
+        }
+    }
+
+    fn role(self) -> &'static str {
+        match self {
+            By::Policy { .. } => "retention",
+            By::Candidate { .. } => "candidate",
+        }
+    }
+
+    /// The event's details: why, and under which policy version.
+    fn details(self, mut more: serde_json::Value) -> serde_json::Value {
+        let (what, version) = match self {
+            By::Policy { what, version } => (what, Some(version)),
+            By::Candidate { what, .. } => (what, None),
+        };
+        more["reason"] = serde_json::json!(what);
+        if let Some(v) = version {
+            more["policy_version"] = serde_json::json!(v);
+        }
+        more
+    }
+}
+
+async fn purge_event(
     conn: tanu_storage::Conn<'_>,
     org_id: i64,
+    by: By,
     action: &str,
-    object_type: &str,
     object_id: i64,
     details: serde_json::Value,
     now: OffsetDateTime,
@@ -239,13 +278,13 @@ async fn system_event(
     audit_repo::append(
         conn,
         &NewEvent {
-            person_id: None,
-            role: Some("retention"),
+            person_id: by.person_id(),
+            role: Some(by.role()),
             action,
-            object_type,
+            object_type: "application",
             object_id: Some(object_id),
             org_id: Some(org_id),
-            details: &details.to_string(),
+            details: &by.details(details).to_string(),
         },
         now,
     )
@@ -254,39 +293,51 @@ async fn system_event(
 }
 
 /// Purges an application's content and files; `None` when another run got there first.
-async fn purge_application(
+pub(crate) async fn purge_application(
     ctx: &Ctx,
     org_id: i64,
     id: i64,
-    what: Purge,
-    version: i64,
+    by: By,
     now: OffsetDateTime,
 ) -> Result<Option<usize>, AppError> {
-    let files = {
-        let mut conn = ctx.db.acquire().await?;
-        repo::documents_kept(conn.conn(), id).await?
-    };
+    let mut tx = ctx.db.begin().await?;
+    let purged = purge_application_in(ctx, &mut tx, org_id, id, by, now).await?;
+    tx.commit().await?;
+    Ok(purged)
+}
+
+/// Purges an application's content and files inside `tx` (which the caller commits);
+/// `None` when it was purged already. The bytes go before the rows are marked: a failure
+/// in between rolls the rows back, leaving rows whose files are gone (the next run marks
+/// them), never files no row points to.
+pub(crate) async fn purge_application_in(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    org_id: i64,
+    id: i64,
+    by: By,
+    now: OffsetDateTime,
+) -> Result<Option<usize>, AppError> {
+    let files = repo::documents_kept(tx.conn(), id).await?;
     for d in &files {
         ctx.objects.delete(&d.object_key).await?;
     }
-    let mut tx = ctx.db.begin().await?;
     if !repo::purge_application(tx.conn(), id, now).await? {
         return Ok(None);
     }
     for d in &files {
         repo::purge_document(tx.conn(), d.id, now).await?;
     }
-    system_event(
+    purge_event(
         tx.conn(),
         org_id,
+        by,
         "application-purged",
-        "application",
         id,
-        serde_json::json!({ "reason": what, "policy_version": version, "documents": files.len() }),
+        serde_json::json!({ "documents": files.len() }),
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(Some(files.len()))
 }
 
@@ -304,13 +355,13 @@ async fn purge_document(
     if !repo::purge_document(tx.conn(), d.id, now).await? {
         return Ok(false);
     }
-    system_event(
+    purge_event(
         tx.conn(),
         org_id,
+        By::Policy { what, version },
         "document-purged",
-        "application",
         d.application_id,
-        serde_json::json!({ "reason": what, "policy_version": version, "document_id": d.id, "kind": d.kind }),
+        serde_json::json!({ "document_id": d.id, "kind": d.kind }),
         now,
     )
     .await?;

@@ -151,6 +151,15 @@ impl Status {
             other => Err(other.refuse(Action::Withdraw)),
         }
     }
+
+    /// Deleting the application: its candidate, while it is a draft (nobody else has
+    /// seen it).
+    pub fn delete(self) -> Result<(), DomainError> {
+        match self {
+            Self::Draft => Ok(()),
+            other => Err(other.refuse(Action::Delete)),
+        }
+    }
 }
 
 impl fmt::Display for Status {

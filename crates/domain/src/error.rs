@@ -140,6 +140,8 @@ codes! {
         Vote = "vote",
         /// Close a meeting.
         Close = "close",
+        /// Delete a draft.
+        Delete = "delete",
     }
 }
 

@@ -26,11 +26,13 @@ use time::{Date, OffsetDateTime};
 
 use crate::{Actor, AppError, Ctx, OrgScope, Refusal, notify};
 
+mod consent;
 mod files;
 mod queue;
 mod view;
 mod walk_in;
 
+pub use consent::*;
 pub use files::*;
 pub use queue::*;
 pub use view::*;
@@ -386,6 +388,10 @@ pub struct ApplicationView {
     pub is_candidate: bool,
     /// What the organisation owes next, and by when.
     pub due: Option<Due>,
+    /// When its statement and files were purged (retention, or the candidate's
+    /// withdrawal of consent); the record of what happened stays.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub purged_at: Option<OffsetDateTime>,
 }
 
 fn search_text(name: &str, number: Option<&str>) -> String {

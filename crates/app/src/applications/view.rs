@@ -216,5 +216,6 @@ pub(super) async fn view_of(
         checkable: party == (Party::Staff { may_check: true }) && status == Status::Submitted,
         is_candidate: party == Party::Candidate,
         due: due_of(&app),
+        purged_at: app.purged_at,
     })
 }

@@ -486,6 +486,7 @@ impl Fixture {
                 json!({ "current_password": "not the password", "new_password": "another long password" })
             }
             ("POST", "/claims") => json!({ "code": "AAAA-BBBB-CCCC" }),
+            ("POST", "/me/delete") => json!({ "password": "not the password" }),
             ("PUT", "/me/locale") => json!({ "locale": "ru" }),
             ("POST", "/notifications/read") => json!({ "id": null }),
             ("POST", "/organisations") => json!({ "kind": "higher", "bin": fresh_number("12"),

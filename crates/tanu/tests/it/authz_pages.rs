@@ -202,6 +202,8 @@ impl Fixture {
             | "/account/tokens/{id}/revoke"
             | "/applications/{id}/submit"
             | "/applications/{id}/withdraw"
+            | "/applications/{id}/withdraw-consent"
+            | "/applications/{id}/delete"
             | "/orgs/{org}/meetings/{id}/open"
             | "/orgs/{org}/meetings/{id}/close"
             | "/orgs/{org}/meetings/{id}/protocol"
@@ -226,6 +228,13 @@ impl Fixture {
                 ("new_password", "another long password"),
             ]),
             "/claim" => fields(&[("code", "AAAA-BBBB-CCCC")]),
+            "/account/delete" => fields(&[("password", "not the password"), ("confirm", "yes")]),
+            "/orgs/{id}/retention" => fields(&[
+                ("drafts_days", "60"),
+                ("withdrawn_days", "30"),
+                ("incomplete_days", "180"),
+                ("identity_days", "365"),
+            ]),
             "/account/tokens" => fields(&[("name", "page token")]),
             "/applications/new" | "/applications/{id}" => fields(&application),
             "/orgs/{org}/applications/new" => {

@@ -376,3 +376,381 @@ both!(
         assert!(verified.redacted > 0, "the redacted events are counted");
     }
 );
+
+/// DELETE with a bearer token.
+async fn delete(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    app.client()
+        .delete(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Audit events of `action` on an application, by the role given.
+async fn purges_by(app: &TestApp, id: i64, role: &str) -> i64 {
+    scalar(
+        &app.ctx.db,
+        &format!(
+            "SELECT (SELECT COUNT(*) FROM audit_events WHERE action = 'application-purged' \
+             AND object_id = {id} AND role = '{role}') + (SELECT COUNT(*) FROM audit_pending \
+             WHERE action = 'application-purged' AND object_id = {id} AND role = '{role}')"
+        ),
+    )
+    .await
+}
+
+both!(a_candidate_deletes_their_draft_and_its_files, |app| {
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "higher").await;
+    let (draft, token) = draft_with_replaced_scan(&app, org, "draft@mail.kz", "951231400012").await;
+    let files = keys(&app, draft).await;
+    assert_eq!(files.len(), 2);
+    // Nobody else may delete it.
+    let other = app.candidate("other@mail.kz", "000101501238").await;
+    assert_eq!(
+        delete(&app, &other, &format!("/api/v1/applications/{draft}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = delete(&app, &token, &format!("/api/v1/applications/{draft}")).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // Gone: from the list, the API and the store; the statement is not kept.
+    assert_eq!(
+        app.get(&token, &format!("/api/v1/applications/{draft}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let mine = app.get_json(&token, "/api/v1/applications").await;
+    assert!(mine.as_array().unwrap().is_empty(), "{mine}");
+    for (_, key, purged) in keys(&app, draft).await {
+        assert!(purged && !stored(&app, &key).await, "{key}");
+    }
+    assert_eq!(
+        text(
+            &app.ctx.db,
+            &format!("SELECT statement FROM applications WHERE id = {draft}")
+        )
+        .await,
+        ""
+    );
+    assert_eq!(purges_by(&app, draft, "candidate").await, 1);
+    // It no longer counts against the drafts allowed.
+    assert_eq!(
+        scalar(
+            &app.ctx.db,
+            &format!(
+                "SELECT COUNT(*) FROM applications WHERE id = {draft} AND purged_at IS NOT NULL"
+            )
+        )
+        .await,
+        1
+    );
+});
+
+both!(a_submitted_application_is_not_deleted_as_a_draft, |app| {
+    let op = app.operator_token().await;
+    let org = app.org(&op, BIN_A, "higher").await;
+    let (id, token) = submitted_application(&app, org, 1).await;
+    let r = delete(&app, &token, &format!("/api/v1/applications/{id}")).await;
+    problem(r, StatusCode::UNPROCESSABLE_ENTITY, "status-transition").await;
+    assert!(!keys(&app, id).await.iter().any(|k| k.2));
+});
+
+both!(withdrawing_consent_withdraws_and_purges_at_once, |app| {
+    let (b, apps) = board(&app, 1).await;
+    let (id, token) = (apps[0], b.candidates[0].clone());
+    let files = keys(&app, id).await;
+    assert!(!files.is_empty());
+    // Staff cannot do it for the candidate.
+    assert_eq!(
+        app.post(
+            &b.secretary,
+            &format!("/api/v1/applications/{id}/withdraw-consent"),
+            json!({})
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .post(
+            &token,
+            &format!("/api/v1/applications/{id}/withdraw-consent"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let v = app
+        .get_json(&token, &format!("/api/v1/applications/{id}"))
+        .await;
+    assert_eq!(v["status"], "withdrawn");
+    assert_eq!(v["statement"], "");
+    assert!(v["documents"].as_array().unwrap().is_empty(), "{v}");
+    assert!(v["purged_at"].is_string(), "{v}");
+    for (_, key, _) in &files {
+        assert!(!stored(&app, key).await, "{key}");
+    }
+    // The secretary sees that it was withdrawn, and nothing of its content.
+    let v = app
+        .get_json(&b.secretary, &format!("/api/v1/applications/{id}"))
+        .await;
+    assert_eq!(v["status"], "withdrawn");
+    assert!(v["documents"].as_array().unwrap().is_empty());
+    // Asking again changes nothing.
+    let r = app
+        .post(
+            &token,
+            &format!("/api/v1/applications/{id}/withdraw-consent"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(purges_by(&app, id, "candidate").await, 1);
+    let verified = tanu_storage::repo::audit::verify(&app.ctx.db)
+        .await
+        .unwrap();
+    assert!(verified.broken.is_none(), "{:?}", verified.broken);
+});
+
+both!(
+    consent_for_a_decided_application_stands_with_its_decision,
+    |app| {
+        let (_b, _meeting, decided) = held_meeting(&app).await;
+        let token = app.token("cand0@mail.kz", PASSWORD).await;
+        let r = app
+            .post(
+                &token,
+                &format!("/api/v1/applications/{}/withdraw-consent", decided[0]),
+                json!({}),
+            )
+            .await;
+        problem(r, StatusCode::UNPROCESSABLE_ENTITY, "status-transition").await;
+        assert!(keys(&app, decided[0]).await.iter().all(|k| !k.2));
+    }
+);
+
+both!(a_candidate_deletes_their_account, |app| {
+    let (b, _meeting, decided) = held_meeting(&app).await;
+    let (email, iin) = ("cand0@mail.kz", "850715400357");
+    let token = app.token(email, PASSWORD).await;
+    // The password is asked for, and a wrong one changes nothing.
+    let r = app
+        .post(
+            &token,
+            "/api/v1/me/delete",
+            json!({ "password": "not it at all" }),
+        )
+        .await;
+    problem(
+        r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "current-password-wrong",
+    )
+    .await;
+    assert_eq!(app.get(&token, "/api/v1/me").await.status(), StatusCode::OK);
+    // Staff holding a post are refused.
+    let r = app
+        .post(
+            &b.secretary,
+            "/api/v1/me/delete",
+            json!({ "password": PASSWORD }),
+        )
+        .await;
+    problem(r, StatusCode::CONFLICT, "erasure-holds-post").await;
+
+    let r = app
+        .post(&token, "/api/v1/me/delete", json!({ "password": PASSWORD }))
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&token, "/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .client()
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({ "email": email, "password": PASSWORD, "name": "again" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let left: Vec<String> = where_found(&app, iin)
+        .await
+        .into_iter()
+        .filter(|c| {
+            ![
+                "protocols.snapshot",
+                "protocols.final_snapshot",
+                "issued_documents.summary",
+            ]
+            .contains(&c.as_str())
+        })
+        .collect();
+    assert!(left.is_empty(), "the IIN is still in {left:?}");
+    // The decision stands, and the trail names who deleted the account.
+    let v = app
+        .get_json(
+            &b.secretary,
+            &format!("/api/v1/applications/{}", decided[0]),
+        )
+        .await;
+    assert_eq!(v["status"], "recognised");
+    assert_eq!(
+        scalar(
+            &app.ctx.db,
+            "SELECT (SELECT COUNT(*) FROM audit_events WHERE action = 'account-deleted' AND role = 'self') \
+             + (SELECT COUNT(*) FROM audit_pending WHERE action = 'account-deleted' AND role = 'self')"
+        )
+        .await,
+        1
+    );
+    let verified = tanu_storage::repo::audit::verify(&app.ctx.db)
+        .await
+        .unwrap();
+    assert!(verified.broken.is_none(), "{:?}", verified.broken);
+});
+
+both!(the_retention_policy_is_shown_and_set_in_the_ui, |app| {
+    let (b, _) = board(&app, 0).await;
+    let path = format!("/orgs/{}/retention", b.org);
+    // A member reads it; the stated defaults apply; there is no form to change it.
+    let (c, _) = app.signed_in("m2@a.kz").await;
+    let page = c.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"data-field="drafts_days">90<"#), "{html}");
+    assert!(!html.contains("retention-form"));
+
+    let (c, csrf) = app.signed_in("admin@a.kz").await;
+    let html = c
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("retention-form"));
+    // A period out of range is refused beside its field, and what was typed stays.
+    let r = c
+        .post(app.url(&path))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("drafts_days", "60"),
+            ("withdrawn_days", "0"),
+            ("incomplete_days", "180"),
+            ("identity_days", "365"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"id="withdrawn_days" name="withdrawn_days" type="number" min="1" max="3650" required inputmode="numeric" value="0" aria-invalid="true""#), "{html}");
+    assert!(html.contains(r#"value="60""#));
+    let r = c
+        .post(app.url(&path))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("drafts_days", "60"),
+            ("withdrawn_days", "14"),
+            ("incomplete_days", "180"),
+            ("identity_days", "365"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = c
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"data-field="drafts_days">60<"#), "{html}");
+    assert!(html.contains("retention-versions"));
+    let v = app
+        .get_json(
+            &b.secretary,
+            &format!("/api/v1/organisations/{}/retention", b.org),
+        )
+        .await;
+    assert_eq!(v["current"]["version"], 1);
+    assert_eq!(v["current"]["policy"]["withdrawn_days"], 14);
+});
+
+both!(
+    a_candidate_deletes_a_draft_and_the_account_in_the_ui,
+    |app| {
+        let op = app.operator_token().await;
+        let org = app.org(&op, BIN_A, "higher").await;
+        let email = "ui-draft@mail.kz";
+        let (draft, _) = draft_with_replaced_scan(&app, org, email, "951231400012").await;
+        let (c, csrf) = app.signed_in(email).await;
+        let html = c
+            .get(app.url(&format!("/applications/{draft}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(r#"id="delete-draft""#), "{html}");
+        let r = c
+            .post(app.url(&format!("/applications/{draft}/delete")))
+            .form(&[("csrf", csrf.as_str()), ("confirm", "yes")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            c.get(app.url(&format!("/applications/{draft}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        // A wrong password is refused beside the form; the right one deletes the account and
+        // signs the browser out.
+        let r = c
+            .post(app.url("/account/delete"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("password", "wrong password"),
+                ("confirm", "yes"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("delete-account-error"));
+        let r = c
+            .post(app.url("/account/delete"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("password", PASSWORD),
+                ("confirm", "yes"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/account/deleted");
+        let r = c.get(app.url("/account")).send().await.unwrap();
+        assert_ne!(r.status(), StatusCode::OK, "signed out");
+        assert_eq!(
+            scalar(
+                &app.ctx.db,
+                &format!("SELECT COUNT(*) FROM persons WHERE email = '{email}'")
+            )
+            .await,
+            0
+        );
+    }
+);

@@ -28,6 +28,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(change_password))
         .routes(routes!(my_sessions))
         .routes(routes!(my_data))
+        .routes(routes!(delete_account))
         .routes(routes!(sign_out_elsewhere))
         .routes(routes!(claim))
         .routes(routes!(get_invitation, accept_invitation))
@@ -311,6 +312,36 @@ async fn my_data(
 ) -> Result<axum::response::Response, WebError> {
     let export = tanu_app::own_data::export(&state.ctx, rctx.actor()?, None, rctx.now).await?;
     Ok(crate::views::archive_response(&state, export))
+}
+
+/// Deleting one's account, confirmed with the password.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct AccountDeletion {
+    /// The current password.
+    password: String,
+}
+
+/// Deletes the caller's account (docs/privacy.md): undecided applications are purged,
+/// decided ones keep only what their protocol carries, the e-mail, name, IIN and
+/// password go, every session and token ends, and the audit trail's personal data about
+/// the caller are redacted. Refused while the caller holds a post or has an application
+/// on a meeting's agenda.
+#[utoipa::path(post, path = "/me/delete", tag = "accounts", request_body = AccountDeletion,
+    responses((status = 204), (status = 401, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn delete_account(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    ApiJson(body): ApiJson<AccountDeletion>,
+) -> Result<StatusCode, WebError> {
+    tanu_app::erasure::delete_own_account(
+        &state.ctx,
+        rctx.actor()?,
+        &body.password,
+        &rctx.ip,
+        rctx.now,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// How many sessions ended.

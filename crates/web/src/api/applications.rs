@@ -24,9 +24,10 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(programmes, add_catalogue_row))
         .routes(routes!(import_catalogue))
         .routes(routes!(mine, create))
-        .routes(routes!(get_one, update))
+        .routes(routes!(get_one, update, delete_draft))
         .routes(routes!(submit))
         .routes(routes!(withdraw))
+        .routes(routes!(withdraw_consent))
         .routes(routes!(check))
         .routes(routes!(queue, register_walk_in))
 }
@@ -155,6 +156,32 @@ async fn withdraw(
     Ok(Json(
         applications::withdraw(&state.ctx, rctx.actor()?, id, rctx.now).await?,
     ))
+}
+
+/// Deletes the candidate's draft: its statement and files go at once (docs/privacy.md).
+#[utoipa::path(delete, path = "/applications/{id}", tag = "applications", params(("id" = i64, Path, description = "Application id")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn delete_draft(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    applications::delete_draft(&state.ctx, rctx.actor()?, id, rctx.now).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The candidate withdraws their consent for an undecided application: it is withdrawn
+/// and its statement and files are purged at once (docs/privacy.md). Repeating it
+/// changes nothing.
+#[utoipa::path(post, path = "/applications/{id}/withdraw-consent", tag = "applications", params(("id" = i64, Path, description = "Application id")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    applications::withdraw_consent(&state.ctx, rctx.actor()?, id, rctx.now).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The completeness check (rule 11), by a secretary of the organisation.

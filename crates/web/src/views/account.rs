@@ -23,6 +23,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/account/password", post(change_password))
         .route("/account/verify-email", post(resend_verification))
         .route("/account/data", post(my_data))
+        .route("/account/delete", post(delete_account))
+        .route("/account/deleted", get(deleted_page))
         .route(
             "/account/sessions/sign-out-elsewhere",
             post(sign_out_elsewhere),
@@ -123,6 +125,9 @@ struct AccountPage {
     form: FormState,
     /// Started, address, browser, this one.
     sessions: Vec<(String, String, String, bool)>,
+    /// Why deleting the account was refused (the message and its stable code), shown
+    /// beside its form.
+    delete_error: Option<(String, &'static str)>,
 }
 
 async fn account_view(
@@ -155,6 +160,7 @@ async fn account_view(
         page,
         form,
         sessions,
+        delete_error: None,
     })
 }
 
@@ -239,6 +245,49 @@ async fn resend_verification(
 async fn my_data(State(state): State<AppState>, rctx: RequestCtx) -> Result<Response, WebError> {
     let export = tanu_app::own_data::export(&state.ctx, rctx.actor()?, None, rctx.now).await?;
     Ok(super::archive_response(&state, export))
+}
+
+#[derive(Debug, Deserialize)]
+struct DeleteAccountForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// The person deletes their account (docs/privacy.md); their sessions end with it, so
+/// the browser's cookie is cleared and a page that needs no account says what happened.
+async fn delete_account(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    jar: CookieJar,
+    Form(f): Form<DeleteAccountForm>,
+) -> Result<Response, WebError> {
+    let actor = rctx.actor()?;
+    match tanu_app::erasure::delete_own_account(&state.ctx, actor, &f.password, &rctx.ip, rctx.now)
+        .await
+    {
+        Ok(_) => {
+            let mut r = Redirect::to("/account/deleted").into_response();
+            let secure = state.settings.secure_cookies;
+            if let Some(v) = context::set_cookie_header(&context::clear_session_cookie(secure)) {
+                r.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(r)
+        }
+        Err(e) => {
+            let e = form_error(e.into())?;
+            let mut page = account_view(&state, &rctx, &jar, None, FormState::new()).await?;
+            page.delete_error = Some((e.message(&rctx.i18n()), e.code()));
+            page_with_status(e.status(), &page)
+        }
+    }
+}
+
+async fn deleted_page(rctx: RequestCtx) -> Result<Response, WebError> {
+    html(
+        &Notice::new(&rctx, "account-deleted-title")
+            .say("account-deleted-intro")
+            .link("/", "nav-home"),
+    )
 }
 
 async fn sign_out_elsewhere(

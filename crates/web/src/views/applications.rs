@@ -32,6 +32,11 @@ pub(super) fn router() -> Router<AppState> {
         .route("/applications/{id}", get(show).post(update))
         .route("/applications/{id}/submit", post(submit))
         .route("/applications/{id}/withdraw", post(withdraw))
+        .route("/applications/{id}/delete", post(delete_draft))
+        .route(
+            "/applications/{id}/withdraw-consent",
+            post(withdraw_consent),
+        )
         .route("/applications/{id}/check", post(check))
         .route("/orgs/{org}/applications", get(queue))
         .route(
@@ -337,6 +342,19 @@ impl ShowPage {
         self.view.is_candidate
             && Status::parse(&self.view.status).is_ok_and(|s| s.withdraw().is_ok())
     }
+    /// A draft its candidate may delete.
+    fn can_delete(&self) -> bool {
+        self.view.is_candidate && self.view.status == Status::Draft.as_str()
+    }
+    /// An undecided application (submitted, or withdrawn and not yet purged) whose
+    /// candidate may withdraw consent.
+    fn can_withdraw_consent(&self) -> bool {
+        self.view.is_candidate
+            && self.view.purged_at.is_none()
+            && Status::parse(&self.view.status).is_ok_and(|s| {
+                s != Status::Draft && (s == Status::Withdrawn || s.withdraw().is_ok())
+            })
+    }
     fn event_label(&self, kind: &str) -> String {
         self.page.t(&format!("app-event-{kind}"))
     }
@@ -467,6 +485,29 @@ async fn withdraw(
 ) -> Result<Response, WebError> {
     let result = applications::withdraw(&state.ctx, rctx.actor()?, id, rctx.now).await;
     after(&state, &rctx, id, result).await
+}
+
+/// The candidate deletes their draft; their list of applications follows.
+async fn delete_draft(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    match applications::delete_draft(&state.ctx, rctx.actor()?, id, rctx.now).await {
+        Ok(()) => Ok(Redirect::to("/applications").into_response()),
+        Err(e) => show_with_error(&state, &rctx, id, e.into()).await,
+    }
+}
+
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    match applications::withdraw_consent(&state.ctx, rctx.actor()?, id, rctx.now).await {
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(e) => show_with_error(&state, &rctx, id, e.into()).await,
+    }
 }
 
 #[derive(Debug, Deserialize)]

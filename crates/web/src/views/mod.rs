@@ -18,6 +18,7 @@ mod meetings;
 mod orgs;
 pub(crate) mod protocols;
 mod reports;
+mod retention;
 mod rule_sets;
 mod tokens;
 
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(orgs::router())
         .merge(protocols::router())
         .merge(reports::router())
+        .merge(retention::router())
         .merge(rule_sets::router())
         .merge(tokens::router())
 }
