@@ -176,9 +176,7 @@ fn refer(
     table: &str,
     row: &Map<String, Value>,
 ) -> Result<(), BackupError> {
-    let (Some(Value::String(key)), Some(Value::String(sha256))) =
-        (row.get(FILE_KEY), row.get(FILE_SHA256))
-    else {
+    let Some((key, sha256)) = super::file_of(row) else {
         return Ok(());
     };
     match referenced.get(key) {
@@ -187,7 +185,10 @@ fn refer(
         )),
         Some(_) => Ok(()),
         None => {
-            referenced.insert(key.clone(), (sha256.to_ascii_lowercase(), table.to_owned()));
+            referenced.insert(
+                key.to_owned(),
+                (sha256.to_ascii_lowercase(), table.to_owned()),
+            );
             Ok(())
         }
     }

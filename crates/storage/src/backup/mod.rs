@@ -75,6 +75,21 @@ pub const LEFT_OUT: [&str; 6] = [
 /// Columns that make a table one that refers to stored files.
 pub(crate) const FILE_KEY: &str = "object_key";
 pub(crate) const FILE_SHA256: &str = "sha256";
+/// Set on a row whose file retention or erasure deleted: it refers to none.
+pub(crate) const FILE_PURGED: &str = "purged_at";
+
+/// The stored file a row refers to, as its key and SHA-256: none when the row has no
+/// file columns, or its file was purged.
+pub(crate) fn file_of(row: &serde_json::Map<String, serde_json::Value>) -> Option<(&str, &str)> {
+    use serde_json::Value;
+    if row.get(FILE_PURGED).is_some_and(|v| !v.is_null()) {
+        return None;
+    }
+    match (row.get(FILE_KEY), row.get(FILE_SHA256)) {
+        (Some(Value::String(key)), Some(Value::String(sha256))) => Some((key, sha256)),
+        _ => None,
+    }
+}
 
 /// Why a backup or a restore did not happen.
 #[derive(Debug, thiserror::Error)]

@@ -174,10 +174,8 @@ async fn check_backup(
             for line in text.lines() {
                 let row: Map<String, Value> = serde_json::from_str(line)
                     .map_err(|e| BackupError::Invalid(format!("{}: {e}", path.display())))?;
-                if let (Some(Value::String(key)), Some(Value::String(sha256))) =
-                    (row.get(FILE_KEY), row.get(FILE_SHA256))
-                {
-                    match listed.get(key.as_str()) {
+                if let Some((key, sha256)) = super::file_of(&row) {
+                    match listed.get(key) {
                         Some(f) if f.sha256.eq_ignore_ascii_case(sha256) => {}
                         _ => {
                             return Err(BackupError::Invalid(format!(

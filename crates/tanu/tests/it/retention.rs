@@ -361,6 +361,38 @@ both!(
                 .collect();
             assert!(left.is_empty(), "{needle} is still in {left:?}");
         }
+        // Nor in a backup taken now, but in the rows of the final protocol and extracts.
+        let out = TempDir::new();
+        let made = tanu_storage::backup::backup(
+            &app.ctx.db,
+            &app.ctx.objects,
+            &out.0,
+            app.clock.now(),
+            None,
+        )
+        .await
+        .unwrap();
+        let mut seen = Vec::new();
+        let mut stack = vec![made.path.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                let text = String::from_utf8_lossy(&bytes);
+                let frozen =
+                    path.ends_with("protocols.jsonl") || path.ends_with("issued_documents.jsonl");
+                for needle in [iin, email, name] {
+                    if text.contains(needle) && !frozen {
+                        seen.push(format!("{needle} in {}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(seen.is_empty(), "{seen:?}");
         // The decision stands; the trail verifies and says what it redacted.
         let v = app
             .get_json(
