@@ -155,15 +155,18 @@ pub(crate) struct Deadline {
     floor: Duration,
     rate: u64,
     largest: u64,
+    file_limit: u64,
 }
 
 impl Deadline {
-    /// The deadline of a route whose bodies are at most `largest` bytes.
-    pub(crate) fn new(limits: &ConnectionLimits, largest: u64) -> Self {
+    /// The deadline of a route whose bodies are at most `largest` bytes, carrying a file
+    /// of at most `file_limit` bytes.
+    pub(crate) fn new(limits: &ConnectionLimits, largest: u64, file_limit: u64) -> Self {
         Self {
             floor: limits.body_floor,
             rate: limits.body_rate.max(1),
             largest,
+            file_limit,
         }
     }
 
@@ -173,13 +176,22 @@ impl Deadline {
     }
 }
 
-/// Answers 408 `timeout` to a request that outlasts its [`Deadline`].
+/// Answers 408 `timeout` to a request that outlasts its [`Deadline`], and 413
+/// `file-too-large` to one that announces more than the route takes – the answer a file
+/// over the limit gets when its size is found while it streams, so that a client sees
+/// one code whether or not it announced the size.
 pub(crate) async fn deadline(State(d): State<Deadline>, req: Request, next: Next) -> Response {
     let announced = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > d.largest) {
+        return WebError::from(tanu_domain::DomainError::FileTooLarge {
+            max_mb: d.file_limit / (1024 * 1024),
+        })
+        .into_response();
+    }
     match tokio::time::timeout(d.for_size(announced), next.run(req)).await {
         Ok(response) => response,
         Err(_elapsed) => WebError::Status(StatusCode::REQUEST_TIMEOUT).into_response(),
@@ -193,7 +205,7 @@ mod tests {
     #[test]
     fn deadlines_scale_with_the_announced_size_up_to_the_largest() {
         let limits = ConnectionLimits::default();
-        let d = Deadline::new(&limits, 21 * 1024 * 1024);
+        let d = Deadline::new(&limits, 21 * 1024 * 1024, 20 * 1024 * 1024);
         assert_eq!(d.for_size(Some(0)), Duration::from_secs(120));
         // A 2 MiB scan at 16 KiB/s: two minutes more.
         assert_eq!(

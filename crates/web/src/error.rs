@@ -52,6 +52,10 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::App(e) => match e {
+                // A file over the limit is too large content, however it was found.
+                AppError::Domain(tanu_domain::DomainError::FileTooLarge { .. }) => {
+                    StatusCode::PAYLOAD_TOO_LARGE
+                }
                 AppError::Domain(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::NotFound => StatusCode::NOT_FOUND,
                 AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,

@@ -74,7 +74,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(upload_largest))
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(
-            body::Deadline::new(limits, upload_largest as u64),
+            body::Deadline::new(limits, upload_largest as u64, upload_limit as u64),
             body::deadline,
         ));
     // The public verification: a protocol PDF is small, so its own, smaller limit (plus
@@ -85,7 +85,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(verify_largest))
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(
-            body::Deadline::new(limits, verify_largest as u64),
+            body::Deadline::new(limits, verify_largest as u64, verify_limit as u64),
             body::deadline,
         ));
     let router = Router::new()

@@ -51,8 +51,9 @@ both!(verify_refuses_a_body_over_its_own_limit, |app| {
     );
     let (status, answer) = raw(&addr, &head, &[b' '; 1024], Duration::from_secs(10)).await;
     assert_eq!(status, 413, "{answer}");
-    assert!(answer.contains("\"code\":\"body-too-large\""), "{answer}");
-    // Sent without a length, one byte too many: refused once the count passes the limit.
+    assert!(answer.contains("\"code\":\"file-too-large\""), "{answer}");
+    // Sent without a length, one byte too many: refused once the count passes the limit,
+    // with the same status and code.
     let head = format!(
         "POST /api/v1/verify HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/pdf\r\n\
          Accept-Language: en\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
@@ -65,7 +66,7 @@ both!(verify_refuses_a_body_over_its_own_limit, |app| {
     body.extend_from_slice(&chunk(b"!"));
     body.extend_from_slice(b"0\r\n\r\n");
     let (status, answer) = raw(&addr, &head, &body, Duration::from_secs(20)).await;
-    assert_eq!(status, 422, "{}", &answer[..answer.len().min(2000)]);
+    assert_eq!(status, 413, "{}", &answer[..answer.len().min(2000)]);
     assert!(answer.contains("\"code\":\"file-too-large\""), "{answer}");
     assert!(answer.contains("10 MB"), "{answer}");
     // The verification page's form: the same limit, a translated page.
@@ -93,7 +94,7 @@ both!(verify_refuses_a_body_over_its_own_limit, |app| {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.text().await.unwrap().contains("larger than 10 MB"));
     // Under the limit, both are answered as before.
     let r = app

@@ -157,7 +157,7 @@ both!(
         problem(
             app.upload(&i.candidate, id, "confirming", "big.pdf", big)
                 .await,
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::PAYLOAD_TOO_LARGE,
             "file-too-large",
         )
         .await;
