@@ -379,7 +379,7 @@ struct Claimed {
 
 /// Attaches a walk-in case to the caller's verified account with its claim code.
 #[utoipa::path(post, path = "/claims", tag = "accounts", request_body = ClaimCode,
-    responses((status = 200, body = Claimed), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Claimed), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn claim(
     State(state): State<AppState>,
     rctx: RequestCtx,

@@ -75,6 +75,77 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Answers the HTTP layer gives any operation, added to each entry so that the document
+/// lists every status an operation answers: 408 `timeout` to a request that outlasts its
+/// time; where a token is needed, 401 `unauthenticated` without a valid one and, for a
+/// change, 403 to a read-only token; where a body is taken, 400 `malformed-body`, 413
+/// `body-too-large` and 415 `unsupported-media-type`.
+struct CommonAnswers;
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, ResponseBuilder};
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        utoipa::openapi::ContentBuilder::new()
+                            .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                (false, &mut item.get),
+                (true, &mut item.put),
+                (true, &mut item.post),
+                (true, &mut item.delete),
+                (true, &mut item.patch),
+            ];
+            for (changes, op) in ops
+                .into_iter()
+                .filter_map(|(changes, op)| op.as_mut().map(|op| (changes, op)))
+            {
+                let takes_body = op.request_body.is_some();
+                // `security(())`: a public operation, open without a token.
+                let public = op
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.iter().all(|r| r == &Default::default()));
+                let answers = &mut op.responses.responses;
+                if !public {
+                    answers
+                        .entry("401".to_owned())
+                        .or_insert_with(|| problem("Not signed in: no valid token"));
+                    if changes {
+                        answers
+                            .entry("403".to_owned())
+                            .or_insert_with(|| problem("Not allowed (a read-only token)"));
+                    }
+                }
+                if takes_body {
+                    for (status, what) in [
+                        ("400", "The body is not what the operation takes"),
+                        ("413", "The body is over the limit"),
+                        ("415", "The body is not of a type the operation takes"),
+                    ] {
+                        answers
+                            .entry(status.to_owned())
+                            .or_insert_with(|| problem(what));
+                    }
+                }
+                answers
+                    .entry("408".to_owned())
+                    .or_insert_with(|| problem("The request outlasted its time"));
+            }
+        }
+    }
+}
+
 /// The API router and its OpenAPI document.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -92,6 +163,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(rule_sets::router()),
         )
         .split_for_parts();
+    let mut doc = doc;
+    CommonAnswers.modify(&mut doc);
     let spec = std::sync::Arc::new(doc.clone());
     let json_spec = spec.clone();
     let router = router

@@ -12,6 +12,7 @@
     clippy::crate_in_macro_def
 )]
 
+mod contract;
 mod fixtures;
 
 pub use fixtures::*;
@@ -201,6 +202,16 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        // Every API answer this process gave must be one its operation's OpenAPI entry
+        // lists: integrators code against the document, not against the server.
+        if !std::thread::panicking() {
+            let wrong = contract::undocumented();
+            assert!(
+                wrong.is_empty(),
+                "answers the OpenAPI document does not list:\n{}",
+                wrong.join("\n")
+            );
         }
     }
 }
