@@ -260,7 +260,7 @@ pub struct ItemRecord {
 /// recused (rule 14). The first thing that does not add up is the refusal.
 pub fn rule_9_record_adds_up(r: &Record) -> Result<(), DomainError> {
     let members = r.composition.len();
-    if members == 0 || members % 2 == 0 {
+    if members == 0 || members.is_multiple_of(2) {
         return Err(DomainError::Rule9RecordComposition { members });
     }
     let outside = r
