@@ -40,6 +40,10 @@ pub enum Kind {
     Complete,
     /// Candidates and members: a meeting was scheduled.
     MeetingScheduled,
+    /// Candidates and members: a scheduled meeting was cancelled, with the reason.
+    MeetingCancelled,
+    /// Candidates and members: a scheduled meeting was moved (a new calendar file).
+    MeetingMoved,
     /// The candidate: the commission decided (rules 13–14).
     Decision,
     /// Members, secretary and candidates: the protocol is final (rule 9).
@@ -58,12 +62,14 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 14] = [
         Self::Received,
         Self::NewSubmission,
         Self::Incomplete,
         Self::Complete,
         Self::MeetingScheduled,
+        Self::MeetingCancelled,
+        Self::MeetingMoved,
         Self::Decision,
         Self::ProtocolFinal,
         Self::VerifyEmail,
@@ -81,6 +87,8 @@ impl Kind {
             Self::Incomplete => "application-incomplete",
             Self::Complete => "application-complete",
             Self::MeetingScheduled => "meeting-scheduled",
+            Self::MeetingCancelled => "meeting-cancelled",
+            Self::MeetingMoved => "meeting-moved",
             Self::Decision => "decision-taken",
             Self::ProtocolFinal => "protocol-final",
             Self::VerifyEmail => "verify-email",

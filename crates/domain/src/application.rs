@@ -129,6 +129,16 @@ impl Status {
         }
     }
 
+    /// Taken off the agenda of a meeting cancelled before it opened: back to where
+    /// scheduling found it – *not adopted* when an earlier vote on it adopted nothing,
+    /// otherwise *complete*.
+    pub fn unschedule_to(self, earlier_not_adopted: bool) -> Result<Self, DomainError> {
+        match self.unschedule()? {
+            Self::Complete if earlier_not_adopted => Ok(Self::NotAdopted),
+            back => Ok(back),
+        }
+    }
+
     /// Rules 13–14: the result of the vote on a scheduled application.
     pub fn decide(self, adopted: Option<bool>) -> Result<Self, DomainError> {
         match (self, adopted) {
@@ -507,6 +517,13 @@ mod tests {
     #[test]
     fn transitions() {
         assert_eq!(Status::Draft.submit(), Ok(Status::Submitted));
+        // A cancelled meeting returns its agenda to where scheduling found it.
+        assert_eq!(Status::Scheduled.unschedule_to(false), Ok(Status::Complete));
+        assert_eq!(
+            Status::Scheduled.unschedule_to(true),
+            Ok(Status::NotAdopted)
+        );
+        assert!(Status::Complete.unschedule_to(false).is_err());
         assert_eq!(Status::Incomplete.submit(), Ok(Status::Submitted));
         assert!(Status::Submitted.submit().is_err());
         assert_eq!(Status::Submitted.check(true), Ok(Status::Complete));

@@ -132,6 +132,10 @@ codes! {
         Change = "change",
         /// Open a meeting.
         Open = "open",
+        /// Cancel a meeting.
+        Cancel = "cancel",
+        /// Move a meeting to another time or place.
+        Reschedule = "reschedule",
         /// Record attendance or an interview.
         Record = "record",
         /// Declare a conflict of interest.
@@ -486,6 +490,62 @@ pub enum DomainError {
     /// A paper signature is recorded only for a signer without an account.
     #[error("rule 9: this signer has an account and approves the protocol themself")]
     Rule9SignerHasAccount,
+    #[refusal(rule 12 "meeting-in-past", field "starts_at")]
+    /// Rule 12: the candidate is interviewed at the meeting, so it is set for a moment
+    /// still to come.
+    #[error("rule 12: a meeting cannot be scheduled in the past (earliest: {earliest})")]
+    Rule12MeetingInPast {
+        /// The earliest start accepted now, `DD.MM.YYYY HH:MM` (Kazakhstan time).
+        earliest: String,
+    },
+    #[refusal(rule 12 "meeting-day-not-come")]
+    /// Rule 12: a meeting opens on its day (Kazakhstan), not before: the candidates were
+    /// invited for that day.
+    #[error("rule 12: the meeting is set for {day}; it cannot open before that day")]
+    Rule12MeetingDayNotCome {
+        /// The meeting's day, `DD.MM.YYYY`.
+        day: String,
+    },
+    #[refusal(rule 9 "cancel-reason-required", field "reason")]
+    /// A cancelled meeting says why; the candidates and members are told.
+    #[error("rule 9: give the reason the meeting is cancelled")]
+    Rule9CancelReasonRequired,
+    #[refusal(rule 9 "record-composition")]
+    /// Rule 9 (with rule 7): the protocol's composition – the members on the meeting's
+    /// date – is empty or even.
+    #[error("rule 9: the record does not add up: the commission had {members} members on the meeting's date (rule 7: an odd number, at least one)")]
+    Rule9RecordComposition {
+        /// Members on the meeting's date.
+        members: usize,
+    },
+    #[refusal(rule 9 "record-attendance")]
+    /// Rule 9: a member marked present who was not a member on the meeting's date.
+    #[error("rule 9: the record does not add up: {outside} of those marked present were not members on the meeting's date")]
+    Rule9RecordAttendance {
+        /// Marked present but not members then.
+        outside: usize,
+    },
+    #[refusal(rule 9 "record-presiding")]
+    /// Rule 9 (with rule 8): the presiding officer was not a member present.
+    #[error("rule 9: the record does not add up: the presiding officer is not among the members present")]
+    Rule9RecordPresiding,
+    #[refusal(rule 9 "record-quorum")]
+    /// Rule 9: the members present on the record do not make the quorum.
+    #[error("rule 9: the record does not add up: {present} of {members} members present is no quorum")]
+    Rule9RecordQuorum {
+        /// Present.
+        present: usize,
+        /// Members on the meeting's date.
+        members: usize,
+    },
+    #[refusal(rule 9 "record-votes")]
+    /// Rule 9 (with rule 14): a vote counted on an item from a member not taking part in
+    /// it (absent, recused, or not a member on the meeting's date).
+    #[error("rule 9: the record does not add up: item {item} counts votes of members not taking part (rule 14)")]
+    Rule9RecordVotes {
+        /// The item's place on the agenda.
+        item: usize,
+    },
     #[refusal("csv-row", field "csv")]
     /// A row of an imported CSV file that cannot be taken.
     #[error("line {line}: {reason}")]

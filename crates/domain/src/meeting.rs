@@ -5,7 +5,9 @@
 //! and vote combination of small commissions.
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
+use crate::dates;
 use crate::error::{Action, DomainError};
 use crate::rule_set::Quorum;
 
@@ -18,14 +20,17 @@ pub enum MeetingStatus {
     Scheduled,
     /// Opened with a presiding officer and quorum (rule 8); items are heard and voted on.
     Open,
-    /// Closed (or cancelled before it opened); its protocol can be prepared (rule 9).
+    /// Held and closed; its protocol can be prepared (rule 9).
     Closed,
+    /// Cancelled before it opened, with a reason; its agenda went back to the queue.
+    Cancelled,
 }
 
 coded!(MeetingStatus, "status", {
     Scheduled => "scheduled",
     Open => "open",
     Closed => "closed",
+    Cancelled => "cancelled",
 });
 
 impl MeetingStatus {
@@ -44,19 +49,40 @@ impl MeetingStatus {
         }
     }
 
-    /// Closing a meeting, or cancelling one that never opened.
+    /// Closing a meeting that was held (opened); one that never opened is cancelled.
     pub fn close(self) -> Result<Self, DomainError> {
         match self {
-            Self::Scheduled | Self::Open => Ok(Self::Closed),
-            Self::Closed => Err(self.refuse(Action::Close)),
+            Self::Open => Ok(Self::Closed),
+            other => Err(other.refuse(Action::Close)),
         }
+    }
+
+    /// Cancelling a meeting that has not opened.
+    pub fn cancel(self) -> Result<Self, DomainError> {
+        match self {
+            Self::Scheduled => Ok(Self::Cancelled),
+            other => Err(other.refuse(Action::Cancel)),
+        }
+    }
+
+    /// Moving a meeting that has not opened to another time or place.
+    pub fn check_movable(self) -> Result<(), DomainError> {
+        match self {
+            Self::Scheduled => Ok(()),
+            other => Err(other.refuse(Action::Reschedule)),
+        }
+    }
+
+    /// Whether the meeting is still to be held or being held (not closed or cancelled).
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Scheduled | Self::Open)
     }
 
     /// Attendance and declarations change until the meeting closes.
     pub fn check_changeable(self) -> Result<(), DomainError> {
         match self {
             Self::Scheduled | Self::Open => Ok(()),
-            Self::Closed => Err(self.refuse(Action::Change)),
+            other => Err(other.refuse(Action::Change)),
         }
     }
 
@@ -218,6 +244,39 @@ pub fn check_quorum(quorum: Quorum, present: usize, members: usize) -> Result<()
         Ok(())
     } else {
         Err(DomainError::NoQuorum { present, members })
+    }
+}
+
+/// Rule 12: the commission interviews the candidate at the meeting, so a meeting is set
+/// for a moment still to come – judged to the minute, the precision it is scheduled in
+/// (a start in the current minute is not in the past).
+pub fn rule_12_not_in_past(
+    starts_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<(), DomainError> {
+    let this_minute = now
+        .replace_second(0)
+        .and_then(|t| t.replace_nanosecond(0))
+        .unwrap_or(now);
+    if starts_at >= this_minute {
+        Ok(())
+    } else {
+        Err(DomainError::Rule12MeetingInPast {
+            earliest: dates::fmt_datetime(this_minute),
+        })
+    }
+}
+
+/// Rule 12: a meeting opens on its day in Kazakhstan or later, never before – the
+/// candidates were invited for that day.
+pub fn rule_12_may_open(starts_at: OffsetDateTime, now: OffsetDateTime) -> Result<(), DomainError> {
+    let day = dates::local_today(starts_at);
+    if dates::local_today(now) >= day {
+        Ok(())
+    } else {
+        Err(DomainError::Rule12MeetingDayNotCome {
+            day: dates::fmt_date(day),
+        })
     }
 }
 
@@ -406,8 +465,18 @@ mod tests {
         use MeetingStatus::*;
         assert_eq!(Scheduled.open(), Ok(Open));
         assert!(Open.open().is_err());
-        assert_eq!(Scheduled.close(), Ok(Closed));
+        assert!(
+            Scheduled.close().is_err(),
+            "a meeting never opened is cancelled"
+        );
         assert_eq!(Open.close(), Ok(Closed));
+        assert_eq!(Scheduled.cancel(), Ok(Cancelled));
+        for s in [Open, Closed, Cancelled] {
+            assert!(s.cancel().is_err(), "{s:?}");
+            assert!(s.check_movable().is_err(), "{s:?}");
+        }
+        assert!(Cancelled.open().is_err());
+        assert!(Cancelled.check_changeable().is_err());
         assert_eq!(
             Closed.close(),
             Err(DomainError::StatusTransition {
@@ -669,6 +738,42 @@ mod tests {
         assert_eq!(
             check_recognition(&[(6, 5)]),
             Err(DomainError::Rule13CreditsOutOfRange)
+        );
+    }
+
+    #[test]
+    fn rule_12_a_meeting_is_set_ahead_and_opens_on_its_day() {
+        use time::macros::datetime;
+        // 10:30:40 on 08.12.2026 in Kazakhstan.
+        let now = datetime!(2026-12-08 05:30:40 UTC);
+        assert!(
+            rule_12_not_in_past(datetime!(2026-12-08 10:30 +5), now).is_ok(),
+            "this minute"
+        );
+        assert!(rule_12_not_in_past(datetime!(2027-01-10 09:00 +5), now).is_ok());
+        assert_eq!(
+            rule_12_not_in_past(datetime!(2026-11-01 10:00 +5), now),
+            Err(DomainError::Rule12MeetingInPast {
+                earliest: "08.12.2026 10:30".into()
+            })
+        );
+        assert!(rule_12_not_in_past(datetime!(2026-12-08 10:29 +5), now).is_err());
+        // Opening: on the day (any hour), or later; never the day before.
+        assert!(rule_12_may_open(datetime!(2026-12-08 16:00 +5), now).is_ok());
+        assert!(rule_12_may_open(datetime!(2026-12-01 10:00 +5), now).is_ok());
+        assert_eq!(
+            rule_12_may_open(datetime!(2026-12-09 00:00 +5), now),
+            Err(DomainError::Rule12MeetingDayNotCome {
+                day: "09.12.2026".into()
+            })
+        );
+        // The day is Kazakhstan's: 20:00 UTC on the 8th is already the 9th there.
+        assert!(
+            rule_12_may_open(
+                datetime!(2026-12-09 09:00 +5),
+                datetime!(2026-12-08 20:00 UTC)
+            )
+            .is_ok()
         );
     }
 }

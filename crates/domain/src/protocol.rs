@@ -226,6 +226,74 @@ pub fn initials(full_name: &str) -> String {
         .join(" ")
 }
 
+/// What a protocol's record says about its meeting, as ids of commission memberships.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    /// The commission's members on the meeting's date (when it opened).
+    pub composition: Vec<i64>,
+    /// The members marked present (leaving out those removed before the meeting opened).
+    pub present: Vec<i64>,
+    /// Who presided.
+    pub presiding: Option<i64>,
+    /// The quorum the rule set asks.
+    pub quorum: crate::rule_set::Quorum,
+    /// Per agenda item, in order: who took part in its vote (fixed when it opened),
+    /// who declared a conflict of interest, and who voted.
+    pub items: Vec<ItemRecord>,
+}
+
+/// One agenda item's vote on the record.
+#[derive(Debug, Clone, Default)]
+pub struct ItemRecord {
+    /// Fixed when the vote opened; empty when no vote was held.
+    pub taking_part: Vec<i64>,
+    /// Members who declared a conflict of interest.
+    pub recused: Vec<i64>,
+    /// Members whose vote is recorded.
+    pub voters: Vec<i64>,
+}
+
+/// Rule 9: a protocol becomes final only when its record adds up – the composition on the
+/// meeting's date is odd and not empty (rule 7), everyone marked present was a member
+/// then, the presiding officer was among them (rule 8), they made the quorum, and every
+/// vote counted came from a member taking part in that item – a member then, not
+/// recused (rule 14). The first thing that does not add up is the refusal.
+pub fn rule_9_record_adds_up(r: &Record) -> Result<(), DomainError> {
+    let members = r.composition.len();
+    if members == 0 || members.is_multiple_of(2) {
+        return Err(DomainError::Rule9RecordComposition { members });
+    }
+    let outside = r
+        .present
+        .iter()
+        .filter(|p| !r.composition.contains(p))
+        .count();
+    if outside > 0 {
+        return Err(DomainError::Rule9RecordAttendance { outside });
+    }
+    if !r.presiding.is_some_and(|p| r.present.contains(&p)) {
+        return Err(DomainError::Rule9RecordPresiding);
+    }
+    let present = r.present.len();
+    if !r.quorum.is_met(
+        u32::try_from(present).unwrap_or(u32::MAX),
+        u32::try_from(members).unwrap_or(u32::MAX),
+    ) {
+        return Err(DomainError::Rule9RecordQuorum { present, members });
+    }
+    for (n, it) in r.items.iter().enumerate() {
+        // Who took part was fixed when the vote opened, from those present then;
+        // attendance may change between items, the composition may not.
+        let may_take_part = |m: &i64| r.composition.contains(m) && !it.recused.contains(m);
+        let sound = it.taking_part.iter().all(may_take_part)
+            && it.voters.iter().all(|v| it.taking_part.contains(v));
+        if !sound {
+            return Err(DomainError::Rule9RecordVotes { item: n + 1 });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -335,6 +403,71 @@ mod tests {
                 .chars()
                 .count(),
             20_000
+        );
+    }
+
+    #[test]
+    fn rule_9_a_record_that_does_not_add_up_is_named() {
+        use crate::rule_set::Quorum;
+        let good = Record {
+            composition: vec![1, 2, 3, 4, 5],
+            present: vec![1, 2, 3, 4],
+            presiding: Some(1),
+            quorum: Quorum::MoreThanHalf,
+            items: vec![
+                ItemRecord {
+                    taking_part: vec![1, 2, 3],
+                    recused: vec![4],
+                    voters: vec![1, 2],
+                },
+                ItemRecord::default(),
+            ],
+        };
+        assert_eq!(rule_9_record_adds_up(&good), Ok(()));
+        let code = |f: &dyn Fn(&mut Record)| {
+            let mut r = good.clone();
+            f(&mut r);
+            rule_9_record_adds_up(&r).err().map(|e| e.code())
+        };
+        // The demo's old protocol: nobody a member on the meeting's date.
+        assert_eq!(
+            code(&|r| r.composition.clear()),
+            Some("rule-9-record-composition")
+        );
+        assert_eq!(
+            code(&|r| r.composition.push(6)),
+            Some("rule-9-record-composition")
+        );
+        assert_eq!(
+            code(&|r| r.present.push(9)),
+            Some("rule-9-record-attendance")
+        );
+        assert_eq!(
+            code(&|r| r.presiding = Some(5)),
+            Some("rule-9-record-presiding")
+        );
+        assert_eq!(
+            code(&|r| r.presiding = None),
+            Some("rule-9-record-presiding")
+        );
+        assert_eq!(
+            code(&|r| r.present = vec![1, 2]),
+            Some("rule-9-record-quorum")
+        );
+        assert_eq!(
+            code(&|r| r.items[0].voters.push(4)),
+            Some("rule-9-record-votes"),
+            "a recused member's vote"
+        );
+        assert_eq!(
+            code(&|r| r.items[0].taking_part.push(4)),
+            Some("rule-9-record-votes"),
+            "a recused member counted in the base"
+        );
+        assert_eq!(
+            code(&|r| r.items[1].voters.push(5)),
+            Some("rule-9-record-votes"),
+            "an absent member's vote"
         );
     }
 }

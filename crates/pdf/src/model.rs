@@ -200,10 +200,14 @@ pub struct Protocol {
     pub commission: String,
     /// Commission's term, formatted ("01.09.2026 – 31.08.2027").
     pub commission_term: String,
-    /// Meeting date, formatted.
+    /// The date the meeting was opened, formatted.
     pub date: String,
-    /// Start time, `HH:MM`.
+    /// The time it was opened, `HH:MM`.
     pub time: String,
+    /// The time it was closed, `HH:MM` (with its date when another day); empty in
+    /// protocols frozen before it was recorded.
+    #[serde(default)]
+    pub time_closed: String,
     /// Place or link.
     pub place: String,
     /// Rule set applied: code and name.

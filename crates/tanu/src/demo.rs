@@ -355,8 +355,11 @@ async fn demo_applications(
     operator: &Actor,
     college: i64,
     university: i64,
-    now: OffsetDateTime,
+    history: &History,
 ) -> anyhow::Result<()> {
+    // Filed on the history's third day, checked on its fourth.
+    let now = history.day(2, 9, 0);
+    let checked = history.day(3, 11, 0);
     use tanu_app::applications::{
         self as apps, ApplicationInput, CertificateFields, CheckInput, WalkIn,
     };
@@ -488,7 +491,7 @@ async fn demo_applications(
             items: all_ok(true),
             reason: None,
         },
-        now,
+        checked,
     )
     .await
     .map_err(err)?;
@@ -535,7 +538,7 @@ async fn demo_applications(
                     .into(),
             ),
         },
-        now,
+        checked,
     )
     .await
     .map_err(err)?;
@@ -622,7 +625,7 @@ async fn demo_applications(
             items: all_ok(true),
             reason: None,
         },
-        now,
+        checked,
     )
     .await
     .map_err(err)?;
@@ -697,7 +700,7 @@ async fn demo_applications(
                 items: all_ok(true),
                 reason: None,
             },
-            now,
+            checked,
         )
         .await
         .map_err(err)?;
@@ -709,7 +712,7 @@ async fn demo_applications(
         college,
         [a.id, w.application.id, more[0]],
         more[1],
-        now,
+        history,
     )
     .await
 }
@@ -722,7 +725,7 @@ async fn demo_meetings(
     college: i64,
     held: [i64; 3],
     later: i64,
-    now: OffsetDateTime,
+    history: &History,
 ) -> anyhow::Result<()> {
     use tanu_app::meetings::{
         self, DecisionInput, InterviewInput, Presence, RecognisedUnit, RecordedVote, ScheduleInput,
@@ -738,20 +741,27 @@ async fn demo_meetings(
         .first()
         .map(|c| c.id)
         .context("demo commission")?;
-    let today = tanu_domain::dates::local_today(now);
+    // Scheduled on the fifth day for the eighth, 10:00; each step of the sitting a few
+    // minutes after the one before.
+    let meeting_day = tanu_domain::dates::local_today(history.day(7, 10, 0));
     let m = meetings::schedule(
         ctx,
         &scope,
         commission,
         &ScheduleInput {
-            starts_at: format!("{today}T10:00"),
+            starts_at: format!("{meeting_day}T10:00"),
             place: "Бас ғимарат, 301-аудитория".into(),
             application_ids: held.to_vec(),
         },
-        now,
+        history.day(4, 15, 0),
     )
     .await
     .map_err(err)?;
+    let mut t = history.day(7, 9, 55);
+    let mut tick = |minutes: i64| {
+        t += time::Duration::minutes(minutes);
+        tanu_storage::fixed_width(t)
+    };
     let members: Vec<i64> = m.attendees.iter().map(|a| a.member_id).collect();
     let present: Vec<Presence> = members
         .iter()
@@ -760,10 +770,12 @@ async fn demo_meetings(
             present: true,
         })
         .collect();
-    meetings::set_attendance(ctx, &scope, m.id, &present, now)
+    meetings::set_attendance(ctx, &scope, m.id, &present, tick(0))
         .await
         .map_err(err)?;
-    meetings::open(ctx, &scope, m.id, now).await.map_err(err)?;
+    meetings::open(ctx, &scope, m.id, tick(7))
+        .await
+        .map_err(err)?;
     let units = tanu_app::catalogue::list(ctx, college).await.map_err(err)?;
     let unit = units
         .first()
@@ -795,17 +807,17 @@ async fn demo_meetings(
         ],
     ];
     for (item, plan) in m.items.iter().zip(plans) {
-        meetings::candidate_presence(ctx, &scope, m.id, item.id, true, now)
+        meetings::candidate_presence(ctx, &scope, m.id, item.id, true, tick(2))
             .await
             .map_err(err)?;
         let interview = InterviewInput {
             notes: "Python тілінде бағдарлама жазу, тестілеу және деректерді талдау бойынша сұрақтар қойылды.".into(),
             assessments: item.claimed_outcomes.iter().map(|o| tanu_app::meetings::Assessment { outcome: o.clone(), level: "fully".into(), comment: String::new() }).collect(),
         };
-        meetings::interview(ctx, &scope, m.id, item.id, &interview, now)
+        meetings::interview(ctx, &scope, m.id, item.id, &interview, tick(12))
             .await
             .map_err(err)?;
-        meetings::open_vote(ctx, &scope, m.id, item.id, now)
+        meetings::open_vote(ctx, &scope, m.id, item.id, tick(1))
             .await
             .map_err(err)?;
         let votes: Vec<RecordedVote> = members
@@ -816,10 +828,10 @@ async fn demo_meetings(
                 choice: *choice,
             })
             .collect();
-        meetings::record(ctx, &scope, m.id, item.id, &votes, now)
+        meetings::record(ctx, &scope, m.id, item.id, &votes, tick(2))
             .await
             .map_err(err)?;
-        let v = meetings::close_vote(ctx, &scope, m.id, item.id, now)
+        let v = meetings::close_vote(ctx, &scope, m.id, item.id, tick(1))
             .await
             .map_err(err)?;
         let adopted = v
@@ -837,22 +849,25 @@ async fn demo_meetings(
                     }],
                     reasons: None,
                 };
-                meetings::decide(ctx, &scope, m.id, item.id, &d, now)
+                meetings::decide(ctx, &scope, m.id, item.id, &d, tick(3))
                     .await
                     .map_err(err)?;
             }
             Some(_) => {
                 let d = DecisionInput { recognised: Vec::new(), reasons: Some("Сертификат бойынша нәтижелер «Python тілінде бағдарламалау» модулінің нәтижелерін толық қамтымайды.".into()) };
-                meetings::decide(ctx, &scope, m.id, item.id, &d, now)
+                meetings::decide(ctx, &scope, m.id, item.id, &d, tick(3))
                     .await
                     .map_err(err)?;
             }
             None => {}
         }
     }
-    meetings::close(ctx, &scope, m.id, now).await.map_err(err)?;
-    // Rule 9: the protocol, approved by the chair and the secretary, final and issued.
-    let p = tanu_app::protocols::start(ctx, &scope, m.id, now)
+    meetings::close(ctx, &scope, m.id, tick(5))
+        .await
+        .map_err(err)?;
+    // Rule 9: the protocol, drawn up the next morning, approved by the chair and the
+    // secretary, final and issued.
+    let p = tanu_app::protocols::start(ctx, &scope, m.id, history.day(8, 9, 0))
         .await
         .map_err(err)?;
     tanu_app::protocols::update(
@@ -866,23 +881,25 @@ async fn demo_meetings(
             closing_text: String::new(),
             addendum_text: None,
         },
-        now,
+        history.day(8, 9, 20),
     )
     .await
     .map_err(err)?;
-    tanu_app::protocols::send(ctx, &scope, p.id, now)
+    tanu_app::protocols::send(ctx, &scope, p.id, history.day(8, 9, 30))
         .await
         .map_err(err)?;
-    tanu_app::protocols::approve(ctx, &scope, p.id, now)
+    tanu_app::protocols::approve(ctx, &scope, p.id, history.day(8, 10, 0))
         .await
         .map_err(err)?;
     let chair = actor_of(ctx, "sarsenbayev@college.demo").await?;
     let chair_scope = chair
         .scope(college, tanu_app::access::Need::ReadOrg)
         .map_err(err)?;
-    tanu_app::protocols::approve(ctx, &chair_scope, p.id, now)
+    tanu_app::protocols::approve(ctx, &chair_scope, p.id, history.day(8, 14, 0))
         .await
         .map_err(err)?;
+    // Today: the next meeting, a week from now.
+    let today = tanu_domain::dates::local_today(history.now);
     let next_week = today.checked_add(time::Duration::days(7)).unwrap_or(today);
     meetings::schedule(
         ctx,
@@ -893,11 +910,46 @@ async fn demo_meetings(
             place: "Бас ғимарат, 301-аудитория".into(),
             application_ids: vec![later, held[2]],
         },
-        now,
+        history.now,
     )
     .await
     .map_err(err)?;
     Ok(())
+}
+
+/// The demo's history, told in time order through the same services a user calls: it
+/// starts two weeks before `now` and each step happens at its own moment, so meetings
+/// are scheduled before they are held, memberships start before the meetings, and the
+/// protocol's record adds up (rules 9, 12).
+struct History {
+    /// The first day of the history, in Kazakhstan.
+    first: time::Date,
+    /// Now: the history's last step.
+    now: OffsetDateTime,
+}
+
+impl History {
+    /// Two weeks before `now`.
+    fn before(now: OffsetDateTime) -> Self {
+        let today = tanu_domain::dates::local_today(now);
+        Self {
+            first: today.checked_sub(time::Duration::days(14)).unwrap_or(today),
+            now,
+        }
+    }
+
+    /// `hour:minute` in Kazakhstan on the history's day `n` (0: the first).
+    fn day(&self, n: i64, hour: i64, minute: i64) -> OffsetDateTime {
+        let day = self
+            .first
+            .checked_add(time::Duration::days(n))
+            .unwrap_or(self.first);
+        tanu_storage::fixed_width(
+            tanu_domain::dates::day_start(day)
+                + time::Duration::hours(hour)
+                + time::Duration::minutes(minute),
+        )
+    }
 }
 
 /// Fills an empty database; returns what to print.
@@ -909,6 +961,9 @@ pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
         );
     }
     drop(conn);
+    let history = History::before(now);
+    // The organisations and their staff on the first morning.
+    let now = history.day(0, 9, 0);
     let err = |e: tanu_app::AppError| anyhow::anyhow!("{e} ({})", e.code());
     let operator_id = accounts::create_operator(
         ctx,
@@ -967,9 +1022,10 @@ pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
     )
     .await?;
 
-    demo_commission(ctx, &operator, college.id, now).await?;
+    demo_commission(ctx, &operator, college.id, history.day(1, 10, 0)).await?;
 
-    demo_applications(ctx, &operator, college.id, university.id, now).await?;
+    demo_applications(ctx, &operator, college.id, university.id, &history).await?;
+    let held = tanu_domain::dates::fmt_date(tanu_domain::dates::local_today(history.day(7, 10, 0)));
 
     Ok(format!(
         "Demo data created. Every account's password is {DEMO_PASSWORD}\n\
@@ -983,7 +1039,7 @@ pub async fn fill(ctx: &Ctx, now: OffsetDateTime) -> anyhow::Result<String> {
          \n  daniil@candidate.demo         candidate, application incomplete (resubmit)\
          \n  zhanna@candidate.demo         candidate, draft\
          \n  anna@candidate.demo           candidate, on the agenda of next week's meeting\
-         \n\nThe college's commission held a meeting today (one recognised, one refused, one with\
+         \n\nThe college's commission held a meeting on {held} (one recognised, one refused, one with\
          \nno decision adopted) whose protocol is final and signed, and has one scheduled next week.\
          \nCheck an issued document at /verify.\n",
         college.name_ru, college.name_ru, university.name_ru, university.name_ru

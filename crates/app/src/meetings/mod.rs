@@ -23,10 +23,12 @@ use crate::commissions::Reason;
 use crate::rule_sets::params_of;
 use crate::{AppError, Ctx, OrgScope};
 
+mod rescheduling;
 mod scheduling;
 mod sitting;
 mod voting;
 
+pub use rescheduling::*;
 pub use scheduling::*;
 pub use sitting::*;
 pub use voting::*;
@@ -239,6 +241,14 @@ pub struct MeetingView {
     pub place: String,
     /// Where it stands.
     pub status: MeetingStatus,
+    /// When it was actually opened.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub opened_at: Option<OffsetDateTime>,
+    /// When it was actually closed (or cancelled).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub closed_at: Option<OffsetDateTime>,
+    /// Why it was cancelled, when it was.
+    pub cancel_reason: Option<String>,
     /// Presiding officer (membership id), once open.
     pub presiding_member_id: Option<i64>,
     /// Whether the deputy presides (rule 8).
@@ -309,9 +319,9 @@ async fn require(
         .require(need)
 }
 
-/// Closes the meeting – or cancels one that never opened. Items not voted on are moved
-/// back (their applications can be scheduled again); an item whose adopted vote lacks
-/// its decision must be decided first.
+/// Closes the meeting that was held (a meeting that never opened is cancelled instead,
+/// [`cancel`]). Items not voted on are moved back (their applications can be scheduled
+/// again); an item whose adopted vote lacks its decision must be decided first.
 pub async fn close(
     ctx: &Ctx,
     scope: &OrgScope,
@@ -568,6 +578,9 @@ pub async fn get(ctx: &Ctx, scope: &OrgScope, id: i64) -> Result<MeetingView, Ap
         starts_at: m.starts_at,
         place: m.place.clone(),
         status: m.status,
+        opened_at: m.opened_at,
+        closed_at: m.closed_at,
+        cancel_reason: m.cancel_reason.clone(),
         presiding_member_id: m.presiding_member_id,
         presiding_as_deputy: m.presiding_as_deputy,
         attendees,

@@ -26,6 +26,7 @@ pub async fn schedule(
     now: OffsetDateTime,
 ) -> Result<MeetingView, AppError> {
     let starts_at = parse_start(&input.starts_at)?;
+    meeting::rule_12_not_in_past(starts_at, now)?;
     let place = required_text(&input.place, "place", 500)?;
     if input.application_ids.is_empty() {
         return Err(DomainError::UnknownValue {
@@ -155,31 +156,59 @@ pub(super) async fn tell_scheduled(
     place: &str,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    use crate::notify::{Kind, ics, tell};
     let items = repo::items(tx.conn(), id).await?;
-    let when = tanu_domain::dates::fmt_datetime(starts_at);
-    let calendar = ics(&format!("meeting-{id}"), starts_at, commission, place, now);
+    let calendar = crate::notify::ics(&format!("meeting-{id}"), starts_at, commission, place, now);
+    let args = [
+        ("when", tanu_domain::dates::fmt_datetime(starts_at)),
+        ("commission", commission.to_owned()),
+        ("place", place.to_owned()),
+    ];
+    let told = Told {
+        kind: crate::notify::Kind::MeetingScheduled,
+        args: &args,
+        calendar: Some(&calendar),
+    };
+    tell_agenda(tx, scope, id, &items, &told, now).await
+}
+
+/// What those concerned by a meeting are told: the kind of notice, its arguments
+/// (besides `agenda`) and a calendar file.
+pub(super) struct Told<'a> {
+    pub(super) kind: crate::notify::Kind,
+    pub(super) args: &'a [(&'static str, String)],
+    pub(super) calendar: Option<&'a str>,
+}
+
+/// Tells the candidates of `items` (each with their own application as `agenda`), and
+/// the commission's members with accounts and its secretary (the whole agenda).
+pub(super) async fn tell_agenda(
+    tx: &mut Tx,
+    scope: &OrgScope,
+    id: i64,
+    items: &[ItemRow],
+    told: &Told<'_>,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    use crate::notify::tell;
+    let with_agenda = |agenda: String| {
+        let mut args = told.args.to_vec();
+        args.push(("agenda", agenda));
+        args
+    };
     let numbers: Vec<String> = items.iter().filter_map(|i| i.number.clone()).collect();
-    for it in &items {
+    for it in items {
         let app = apps_repo::get(tx.conn(), it.application_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let own = it.number.clone().unwrap_or_default();
+        let args = with_agenda(it.number.clone().unwrap_or_default());
         tell(
             tx.conn(),
             app.candidate_id,
             Some(scope.org_id()),
-            Kind::MeetingScheduled,
-            &|_| {
-                vec![
-                    ("when", when.clone()),
-                    ("commission", commission.to_owned()),
-                    ("place", place.to_owned()),
-                    ("agenda", own.clone()),
-                ]
-            },
+            told.kind,
+            &|_| args.clone(),
             &format!("/applications/{}", app.id),
-            Some(&calendar),
+            told.calendar,
             now,
         )
         .await?;
@@ -197,22 +226,16 @@ pub(super) async fn tell_scheduled(
     }
     staff.sort_unstable();
     staff.dedup();
+    let args = with_agenda(numbers.join(", "));
     for person in staff {
         tell(
             tx.conn(),
             person,
             Some(scope.org_id()),
-            Kind::MeetingScheduled,
-            &|_| {
-                vec![
-                    ("when", when.clone()),
-                    ("commission", commission.to_owned()),
-                    ("place", place.to_owned()),
-                    ("agenda", numbers.join(", ")),
-                ]
-            },
+            told.kind,
+            &|_| args.clone(),
             &format!("/orgs/{}/meetings/{id}", scope.org_id()),
-            Some(&calendar),
+            told.calendar,
             now,
         )
         .await?;

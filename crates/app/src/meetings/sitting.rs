@@ -165,8 +165,9 @@ impl Roster {
     }
 }
 
-/// Opens the meeting: the commission can still act (rules 6–8), the chair presides or the
-/// deputy when the chair is absent (rule 8); with neither, or without quorum, it cannot open.
+/// Opens the meeting, on its day or later (rule 12): the commission can still act (rules
+/// 6–8), the chair presides or the deputy when the chair is absent (rule 8); with
+/// neither, or without quorum, it cannot open. It takes its protocol's number now.
 pub async fn open(
     ctx: &Ctx,
     scope: &OrgScope,
@@ -183,16 +184,22 @@ pub async fn open(
     let roster = roster(tx.conn(), &m).await?;
     roster.access(scope).require(CommissionNeed::Run)?;
     let next = m.status.open()?;
+    meeting::rule_12_may_open(m.starts_at, now)?;
     roster.can_act(now)?;
     let f = roster.facts();
     let presiding = f.presiding?;
     f.quorum?;
+    // The protocol's number is taken now, under the commission's lock: numbers follow
+    // the order in which meetings were held, in the year they were held.
+    let year = i64::from(local_today(now).year());
+    let seq = tanu_storage::repo::protocols::next_seq(tx.conn(), m.commission_id, year).await?;
     repo::set_open(
         tx.conn(),
         id,
         next,
         presiding.member,
         presiding.as_deputy,
+        (year, seq),
         now,
     )
     .await?;

@@ -321,7 +321,16 @@ pub(super) async fn gather(
         Some(id) => repo::get(conn.reborrow(), m.org_id, id).await?,
         None => None,
     };
-    let starts = kz(m.starts_at);
+    // The protocol carries when the meeting was actually held: opened and closed.
+    let opened = m.opened_at.unwrap_or(m.starts_at);
+    let starts = kz(opened);
+    let time_closed = m.closed_at.map_or_else(String::new, |closed| {
+        if kz(closed).date() == starts.date() {
+            fmt_time(closed)
+        } else {
+            fmt_datetime(closed)
+        }
+    });
     let names = OrgNames {
         kk: org.name_kk.clone(),
         ru: org.name_ru.clone(),
@@ -351,7 +360,8 @@ pub(super) async fn gather(
             fmt_date(commission.term_to)
         ),
         date: fmt_date(starts.date()),
-        time: fmt_time(m.starts_at),
+        time: fmt_time(opened),
+        time_closed,
         place: m.place.clone(),
         rule_set: format!("{} — {}", rule_set.code, rule_set.title),
         members: doc_members,

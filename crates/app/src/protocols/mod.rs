@@ -37,11 +37,13 @@ use crate::{Actor, AppError, Ctx, OrgScope};
 
 mod documents;
 mod gather;
+mod record;
 mod verify;
 mod workflow;
 
 pub use documents::*;
 use gather::*;
+use record::*;
 pub use verify::*;
 pub use workflow::*;
 

@@ -90,6 +90,9 @@ pub async fn send(
     require_preparer(tx.conn(), scope, p.commission_id).await?;
     p.status.send()?;
     let m = meeting_of(tx.conn(), scope, &p).await?;
+    if p.kind == ProtocolKind::Protocol {
+        check_record(tx.conn(), &m).await?;
+    }
     let g = gather(tx.conn(), &m, &p).await?;
     if g.doc.presiding.is_empty() {
         return Err(DomainError::Rule8NoPresidingOfficer.into());
@@ -221,8 +224,11 @@ pub async fn record_paper_approval(
     get(ctx, scope, id).await
 }
 
-/// With both approvals: number the protocol (per commission and year of the meeting,
-/// under the commission's lock) and freeze its final content.
+/// With both approvals, and a record that adds up (rule 9): number the protocol and
+/// freeze its final content. A meeting's protocol takes the number its meeting took
+/// when it opened (numbers follow the order meetings were held in); an addendum, and a
+/// meeting opened before meetings took numbers, the next one of the year the meeting
+/// was held in, under the commission's lock.
 pub(super) async fn finalise_if_approved(
     tx: &mut tanu_storage::Tx,
     scope: &OrgScope,
@@ -238,8 +244,19 @@ pub(super) async fn finalise_if_approved(
         return Err(AppError::NotFound);
     }
     let m = meeting_of(tx.conn(), scope, p).await?;
-    let year = i64::from(kz(m.starts_at).year());
-    let seq = repo::next_seq(tx.conn(), p.commission_id, year).await?;
+    let (year, seq) = match (p.kind, m.protocol_year, m.protocol_seq) {
+        (ProtocolKind::Protocol, Some(year), Some(seq)) => (year, seq),
+        _ => {
+            let year = i64::from(kz(m.opened_at.unwrap_or(m.starts_at)).year());
+            (
+                year,
+                repo::next_seq(tx.conn(), p.commission_id, year).await?,
+            )
+        }
+    };
+    if p.kind == ProtocolKind::Protocol {
+        check_record(tx.conn(), &m).await?;
+    }
     snapshot.doc.number = Some(rules::number(seq, year));
     snapshot.doc.draft = false;
     snapshot.doc.generated_at = fmt_datetime(now);

@@ -505,6 +505,7 @@ pub fn protocol(lang: &str) -> Protocol {
         commission_term: "01.09.2026 – 31.08.2027".to_owned(),
         date: t(lang, "2026 жылғы 12 қараша", "12 ноября 2026 г."),
         time: "15:00".to_owned(),
+        time_closed: "16:40".to_owned(),
         place: t(
             lang,
             "Астана қ., Тұран даңғылы, 49, 214-аудитория",

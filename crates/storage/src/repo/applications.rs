@@ -742,7 +742,7 @@ pub async fn on_members_agenda(
          JOIN commission_members cm ON cm.commission_id = m.commission_id \
          LEFT JOIN staff s ON s.id = cm.staff_id \
          WHERE ai.application_id = $1 AND (cm.person_id = $2 OR s.person_id = $2) \
-         AND cm.left_at IS NULL AND a.status = 'scheduled' AND m.status <> 'closed'",
+         AND cm.left_at IS NULL AND a.status = 'scheduled' AND m.status IN ('scheduled', 'open')",
         application_id,
         person_id
     )?;

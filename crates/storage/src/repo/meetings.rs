@@ -32,12 +32,18 @@ pub struct MeetingRow {
     pub opened_at: Option<OffsetDateTime>,
     /// Closed.
     pub closed_at: Option<OffsetDateTime>,
+    /// Why it was cancelled, when it was.
+    pub cancel_reason: Option<String>,
+    /// The year of its protocol's number, taken when it opened.
+    pub protocol_year: Option<i64>,
+    /// Its protocol's number in that year, taken when it opened.
+    pub protocol_seq: Option<i64>,
 }
 
 macro_rules! meeting_columns {
     () => {
         "id, org_id, commission_id, starts_at, place, status, presiding_member_id, \
-         presiding_as_deputy, opened_at, closed_at"
+         presiding_as_deputy, opened_at, closed_at, cancel_reason, protocol_year, protocol_seq"
     };
 }
 const MEETING: &str = concat!("SELECT ", meeting_columns!(), " FROM meetings");
@@ -190,29 +196,69 @@ pub async fn invitations(
         "SELECT i.application_id, m.id AS meeting_id, m.starts_at, m.place, m.status AS meeting_status, \
          i.id AS item_id, i.status AS item_status, i.decision_reasons \
          FROM meetings m JOIN agenda_items i ON i.meeting_id = m.id JOIN applications a ON a.id = i.application_id \
-         WHERE a.candidate_id = $1 AND a.status = 'scheduled' AND m.status <> 'closed' \
+         WHERE a.candidate_id = $1 AND a.status = 'scheduled' AND m.status IN ('scheduled', 'open') \
          AND i.status IN ('pending', 'voting') ORDER BY m.starts_at, m.id",
         candidate_id
     )?)
 }
 
-/// Opens the meeting with its presiding officer.
+/// Opens the meeting with its presiding officer, and gives it its protocol's number.
 pub async fn set_open(
     conn: Conn<'_>,
     id: i64,
     status: MeetingStatus,
     presiding: i64,
     as_deputy: bool,
+    (year, seq): (i64, i64),
     now: OffsetDateTime,
 ) -> Result<(), StorageError> {
     execute!(
         conn,
-        "UPDATE meetings SET status = $5, presiding_member_id = $1, presiding_as_deputy = $2, opened_at = $3 WHERE id = $4",
+        "UPDATE meetings SET status = $5, presiding_member_id = $1, presiding_as_deputy = $2, opened_at = $3, \
+         protocol_year = $6, protocol_seq = $7 WHERE id = $4",
         presiding,
         as_deputy,
         now,
         id,
-        status.as_str()
+        status.as_str(),
+        year,
+        seq
+    )?;
+    Ok(())
+}
+
+/// Cancels a meeting that never opened.
+pub async fn set_cancelled(
+    conn: Conn<'_>,
+    id: i64,
+    status: MeetingStatus,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE meetings SET status = $3, cancel_reason = $4, closed_at = $1 WHERE id = $2",
+        now,
+        id,
+        status.as_str(),
+        reason
+    )?;
+    Ok(())
+}
+
+/// Moves a meeting that has not opened to another start and place.
+pub async fn set_start(
+    conn: Conn<'_>,
+    id: i64,
+    starts_at: OffsetDateTime,
+    place: &str,
+) -> Result<(), StorageError> {
+    execute!(
+        conn,
+        "UPDATE meetings SET starts_at = $2, place = $3 WHERE id = $1",
+        id,
+        starts_at,
+        place
     )?;
     Ok(())
 }
@@ -549,7 +595,7 @@ pub async fn live_item_of(
         LiveItem,
         "SELECT m.id AS meeting_id, m.org_id, i.id AS item_id, i.status FROM agenda_items i \
          JOIN meetings m ON m.id = i.meeting_id \
-         WHERE i.application_id = $1 AND m.status <> 'closed' AND i.status IN ('pending', 'voting', 'adopted') LIMIT 1",
+         WHERE i.application_id = $1 AND m.status IN ('scheduled', 'open') AND i.status IN ('pending', 'voting', 'adopted') LIMIT 1",
         application_id
     )?)
 }

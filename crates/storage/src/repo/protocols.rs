@@ -312,13 +312,16 @@ pub async fn approvals(conn: Conn<'_>, id: i64) -> Result<Vec<ApprovalRow>, Stor
     )?)
 }
 
-/// The next number of a commission's protocols in a year.
+/// The next number of a commission's protocols in a year: past those given to final
+/// protocols and addenda and those its meetings took when they opened.
 pub async fn next_seq(conn: Conn<'_>, commission_id: i64, year: i64) -> Result<i64, StorageError> {
     Ok(scalar!(
         conn,
         fetch_one,
         i64,
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM protocols WHERE commission_id = $1 AND year = $2",
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM ( \
+         SELECT seq FROM protocols WHERE commission_id = $1 AND year = $2 \
+         UNION ALL SELECT protocol_seq AS seq FROM meetings WHERE commission_id = $1 AND protocol_year = $2) n",
         commission_id,
         year
     )?)

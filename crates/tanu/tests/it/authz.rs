@@ -513,7 +513,13 @@ impl Fixture {
                 json!({ "name": "Комиссия", "term_from": "2020-01-01", "term_to": "2099-12-31" })
             }
             ("POST", "/organisations/{org}/commissions/{commission}/meetings") => {
-                json!({ "starts_at": "2026-12-20T10:00", "place": "Ауд. 5", "application_ids": [self.application] })
+                json!({ "starts_at": "2030-01-15T10:00", "place": "Ауд. 5", "application_ids": [self.application] })
+            }
+            ("POST", "/organisations/{org}/meetings/{id}/cancel") => {
+                json!({ "reason": "Төраға ауырып қалды" })
+            }
+            ("POST", "/organisations/{org}/meetings/{id}/move") => {
+                json!({ "starts_at": "2030-01-16T10:00", "place": "Ауд. 6" })
             }
             ("POST", "/organisations/{org}/commissions/{id}/elections") => json!({ "office": "deputy" }),
             ("POST", "/organisations/{org}/commissions/{id}/elections/{election}/ballot") => {
@@ -947,7 +953,7 @@ both!(another_organisations_ids_in_bodies_change_nothing, |app| {
             "B schedules A's application",
             foreign.clone(),
             format!("{commission_b}/meetings"),
-            json!({ "starts_at": "2026-12-20T10:00", "place": "Ауд. 5", "application_ids": [f.application] }),
+            json!({ "starts_at": "2030-01-15T10:00", "place": "Ауд. 5", "application_ids": [f.application] }),
         ),
         (
             "B registers a walk-in for A's unit",

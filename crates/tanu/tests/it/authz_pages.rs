@@ -310,8 +310,12 @@ impl Fixture {
             "/orgs/{org}/commissions/{id}/elections/{election}/ballots" => {
                 Form::Fields(vec![(leak(format!("vote_{}", m[3])), m[1].to_string())])
             }
+            "/orgs/{org}/meetings/{id}/cancel" => fields(&[("reason", "Төраға ауырып қалды")]),
+            "/orgs/{org}/meetings/{id}/move" => {
+                fields(&[("starts_at", "2030-01-16T10:00"), ("place", "Ауд. 6")])
+            }
             "/orgs/{org}/commissions/{commission}/meetings/new" => Form::Fields(vec![
-                ("starts_at", "2026-12-20T10:00".to_owned()),
+                ("starts_at", "2030-01-15T10:00".to_owned()),
                 ("place", "Ауд. 5".to_owned()),
                 ("application_ids", self.application.to_string()),
             ]),

@@ -561,7 +561,10 @@ async fn a_whole_meeting_in_chromium() {
         .await
         .unwrap();
     c.execute(
-        "document.getElementById('starts_at').value = '2026-12-01T10:00'",
+        &format!(
+            "document.getElementById('starts_at').value = '{}'",
+            soon(&app).await
+        ),
         vec![],
     )
     .await

@@ -14,6 +14,7 @@ mod backup;
 mod browser;
 mod cli;
 mod commissions;
+mod dates;
 mod errors;
 mod hardening;
 mod identity;

@@ -496,7 +496,13 @@ both!(only_complete_applications_reach_a_meeting, |app| {
         .await
         .unwrap();
     assert_eq!(v["status"], "complete");
-    let v: Value = b.schedule(&app, &[apps[0]]).await.json().await.unwrap();
+    let starts_at = soon(&app).await;
+    let v: Value = b
+        .schedule_at(&app, &starts_at, &[apps[0]])
+        .await
+        .json()
+        .await
+        .unwrap();
     let meeting = v["id"].as_i64().unwrap();
     // The candidate sees the meeting on their page and can put it in their calendar.
     let mine: Value = app
@@ -525,7 +531,7 @@ both!(only_complete_applications_reach_a_meeting, |app| {
     let ics = r.text().await.unwrap();
     assert!(
         ics.contains("BEGIN:VEVENT")
-            && ics.contains("DTSTART:20261201T050000Z")
+            && ics.contains(&format!("DTSTART:{}", utc_stamp(&starts_at)))
             && ics.contains("LOCATION:Ауд. 301"),
         "{ics}"
     );
@@ -639,16 +645,28 @@ both!(
         assert_eq!(v["status"], "closed");
         assert_eq!(v["items"][1]["status"], "moved");
 
-        // A scheduled meeting that never opens can be cancelled; its applications go back.
+        // A scheduled meeting that never opens is cancelled, not closed; its
+        // applications go back.
         let v: Value = b.schedule(&app, &apps[1..2]).await.json().await.unwrap();
         let later = v["id"].as_i64().unwrap();
+        problem(
+            app.post(&b.secretary, &b.meeting(later, "/close"), json!({}))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "status-transition",
+        )
+        .await;
         let v: Value = app
-            .post(&b.secretary, &b.meeting(later, "/close"), json!({}))
+            .post(
+                &b.secretary,
+                &b.meeting(later, "/cancel"),
+                json!({ "reason": "Төраға ауырып қалды" }),
+            )
             .await
             .json()
             .await
             .unwrap();
-        assert_eq!(v["status"], "closed");
+        assert_eq!(v["status"], "cancelled");
         let mine: Value = app
             .get(
                 &b.candidates[1],
@@ -805,3 +823,20 @@ both!(
         assert!(!page.contains("my-applications"), "{page}");
     }
 );
+
+/// A start typed as `YYYY-MM-DDTHH:MM` (Kazakhstan time) as calendar files write it, in UTC.
+fn utc_stamp(local: &str) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let t = time::PrimitiveDateTime::parse(local, &format)
+        .unwrap()
+        .assume_offset(tanu_domain::dates::KAZAKHSTAN)
+        .to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}00Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}

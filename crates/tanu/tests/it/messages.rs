@@ -106,7 +106,7 @@ both!(meeting_refusals_are_translated, |app| {
             "/api/v1/organisations/{}/commissions/{}/meetings",
             b.org, b.commission
         ),
-        json!({ "starts_at": "2026-12-01T10:00", "place": "Ауд. 302", "application_ids": apps }),
+        json!({ "starts_at": soon(&app).await, "place": "Ауд. 302", "application_ids": apps }),
         "status-transition",
     )
     .await;

@@ -7,8 +7,8 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use tanu_app::access::Need;
 use tanu_app::meetings::{
-    self, DecisionInput, InterviewInput, MeetingRowView, MeetingView, Presence, RecordedVote,
-    RecusalInput, ScheduleInput, VoteInput,
+    self, CancelInput, DecisionInput, InterviewInput, MeetingRowView, MeetingView, MoveInput,
+    Presence, RecordedVote, RecusalInput, ScheduleInput, VoteInput,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -25,6 +25,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(attendance))
         .routes(routes!(open))
         .routes(routes!(close))
+        .routes(routes!(cancel))
+        .routes(routes!(move_meeting))
         .routes(routes!(candidate))
         .routes(routes!(recuse))
         .routes(routes!(interview))
@@ -125,6 +127,42 @@ async fn close(
     let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
     Ok(Json(
         meetings::close(&state.ctx, &scope, id, rctx.now).await?,
+    ))
+}
+
+/// Cancels a meeting that has not opened, with its reason: the agenda returns to the
+/// queue and the candidates and members are told.
+#[utoipa::path(post, path = "/organisations/{org}/meetings/{id}/cancel", tag = "meetings",
+    params(("org" = i64, Path, description = "Organisation id"), ("id" = i64, Path, description = "Meeting id")),
+    request_body = CancelInput,
+    responses((status = 200, body = MeetingView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn cancel(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((org, id)): Meeting,
+    ApiJson(body): ApiJson<CancelInput>,
+) -> Result<Json<MeetingView>, WebError> {
+    let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
+    Ok(Json(
+        meetings::cancel(&state.ctx, &scope, id, &body, rctx.now).await?,
+    ))
+}
+
+/// Moves a meeting that has not opened to a new start (not in the past, rule 12) and
+/// place: the candidates and members are told, with a new calendar file.
+#[utoipa::path(post, path = "/organisations/{org}/meetings/{id}/move", tag = "meetings",
+    params(("org" = i64, Path, description = "Organisation id"), ("id" = i64, Path, description = "Meeting id")),
+    request_body = MoveInput,
+    responses((status = 200, body = MeetingView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn move_meeting(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((org, id)): Meeting,
+    ApiJson(body): ApiJson<MoveInput>,
+) -> Result<Json<MeetingView>, WebError> {
+    let scope = rctx.actor()?.scope(org, Need::ReadOrg)?;
+    Ok(Json(
+        meetings::reschedule(&state.ctx, &scope, id, &body, rctx.now).await?,
     ))
 }
 

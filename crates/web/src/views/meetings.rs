@@ -42,6 +42,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/orgs/{org}/meetings/{id}/attendance", post(attendance))
         .route("/orgs/{org}/meetings/{id}/open", post(open))
         .route("/orgs/{org}/meetings/{id}/close", post(close))
+        .route("/orgs/{org}/meetings/{id}/cancel", post(cancel))
+        .route("/orgs/{org}/meetings/{id}/move", post(move_meeting))
         .route(
             "/orgs/{org}/meetings/{id}/items/{item}/{action}",
             post(item_action),
@@ -205,6 +207,11 @@ impl MeetingPage {
             ],
         )
     }
+    /// The start as the move form's `datetime-local` field takes it (Kazakhstan time).
+    fn start_input(&self) -> String {
+        let t = tanu_domain::dates::local_time(self.view.starts_at);
+        format!("{}T{:02}:{:02}", t.date(), t.hour(), t.minute())
+    }
     fn status_label(&self) -> String {
         self.page.t(&format!("meeting-status-{}", self.view.status))
     }
@@ -332,6 +339,35 @@ async fn close(
 ) -> Result<Response, WebError> {
     let scope = scope(&rctx, org)?;
     let result = meetings::close(&state.ctx, &scope, id, rctx.now).await;
+    after(&state, &rctx, org, id, "", result).await
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((org, id)): Path<(i64, i64)>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    let scope = scope(&rctx, org)?;
+    let input = meetings::CancelInput {
+        reason: field(&f, "reason").to_owned(),
+    };
+    let result = meetings::cancel(&state.ctx, &scope, id, &input, rctx.now).await;
+    after(&state, &rctx, org, id, "", result).await
+}
+
+async fn move_meeting(
+    State(state): State<AppState>,
+    rctx: RequestCtx,
+    Path((org, id)): Path<(i64, i64)>,
+    Form(f): Form<Fields>,
+) -> Result<Response, WebError> {
+    let scope = scope(&rctx, org)?;
+    let input = meetings::MoveInput {
+        starts_at: field(&f, "starts_at").to_owned(),
+        place: field(&f, "place").to_owned(),
+    };
+    let result = meetings::reschedule(&state.ctx, &scope, id, &input, rctx.now).await;
     after(&state, &rctx, org, id, "", result).await
 }
 

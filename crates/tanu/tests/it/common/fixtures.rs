@@ -12,6 +12,27 @@ pub const NOTES: &str = "Сұрақтар: ӘҒҚҢӨҰҮҺІ әғқңөұүһі
 /// The refusal's reasons of the held meeting: characters that markup would take.
 pub const REASONS: &str = "Нәтижелер пәнге сәйкес емес; #1 [тест] $5 *бағалау* _деңгей_ <жоқ> @ \\";
 
+/// A start the Rules accept for a meeting scheduled now and opened at once: the next
+/// minute in Kazakhstan on the app's clock (rule 12: never in the past; a meeting opens
+/// on its day). In the last minute of a Kazakhstan day, the system clock is waited past
+/// midnight first, so the meeting's day has come when it opens.
+pub async fn soon(app: &TestApp) -> String {
+    let kz = |t: time::OffsetDateTime| t.to_offset(tanu_domain::dates::KAZAKHSTAN);
+    let mut now = kz(app.clock.now());
+    if now.hour() == 23 && now.minute() == 59 && app.clock.now() >= tanu_storage::now() {
+        let left = 61 - u64::from(now.second());
+        tokio::time::sleep(std::time::Duration::from_secs(left)).await;
+        now = kz(app.clock.now());
+    }
+    local_minute(now + time::Duration::minutes(1))
+}
+
+/// A moment as a meeting's start is typed: `YYYY-MM-DDTHH:MM`, Kazakhstan time.
+pub fn local_minute(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(tanu_domain::dates::KAZAKHSTAN);
+    format!("{}T{:02}:{:02}", t.date(), t.hour(), t.minute())
+}
+
 pub struct Board {
     pub org: i64,
     pub commission: i64,
@@ -253,8 +274,27 @@ impl Board {
             self.org
         )
     }
+    /// Schedules a meeting of the applications starting in the next minute ([`soon`]).
     pub async fn schedule(&self, app: &TestApp, apps: &[i64]) -> reqwest::Response {
-        app.post(&self.secretary, &format!("/api/v1/organisations/{}/commissions/{}/meetings", self.org, self.commission), json!({ "starts_at": "2026-12-01T10:00", "place": "Ауд. 301", "application_ids": apps })).await
+        let starts_at = soon(app).await;
+        self.schedule_at(app, &starts_at, apps).await
+    }
+    /// Schedules a meeting of the applications at `starts_at` (`YYYY-MM-DDTHH:MM`).
+    pub async fn schedule_at(
+        &self,
+        app: &TestApp,
+        starts_at: &str,
+        apps: &[i64],
+    ) -> reqwest::Response {
+        app.post(
+            &self.secretary,
+            &format!(
+                "/api/v1/organisations/{}/commissions/{}/meetings",
+                self.org, self.commission
+            ),
+            json!({ "starts_at": starts_at, "place": "Ауд. 301", "application_ids": apps }),
+        )
+        .await
     }
     pub async fn attend(&self, app: &TestApp, id: i64, present: &[usize]) {
         let body: Vec<Value> = self
