@@ -226,19 +226,21 @@ both!(
     }
 );
 
-async fn upload_quota_holds(backend: tanu_storage::Backend) {
-    let Some(app) = TestApp::spawn_with(
+/// An app whose candidates may upload `quota` bytes, with one candidate's draft: the
+/// app, the candidate's token and the draft's id (`None` without PostgreSQL).
+async fn draft_under_quota(
+    backend: tanu_storage::Backend,
+    quota: i64,
+) -> Option<(TestApp, String, i64)> {
+    let app = TestApp::spawn_with(
         backend,
         tanu_app::Policy {
             registrations_per_hour: 10_000,
-            upload_quota_bytes: 3_000_000,
+            upload_quota_bytes: quota,
             ..tanu_app::Policy::default()
         },
     )
-    .await
-    else {
-        return eprintln!("SKIPPED: PostgreSQL not reachable");
-    };
+    .await?;
     let op = app.operator_token().await;
     let org = app.org(&op, BIN_A, "higher").await;
     let cand = app.candidate("quota@mail.kz", "951231400012").await;
@@ -253,6 +255,13 @@ async fn upload_quota_holds(backend: tanu_storage::Backend) {
         .await
         .unwrap();
     let id = v["id"].as_i64().unwrap();
+    Some((app, cand, id))
+}
+
+async fn upload_quota_holds(backend: tanu_storage::Backend) {
+    let Some((app, cand, id)) = draft_under_quota(backend, 3_000_000).await else {
+        return eprintln!("SKIPPED: PostgreSQL not reachable");
+    };
     // Replacing a file keeps the old one, so replacements count too.
     for n in 0..2 {
         let r = app
@@ -284,31 +293,10 @@ async fn upload_quota_holds_postgres() {
 
 on_both!(a_full_quota_refuses_before_the_file_streams, |backend| {
     let file = pdf_of_size(100_000);
-    let Some(app) = TestApp::spawn_with(
-        backend,
-        tanu_app::Policy {
-            upload_quota_bytes: i64::try_from(file.len()).unwrap(),
-            ..tanu_app::Policy::default()
-        },
-    )
-    .await
-    else {
+    let quota = i64::try_from(file.len()).unwrap();
+    let Some((app, cand, id)) = draft_under_quota(backend, quota).await else {
         return eprintln!("SKIPPED: PostgreSQL not reachable");
     };
-    let op = app.operator_token().await;
-    let org = app.org(&op, BIN_A, "higher").await;
-    let cand = app.candidate("full@mail.kz", "951231400012").await;
-    let v: Value = app
-        .post(
-            &cand,
-            "/api/v1/applications",
-            json!({ "org_id": org, "statement": "Курс", "unit_ids": [], "consent": true }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = v["id"].as_i64().unwrap();
     // Exactly the quota is still taken.
     let r = app.upload(&cand, id, "identity", "id.pdf", file).await;
     assert_eq!(r.status(), StatusCode::CREATED);
